@@ -1,0 +1,61 @@
+# aftersales — the two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aftersales
+SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
+export DJANGO_SETTINGS_MODULE := aftersales.settings
+
+.PHONY: venv run demo migrate test test-unit test-integration test-integration-pg test-e2e lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(BIN)/aftersales migrate --noinput
+
+demo: migrate
+	$(BIN)/aftersales demo
+
+## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000
+run: demo
+	DEBUG=1 $(BIN)/aftersales runserver $(HOST):$(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+
+test-unit: venv
+	$(BIN)/pytest tests/unit
+
+test-integration: venv
+	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest tests/integration
+
+# PostgreSQL is the production database: its tests run whenever a server answers, and CI demands one.
+test-integration-pg: venv
+	@if $(PY) tools/pg_ready.py "$(PG_TEST_URL)"; then \
+		DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/integration; \
+	elif [ -n "$$AFTERSALES_REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL is required here (AFTERSALES_REQUIRE_POSTGRES) but does not answer"; exit 1; \
+	else \
+		echo "PostgreSQL does not answer: its integration run is skipped"; \
+	fi
+
+test-e2e: venv
+	$(BIN)/pytest tests/e2e
+
+## make test: every test — lint, unit, integration on SQLite and PostgreSQL, end-to-end in Chromium
+test: lint test-unit test-integration test-integration-pg test-e2e
+
+bench: venv
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
