@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "aftersales.refunds",
     "aftersales.warehouse",
     "aftersales.care",
+    "aftersales.notifications",
     "aftersales.platforms",
     "aftersales.analytics",
     "aftersales.portal",
@@ -50,8 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "aftersales.console.locale.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "aftersales.console.context.staff",
             ],
         },
     },
@@ -110,8 +113,22 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Static files (htmx, ECharts, CSS) are served by the app itself: merchants run it without a CDN or
+# a separate web server. Found in place, so `collectstatic` is optional.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+
+# Shared by every web process (rate limits): Redis when there is one, else a database table.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+          if os.environ.get("REDIS_URL") else
+          {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "aftersales_cache"}}
+# Failed staff sign-ins allowed per address ("10/m", "50/h"); buyer portal look-ups per address and order.
+LOGIN_RATE = os.environ.get("AFTERSALES_LOGIN_RATE", "10/m")
+PORTAL_LOOKUP_FAILURES = int(os.environ.get("AFTERSALES_PORTAL_FAILURES", "5"))
+PORTAL_LOOKUP_WINDOW = 15 * 60
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/console/"

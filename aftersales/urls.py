@@ -2,16 +2,30 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from aftersales.accounts.models import Shop
+from aftersales.api import api
 
 
 def healthz(request):
+    """Liveness with one real row read, so it also proves the database answers."""
+    Shop.objects.only("pk").first()
     return JsonResponse({"ok": True})
 
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("aftersales.accounts.urls")),
+    path("console/", include("aftersales.console.urls")),
+    path("warehouse/", include("aftersales.warehouse.urls")),
+    path("analytics/", include("aftersales.analytics.urls")),
+    path("portal/", include("aftersales.portal.urls")),
     path("healthz", healthz),
+    path("", RedirectView.as_view(url="/console/", permanent=False)),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -38,3 +38,13 @@ def days_after(moment: datetime, days: int) -> datetime:
     seventh day is 10 May and the window closes at 10 May 23:59:59 Beijing time.
     """
     return end_of_shanghai_day(shanghai_date(moment) + timedelta(days=days))
+
+
+def shanghai_days_between(start: datetime, end: datetime) -> int:
+    """Calendar days in China from the day of `start` to the day of `end` (signed 3 May, asked 5 May: 2)."""
+    return (shanghai_date(end) - shanghai_date(start)).days
+
+
+def to_shanghai(moment: datetime) -> datetime:
+    """The same instant shown in Beijing time (for messages and exports)."""
+    return require_aware(moment).astimezone(SHANGHAI)

@@ -34,6 +34,8 @@ def server_env(tmp_path_factory) -> dict[str, str]:
         AFTERSALES_LOGIN_RATE="1000/m",
     )
     subprocess.run([BIN / "aftersales", "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    # The demo shop with its staff logins (owner / agent / warehouse) and one known order for the buyer.
+    subprocess.run([sys.executable, "-m", "tests.e2e.seed"], env=env, check=True, cwd=ROOT)
     return env
 
 
@@ -59,3 +61,24 @@ def live_server_url(server_env) -> str:
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from aftersales.demo.builder import DEMO_PASSWORD, LOGINS, build_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo shop (slug 'demo'): platforms, products, buyers, orders and cases of every kind."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=400)
+        parser.add_argument("--seed", type=int, default=20261122)
+
+    def handle(self, *args, orders, seed, **options):
+        result = build_demo(orders=orders, seed=seed)
+        if result.created:
+            self.stdout.write(f"Demo shop '{result.shop.slug}' built: {result.orders} orders, {result.cases} cases")
+            for status, count in sorted(result.by_status.items()):
+                self.stdout.write(f"  {status:<24} {count}")
+        else:
+            self.stdout.write(f"Demo shop '{result.shop.slug}' already exists; logins ensured.")
+        self.stdout.write("\nSign in at http://127.0.0.1:8000/accounts/login/  (password for all: "
+                          f"{DEMO_PASSWORD})")
+        for username, full_name, role in LOGINS:
+            self.stdout.write(f"  {username:<10} {role:<10} {full_name}")
+        self.stdout.write("\nAPI token:  .venv/bin/aftersales create-token --shop demo\n"
+                          "API docs:   http://127.0.0.1:8000/api/v1/docs")

@@ -1,0 +1,76 @@
+"""Staff sign-in, sign-out and switching between the shops a user belongs to."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.console.access import choose_shop
+
+
+def _rate() -> tuple[int, int]:
+    """Failed sign-ins allowed per window: AFTERSALES_LOGIN_RATE "10/m" (per minute) or "50/h"."""
+    raw = getattr(settings, "LOGIN_RATE", "10/m")
+    count, _sep, unit = raw.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600}.get(unit.strip() or "m", 60)
+    try:
+        return max(1, int(count)), seconds
+    except ValueError:
+        return 10, 60
+
+
+def _key(request: HttpRequest) -> str:
+    ip = request.META.get("REMOTE_ADDR", "")
+    return "login-fail:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, with a cap on failed attempts per address against password guessing."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        limit, window = _rate()
+        if (cache.get(_key(request)) or 0) >= limit:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed sign-ins. Please wait a minute and try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        limit, window = _rate()
+        key = _key(self.request)
+        cache.add(key, 0, window)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window)
+        return super().form_invalid(form)
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "accounts:login"
+
+
+@require_POST
+def switch_shop(request: HttpRequest) -> HttpResponse:
+    """Make another of the user's shops the current one. Never a shop the user is not a member of."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    try:
+        shop_id = int(request.POST.get("shop", ""))
+    except ValueError:
+        raise Http404 from None
+    if not choose_shop(request, shop_id):
+        raise Http404
+    # The page the user was on most likely belongs to the other shop: start from that shop's inbox.
+    return redirect("console:inbox")

@@ -1,0 +1,1 @@
+"""The arithmetic of analytics, pure (no Django): periods, rates and bounds, jumps, Pareto, contributions."""

@@ -1,0 +1,342 @@
+"""Reads of the rollups: rates by any dimension over any period, trends, the heat map, reasons, content.
+
+Every function takes the shop first and reads only its rows. A period is a pair of calendar days in
+Asia/Shanghai, both included; it is answered from the fewest rollup rows (`domain.periods.plan`).
+`basis` is "order" (a return counts on its order's day) or "case" (on the day the case was opened).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, Sum
+
+from aftersales.analytics.domain import periods
+from aftersales.analytics.domain.facts import BASES, BASIS_MEASURES, Cube, measure
+from aftersales.analytics.domain.pareto import ParetoRow, pareto
+from aftersales.analytics.domain.rates import Thresholds, Verdict, judge, rate_bp, wilson_lower_bp
+from aftersales.analytics.models import AnalyticsSettings, Rollup
+from aftersales.catalog.models import Category
+from aftersales.core.errors import DomainError
+
+#: dimension -> (cube, the key columns that name one row)
+DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sku": (Cube.SKU, ("sku_id", "product_id", "category_id")),
+    "product": (Cube.PRODUCT, ("product_id", "category_id")),
+    "category": (Cube.CATEGORY, ("category_id",)),
+    "platform": (Cube.CHANNEL, ("dim",)),
+    "channel": (Cube.CHANNEL, ("dim2",)),
+    "content": (Cube.CONTENT, ("dim", "dim2")),
+    "content_product": (Cube.CONTENT, ("dim", "dim2", "product_id", "category_id")),
+    "province": (Cube.PROVINCE, ("dim",)),
+    "province_category": (Cube.PROVINCE, ("dim", "category_id")),
+    "reason": (Cube.REASON, ("reason",)),
+}
+#: Filters each cube can apply (query parameter -> column).
+FILTERS: dict[str, dict[str, str]] = {
+    Cube.SKU: {"sku": "sku_id", "product": "product_id", "category": "category_id"},
+    Cube.PRODUCT: {"product": "product_id", "category": "category_id"},
+    Cube.CATEGORY: {"category": "category_id"},
+    Cube.PROVINCE: {"category": "category_id", "province": "dim"},
+    Cube.CHANNEL: {"platform": "dim", "channel": "dim2"},
+    Cube.CONTENT: {"content": "dim", "product": "product_id", "category": "category_id"},
+    Cube.REASON: {"sku": "sku_id", "product": "product_id", "category": "category_id", "reason": "reason"},
+}
+ALL_MEASURES = ("sold_qty", "sold_fen", "orders", *BASIS_MEASURES)
+RATE_MEASURES = ("sold_qty", "returned_qty")
+
+
+def check_period(first: date, last: date) -> None:
+    if first > last:
+        raise DomainError("analytics.period_reversed", first=first.isoformat(), last=last.isoformat())
+    if (last - first).days > 3700:
+        raise DomainError("analytics.period_too_long", days=(last - first).days)
+
+
+def check_basis(basis: str) -> str:
+    if basis not in BASES:
+        raise DomainError("input.invalid_choice", field="basis", value=str(basis))
+    return basis
+
+
+def spans_q(spans: list[periods.Span]) -> Q:
+    q = Q()
+    for span in spans:
+        q |= Q(grain=span.grain.value, start__gte=span.first, start__lte=span.last)
+    return q
+
+
+def _filter_columns(cube: str, filters: dict | None) -> dict:
+    allowed = FILTERS[cube]
+    out = {}
+    for name, value in (filters or {}).items():
+        if value in (None, ""):
+            continue
+        if name not in allowed:
+            raise DomainError("analytics.filter_not_supported", filter=name, cube=cube)
+        out[allowed[name]] = value
+    return out
+
+
+def sums(
+    shop_id: int,
+    cube: str,
+    first: date,
+    last: date,
+    *,
+    group: tuple[str, ...] = (),
+    measures: tuple[str, ...] = ALL_MEASURES,
+    basis: str = "order",
+    filters: dict | None = None,
+    grain: str | None = None,
+) -> list[dict]:
+    """Sum `measures` (names without the basis suffix) of one cube over [first, last], grouped by `group`.
+
+    With `grain`, rows carry "bucket": the start of their day, week or month.
+    """
+    check_period(first, last)
+    check_basis(basis)
+    spans = periods.plan(first, last, grain)
+    columns = {f"t_{name}": Sum(measure(name, basis)) for name in measures}
+    keys = (*group, "grain", "start") if grain else group
+    qs = (
+        Rollup.objects.filter(shop_id=shop_id, cube=cube)
+        .filter(spans_q(spans))
+        .filter(**_filter_columns(cube, filters))
+        .order_by()
+    )
+    found = list(qs.values(*keys).annotate(**columns)) if keys else [qs.aggregate(**columns)]
+    rows = [{**{k: row[k] for k in keys}, **{m: row[f"t_{m}"] for m in measures}} for row in found]
+    if not grain:
+        return [{**row, **{m: row[m] or 0 for m in measures}} for row in rows]
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        bucket = periods.bucket_start(grain, row["start"])
+        key = (*(row[g] for g in group), bucket)
+        acc = merged.get(key)
+        if acc is None:
+            merged[key] = {
+                **{g: row[g] for g in group},
+                "bucket": bucket,
+                **{m: row[m] or 0 for m in measures},
+            }
+        else:
+            for m in measures:
+                acc[m] += row[m] or 0
+    return sorted(merged.values(), key=lambda r: (r["bucket"], *(r[g] for g in group)))
+
+
+# -- thresholds ---------------------------------------------------------------------------------
+
+
+def shop_thresholds(shop_id: int) -> Thresholds:
+    found = (
+        AnalyticsSettings.objects.filter(shop_id=shop_id).values_list("good_rate_bp", "alert_rate_bp").first()
+    )
+    return Thresholds(*found) if found else Thresholds()
+
+
+def category_thresholds(shop_id: int) -> tuple[Thresholds, dict[int, Thresholds]]:
+    default = shop_thresholds(shop_id)
+    rows = Category.objects.filter(shop_id=shop_id).values_list("pk", "good_rate_bp", "alert_rate_bp")
+    return default, {pk: Thresholds.of(good, alert, default) for pk, good, alert in rows}
+
+
+# -- rates --------------------------------------------------------------------------------------
+
+
+@dataclass
+class RateRow:
+    key: dict
+    sold_qty: int
+    returned_qty: int
+    rate_bp: int | None
+    lower_bp: int | None
+    verdict: Verdict
+    extra: dict = field(default_factory=dict)
+
+
+def _verdict(row: dict, default: Thresholds, by_category: dict[int, Thresholds]) -> Verdict:
+    thresholds = by_category.get(row.get("category_id") or 0, default)
+    return judge(row["returned_qty"], row["sold_qty"], thresholds)
+
+
+def return_rates(
+    shop_id: int, by: str, first: date, last: date, *, basis: str = "order", filters: dict | None = None
+) -> list[RateRow]:
+    """Returned ÷ sold units per `by` key, with the Wilson lower bound and the verdict; highest bound first.
+
+    Reads only columns the covering index holds. For `by="reason"` the whole is the units sold in the
+    filtered scope (a reason's share of the return rate).
+    """
+    cube, group = _dimension(by)
+    rows = sums(shop_id, cube, first, last, group=group, measures=RATE_MEASURES, basis=basis, filters=filters)
+    if by == "reason":
+        sold = scope_sold(shop_id, first, last, filters)
+        for row in rows:
+            row["sold_qty"] = sold["sold_qty"]
+    default, by_category = category_thresholds(shop_id)
+    out = [
+        RateRow(
+            {g: row[g] for g in group},
+            row["sold_qty"],
+            row["returned_qty"],
+            rate_bp(row["returned_qty"], row["sold_qty"]),
+            wilson_lower_bp(row["returned_qty"], row["sold_qty"]),
+            _verdict(row, default, by_category),
+        )
+        for row in rows
+        if row["sold_qty"] or row["returned_qty"]
+    ]
+    out.sort(key=lambda r: (-(r.lower_bp or 0), -r.returned_qty, tuple(str(v) for v in r.key.values())))
+    return out
+
+
+def scope_sold(shop_id: int, first: date, last: date, filters: dict | None) -> dict[str, int]:
+    """Units, paid amount and orders in the scope a reason filter names (a SKU, a product, a category,
+    or the whole shop)."""
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "") and k != "reason"}
+    cube = (
+        Cube.SKU
+        if "sku" in filters
+        else Cube.PRODUCT
+        if "product" in filters
+        else Cube.CATEGORY
+        if "category" in filters
+        else Cube.CHANNEL
+    )
+    return sums(shop_id, cube, first, last, measures=("sold_qty", "sold_fen", "orders"), filters=filters)[0]
+
+
+def _dimension(by: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        return DIMENSIONS[by]
+    except KeyError:
+        raise DomainError("input.invalid_choice", field="by", value=str(by)) from None
+
+
+def with_rates(row: dict) -> dict:
+    """Add the derived figures to a row of summed measures."""
+    sold, returned = row.get("sold_qty", 0), row.get("returned_qty", 0)
+    cost = sum(row.get(m, 0) for m in ("refund_fen", "freight_fen", "writeoff_fen", "compensation_fen"))
+    return {
+        **row,
+        "return_rate_bp": rate_bp(returned, sold),
+        "return_lower_bp": wilson_lower_bp(returned, sold),
+        "refund_order_rate_bp": rate_bp(row.get("refund_orders", 0), row.get("orders", 0)),
+        "refund_amount_rate_bp": rate_bp(row.get("refund_fen", 0), row.get("sold_fen", 0)),
+        "cost_fen": cost,
+        "cost_share_bp": rate_bp(cost, row.get("sold_fen", 0)),
+    }
+
+
+def breakdown(
+    shop_id: int, by: str, first: date, last: date, *, basis: str = "order", filters: dict | None = None
+) -> list[dict]:
+    """Every measure per `by` key with the return rate, refund rates and cost; highest lower bound first."""
+    cube, group = _dimension(by)
+    rows = sums(shop_id, cube, first, last, group=group, basis=basis, filters=filters)
+    if by == "reason":
+        sold = scope_sold(shop_id, first, last, filters)
+        for row in rows:
+            row["sold_qty"] = sold["sold_qty"]
+    default, by_category = category_thresholds(shop_id)
+    out = []
+    for row in rows:
+        if not any(row[m] for m in ALL_MEASURES):
+            continue
+        row = with_rates(row)
+        row["verdict"] = _verdict(row, default, by_category).value
+        out.append(row)
+    out.sort(
+        key=lambda r: (-(r["return_lower_bp"] or 0), -r["returned_qty"], tuple(str(r[g]) for g in group))
+    )
+    return out
+
+
+def trend(
+    shop_id: int, grain: str, first: date, last: date, *, basis: str = "order", filters: dict | None = None
+) -> list[dict]:
+    """One row per day, week or month of [first, last] (empty buckets included), with rates."""
+    grain = periods.GRAIN_NAMES.get(grain, grain)
+    if grain not in {g.value for g in periods.Grain}:
+        raise DomainError("input.invalid_choice", field="grain", value=str(grain))
+    cube = _trend_cube(filters or {})
+    rows = {
+        r["bucket"]: r for r in sums(shop_id, cube, first, last, basis=basis, filters=filters, grain=grain)
+    }
+    out = []
+    for bucket in periods.series_buckets(first, last, grain):
+        row = rows.get(bucket) or {"bucket": bucket, **{m: 0 for m in ALL_MEASURES}}
+        out.append(with_rates(row))
+    return out
+
+
+def _trend_cube(filters: dict) -> str:
+    present = {k for k, v in filters.items() if v not in (None, "")}
+    for cube, names in (
+        (Cube.SKU, {"sku"}),
+        (Cube.PRODUCT, {"product"}),
+        (Cube.PROVINCE, {"province"}),
+        (Cube.CATEGORY, {"category"}),
+        (Cube.CHANNEL, {"platform", "channel"}),
+        (Cube.CONTENT, {"content"}),
+    ):
+        if present & names:
+            return cube
+    return Cube.CHANNEL
+
+
+def heatmap(shop_id: int, first: date, last: date, *, basis: str = "order") -> list[RateRow]:
+    """Province × category: returned ÷ sold units of each cell."""
+    return return_rates(shop_id, "province_category", first, last, basis=basis)
+
+
+def reasons(
+    shop_id: int, first: date, last: date, *, basis: str = "order", filters: dict | None = None
+) -> list[ParetoRow]:
+    """Pareto of returned units by reason (optionally of one SKU, product or category)."""
+    rows = sums(
+        shop_id,
+        Cube.REASON,
+        first,
+        last,
+        group=("reason",),
+        measures=("returned_qty",),
+        basis=basis,
+        filters=filters,
+    )
+    return pareto((r["reason"], r["returned_qty"]) for r in rows)
+
+
+def reasons_by_product(
+    shop_id: int,
+    first: date,
+    last: date,
+    *,
+    basis: str = "order",
+    limit: int = 10,
+    filters: dict | None = None,
+) -> list[tuple[int, int, list[ParetoRow]]]:
+    """For the products with the most returned units: (product id, returned units, Pareto of reasons)."""
+    rows = sums(
+        shop_id,
+        Cube.REASON,
+        first,
+        last,
+        group=("product_id", "reason"),
+        measures=("returned_qty",),
+        basis=basis,
+        filters=filters,
+    )
+    by_product: dict[int, list[tuple[str, int]]] = {}
+    for row in rows:
+        by_product.setdefault(row["product_id"], []).append((row["reason"], row["returned_qty"]))
+    ranked = sorted(by_product.items(), key=lambda kv: (-sum(c for _, c in kv[1]), kv[0]))
+    out = []
+    for product_id, counts in ranked[:limit]:
+        total = sum(c for _, c in counts)
+        if total > 0:
+            out.append((product_id, total, pareto(counts)))
+    return out

@@ -1,0 +1,82 @@
+"""Customer care: reply templates, the compensation ladder, and the buyer's rating of the service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from aftersales.accounts.models import Shop
+from aftersales.cases.models import Case
+
+
+class TemplateKind(models.TextChoices):
+    APOLOGY = "apology", "apology"  # 致歉安抚
+    SOLUTION = "solution", "solution"  # 解决方案
+    PROGRESS = "progress", "progress"  # 进度告知 (daily follow-up)
+    OTHER = "other", "other"
+
+
+class ReplyTemplate(models.Model):
+    """A reply an agent sends to a buyer, with placeholders filled from the case ({case_number} …)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="reply_templates")
+    kind = models.CharField(max_length=16, choices=TemplateKind.choices, default=TemplateKind.OTHER)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="zh-hans")
+    name = models.CharField(max_length=60)
+    body = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "language", "name"], name="uniq_reply_template_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rung(models.TextChoices):
+    """The compensation ladder, cheapest first (优惠券 → 会员折扣/积分 → 红包 → 赠品)."""
+
+    COUPON = "coupon", "coupon"
+    MEMBER_DISCOUNT = "member_discount", "member_discount"
+    POINTS = "points", "points"
+    RED_ENVELOPE = "red_envelope", "red_envelope"
+    GIFT = "gift", "gift"
+
+
+class Compensation(models.Model):
+    """One goodwill grant to a buyer on a case; its cost counts against the shop's monthly budget."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="compensations")
+    rung = models.CharField(max_length=24, choices=Rung.choices)
+    cost_fen = models.BigIntegerField()  # what it costs the shop (face value of a coupon, cash, a gift's cost)
+    note = models.CharField(max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(cost_fen__gt=0), name="compensation_positive")]
+        indexes = [models.Index(fields=["shop", "created_at"])]
+
+
+class Satisfaction(models.Model):
+    """The buyer's rating of how the case was handled (1–5), once it is finished. One per case."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="satisfaction")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="satisfaction_score_1_5"),
+        ]

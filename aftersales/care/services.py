@@ -1,0 +1,228 @@
+"""Customer care, one verb each: replies from templates, the compensation ladder, the buyer's rating.
+
+Every write is one transaction; those that touch a case write a CaseEvent in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from aftersales.accounts.models import Shop
+from aftersales.analytics import rollups
+from aftersales.care.defaults import DEFAULT_TEMPLATES
+from aftersales.care.models import Compensation, ReplyTemplate, Rung, Satisfaction, TemplateKind
+from aftersales.cases.domain.states import TERMINAL, Status
+from aftersales.cases.models import Case
+from aftersales.cases.services import By, lock_case, record_event
+from aftersales.core import clock
+from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.core.money import check_fen, format_fen
+
+# ---------------------------------------------------------------------------------------------
+# Reply templates
+
+PLACEHOLDERS = ("case_number", "buyer_nick", "order_number", "requested_amount", "refund_amount",
+                "refunded_amount", "deadline", "status", "shop_name", "product")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+BODY_LIMIT = 2000
+
+
+def ensure_default_templates(shop: Shop) -> None:
+    """Give a shop that has no reply templates the built-in ones (Chinese and English)."""
+    if ReplyTemplate.objects.filter(shop=shop).exists():
+        return
+    with transaction.atomic():
+        for position, (kind, language, name, body) in enumerate(DEFAULT_TEMPLATES):
+            ReplyTemplate.objects.get_or_create(shop=shop, language=language, name=name,
+                                                defaults={"kind": kind, "body": body, "position": position})
+
+
+def _check_template(kind: str, language: str, name: str, body: str) -> None:
+    from django.conf import settings
+
+    if kind not in TemplateKind.values:
+        raise DomainError("input.invalid_choice", field="kind", value=kind)
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError("input.invalid_choice", field="language", value=language)
+    if not name.strip():
+        raise DomainError("input.required", field="name")
+    if len(name) > 60:
+        raise DomainError("input.too_long", field="name", limit=60)
+    if not body.strip():
+        raise DomainError("input.required", field="body")
+    if len(body) > BODY_LIMIT:
+        raise DomainError("input.too_long", field="body", limit=BODY_LIMIT)
+    unknown = sorted({m for m in _PLACEHOLDER.findall(body) if m not in PLACEHOLDERS})
+    if unknown:
+        raise DomainError("care.unknown_placeholder", names=", ".join("{%s}" % u for u in unknown))
+
+
+@transaction.atomic
+def save_template(shop: Shop, *, template_id: int | None = None, kind: str, language: str, name: str,
+                  body: str) -> ReplyTemplate:
+    name, body = name.strip(), body.strip()
+    _check_template(kind, language, name, body)
+    if template_id is None:
+        template = ReplyTemplate(shop=shop)
+    else:
+        template = ReplyTemplate.objects.select_for_update().filter(shop=shop, pk=template_id).first()
+        if template is None:
+            raise NotFoundError("care.template_not_found", template_id=template_id)
+    if ReplyTemplate.objects.filter(shop=shop, language=language, name=name).exclude(pk=template.pk).exists():
+        raise ConflictError("care.duplicate_template_name", name=name)
+    template.kind, template.language, template.name, template.body = kind, language, name, body
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        raise ConflictError("care.duplicate_template_name", name=name) from None
+    return template
+
+
+@transaction.atomic
+def delete_template(shop: Shop, template_id: int) -> None:
+    deleted, _ = ReplyTemplate.objects.filter(shop=shop, pk=template_id).delete()
+    if not deleted:
+        raise NotFoundError("care.template_not_found", template_id=template_id)
+
+
+def fill_template(body: str, values: dict[str, str]) -> str:
+    """Replace each {placeholder} with its value; anything unknown is left as written."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), body)
+
+
+@transaction.atomic
+def send_reply(shop: Shop, case_id: int, by: By, *, body: str, template_id: int | None = None,
+               now: datetime | None = None) -> Case:
+    """Send a reply to the buyer (the text as finally edited by the agent) and record it on the case."""
+    body = body.strip()
+    if not body:
+        raise DomainError("input.required", field="body")
+    if len(body) > BODY_LIMIT:
+        raise DomainError("input.too_long", field="body", limit=BODY_LIMIT)
+    if template_id is not None and not ReplyTemplate.objects.filter(shop=shop, pk=template_id).exists():
+        raise NotFoundError("care.template_not_found", template_id=template_id)
+    case = lock_case(shop, case_id)
+    record_event(case, by, "reply", from_status=case.status, note=body,
+                 payload={"template": template_id} if template_id else {}, now=now)
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Compensation ladder (补偿阶梯): coupon → member discount or points → red envelope (cash) → gift
+
+LADDER: tuple[tuple[str, ...], ...] = (
+    (Rung.COUPON.value,),
+    (Rung.MEMBER_DISCOUNT.value, Rung.POINTS.value),
+    (Rung.RED_ENVELOPE.value,),
+    (Rung.GIFT.value,),
+)
+#: Where on the ladder to start for a buyer this unhappy (urgency 0 calm … 3 threatens a complaint).
+_START_STEP = {0: 0, 1: 0, 2: 1, 3: 2}
+
+
+def step_of(rung: str) -> int:
+    for step, rungs in enumerate(LADDER):
+        if rung in rungs:
+            return step
+    raise DomainError("input.invalid_choice", field="rung", value=rung)
+
+
+def suggest_rung(urgency: int, given: list[str]) -> str | None:
+    """The next rung to offer: one above what was already given, no lower than the buyer's mood calls for.
+
+    None when the ladder is used up (a person should decide what else to do).
+    """
+    step = _START_STEP.get(min(max(urgency, 0), 3), 0)
+    if given:
+        step = max(step, max(step_of(r) for r in given) + 1)
+    return LADDER[step][0] if step < len(LADDER) else None
+
+
+def month_start(now: datetime) -> datetime:
+    local = clock.to_shanghai(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Budget:
+    budget_fen: int
+    used_fen: int
+
+    @property
+    def left_fen(self) -> int:
+        return max(0, self.budget_fen - self.used_fen)
+
+
+def budget_of(shop: Shop, now: datetime | None = None) -> Budget:
+    used = (Compensation.objects.filter(shop=shop, created_at__gte=month_start(now or clock.now()))
+            .aggregate(total=Sum("cost_fen"))["total"]) or 0
+    return Budget(budget_fen=shop.compensation_budget_fen, used_fen=used)
+
+
+@transaction.atomic
+def grant_compensation(shop: Shop, case_id: int, by: By, *, rung: str, cost_fen: int, note: str = "",
+                       now: datetime | None = None) -> Compensation:
+    """Give the buyer a goodwill compensation; refused when it would exceed this month's budget."""
+    now = now or clock.now()
+    step_of(rung)
+    check_fen(cost_fen)
+    if cost_fen <= 0:
+        raise DomainError("care.compensation_zero")
+    note = note.strip()
+    if len(note) > 200:
+        raise DomainError("input.too_long", field="note", limit=200)
+    # The shop row is the lock that keeps two grants from spending the same budget twice.
+    locked = Shop.objects.select_for_update().get(pk=shop.pk)
+    case = lock_case(locked, case_id)
+    budget = budget_of(locked, now)
+    if budget.used_fen + cost_fen > budget.budget_fen:
+        raise ConflictError("care.over_budget", cost=format_fen(cost_fen), left=format_fen(budget.left_fen),
+                            budget=format_fen(budget.budget_fen))
+    user = by.user if getattr(by.user, "is_authenticated", False) else None
+    grant = Compensation.objects.create(shop=locked, case=case, rung=rung, cost_fen=cost_fen, note=note,
+                                        granted_by=user, created_at=now)
+    record_event(case, by, "compensation", from_status=case.status, note=note,
+                 payload={"compensation": grant.pk, "rung": rung, "cost_fen": cost_fen}, now=now)
+    rollups.case_changed(case)
+    return grant
+
+
+@transaction.atomic
+def set_compensation_budget(shop: Shop, *, budget_fen: int) -> Shop:
+    check_fen(budget_fen)
+    locked = Shop.objects.select_for_update().get(pk=shop.pk)
+    locked.compensation_budget_fen = budget_fen
+    locked.save(update_fields=["compensation_budget_fen"])
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------
+# Satisfaction (满意度)
+
+COMMENT_LIMIT = 1000
+
+
+@transaction.atomic
+def rate_case(shop: Shop, case_id: int, by: By, *, score: int, comment: str = "",
+              now: datetime | None = None) -> Satisfaction:
+    """The buyer rates the service once the case is finished (completed or closed)."""
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise DomainError("care.invalid_score")
+    comment = comment.strip()
+    if len(comment) > COMMENT_LIMIT:
+        raise DomainError("input.too_long", field="comment", limit=COMMENT_LIMIT)
+    case = lock_case(shop, case_id)
+    if Status(case.status) not in TERMINAL:
+        raise ConflictError("care.case_not_finished")
+    if Satisfaction.objects.filter(case=case).exists():
+        raise ConflictError("care.already_rated")
+    now = now or clock.now()
+    rating = Satisfaction.objects.create(shop=shop, case=case, score=score, comment=comment, created_at=now)
+    record_event(case, by, "rating", from_status=case.status, note=comment, payload={"score": score}, now=now)
+    return rating

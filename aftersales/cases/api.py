@@ -1,0 +1,201 @@
+"""Cases API: list, read, open, and one POST per action. Every call is inside the token's shop."""
+
+
+from datetime import datetime
+
+from ninja import File, Router, Status, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from aftersales.api_auth import require_role
+from aftersales.cases import services
+from aftersales.cases.domain.states import Actor
+from aftersales.cases.evidence import add_evidence
+from aftersales.cases.schemas import (
+    CaseDetailOut,
+    CaseIn,
+    CaseOut,
+    CloseIn,
+    ExecuteIn,
+    GrantIn,
+    InspectIn,
+    NoteIn,
+    ReceiveIn,
+    RejectIn,
+    RulingIn,
+    ShipmentIn,
+)
+from aftersales.cases.selectors import case_detail, filter_cases
+from aftersales.core.errors import DomainError
+from aftersales.refunds import services as refunds
+from aftersales.refunds.schemas import RefundPaymentOut
+from aftersales.warehouse import services as warehouse
+
+router = Router(tags=["cases"])
+STAFF = ("owner", "agent")
+MONEY = ("owner", "agent")
+WAREHOUSE = ("owner", "agent", "warehouse")
+
+
+def by(request) -> services.By:
+    """API calls act as the merchant (or the warehouse, for a warehouse token)."""
+    actor = Actor.WAREHOUSE if request.api_role == "warehouse" else Actor.MERCHANT
+    return services.By(actor)
+
+
+def detail(request, case_id: int):
+    return case_detail(request.shop, case_id)
+
+
+@router.get("", response=list[CaseOut])
+@paginate(LimitOffsetPagination)
+def list_cases(request, status: str | None = None, kind: str | None = None, platform: str | None = None,
+               reason: str | None = None, due_before: datetime | None = None, open_only: bool = False):
+    if due_before is not None and due_before.tzinfo is None:
+        raise DomainError("time.naive", field="due_before")
+    return filter_cases(request.shop, status=status, kind=kind, platform=platform, reason=reason,
+                        due_before=due_before, open_only=open_only).order_by("deadline_at", "-id")
+
+
+@router.get("/{int:case_id}", response=CaseDetailOut)
+def get_case(request, case_id: int):
+    return detail(request, case_id)
+
+
+@router.post("", response={201: CaseDetailOut})
+def open_case(request, payload: CaseIn):
+    require_role(request, *STAFF)
+    case = services.open_case(
+        request.shop, order_id=payload.order_id,
+        lines=[(line.order_line_id, line.quantity) for line in payload.lines],
+        kind=payload.kind.value, reason=payload.reason.value, by=by(request), buyer_note=payload.buyer_note,
+        wanted_remedy=payload.wanted_remedy.value if payload.wanted_remedy else None,
+        requested_fen=payload.requested_fen, goods=payload.goods.model_dump() if payload.goods else None,
+        buyer_confirmed_no_return_at_purchase=payload.buyer_confirmed_no_return_at_purchase,
+        platform_case_id=payload.platform_case_id,
+    )
+    return Status(201, detail(request, case.pk))
+
+
+@router.post("/{int:case_id}/approve", response=CaseDetailOut)
+def approve(request, case_id: int, payload: NoteIn | None = None):
+    require_role(request, *STAFF)
+    services.approve_case(request.shop, case_id, by(request), note=payload.note if payload else "")
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/reject", response=CaseDetailOut)
+def reject(request, case_id: int, payload: RejectIn):
+    require_role(request, *STAFF)
+    services.reject_case(request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/request-evidence", response=CaseDetailOut)
+def request_evidence(request, case_id: int, payload: NoteIn):
+    require_role(request, *STAFF)
+    services.request_evidence(request.shop, case_id, by(request), note=payload.note)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/return-shipment", response=CaseDetailOut)
+def return_shipment(request, case_id: int, payload: ShipmentIn):
+    require_role(request, *STAFF)
+    services.record_return_shipment(request.shop, case_id, by(request), carrier=payload.carrier,
+                                    tracking_no=payload.tracking_no)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/receive", response=CaseDetailOut)
+def receive(request, case_id: int, payload: ReceiveIn):
+    require_role(request, *WAREHOUSE)
+    warehouse.receive_parcel(request.shop, by(request), tracking_no=payload.tracking_no, carrier=payload.carrier,
+                             note=payload.note, case_id=case_id)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/inspect", response=CaseDetailOut)
+def inspect(request, case_id: int, payload: InspectIn):
+    require_role(request, *WAREHOUSE)
+    warehouse.inspect_return(request.shop, case_id, by(request), grade=payload.grade, checklist=payload.checklist,
+                             restock=payload.restock, accepted_quantity=payload.accepted_quantity,
+                             note=payload.note, write_off_fen=payload.write_off_fen)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/grant-refund", response=CaseDetailOut)
+def grant_refund(request, case_id: int, payload: GrantIn):
+    require_role(request, *MONEY)
+    refunds.grant_refund(request.shop, case_id, by(request), amount_fen=payload.amount_fen,
+                         reason_code=payload.reason_code, note=payload.note)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/execute-refund", response=list[RefundPaymentOut])
+def execute_refund(request, case_id: int, payload: ExecuteIn):
+    require_role(request, *MONEY)
+    detail(request, case_id)  # 404 before anything else for a case of another shop
+    return refunds.execute_refund(request.shop, case_id, by(request), idempotency_key=payload.idempotency_key)
+
+
+@router.post("/{int:case_id}/ship-replacement", response=CaseDetailOut)
+def ship_replacement(request, case_id: int, payload: ShipmentIn):
+    require_role(request, *WAREHOUSE)
+    services.ship_replacement(request.shop, case_id, by(request), carrier=payload.carrier,
+                              tracking_no=payload.tracking_no)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/confirm-receipt", response=CaseDetailOut)
+def confirm_receipt(request, case_id: int):
+    """The platform (or the buyer, through the merchant) confirms the replacement arrived."""
+    require_role(request, *STAFF)
+    services.confirm_receipt(request.shop, case_id, services.By(Actor.PLATFORM))
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/withdraw", response=CaseDetailOut)
+def withdraw(request, case_id: int, payload: NoteIn | None = None):
+    """Record that the buyer withdrew the request (e.g. told the agent in chat)."""
+    require_role(request, *STAFF)
+    services.withdraw_case(request.shop, case_id, services.By(Actor.BUYER), note=payload.note if payload else "")
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/escalate", response=CaseDetailOut)
+def escalate(request, case_id: int, payload: NoteIn | None = None):
+    require_role(request, *STAFF)
+    services.escalate_case(request.shop, case_id, by(request), note=payload.note if payload else "")
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/ruling", response=CaseDetailOut)
+def ruling(request, case_id: int, payload: RulingIn):
+    """Record the platform's ruling in arbitration (平台介入结果)."""
+    require_role(request, *STAFF)
+    services.record_ruling(request.shop, case_id, for_buyer=payload.for_buyer, note=payload.note)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/close", response=CaseDetailOut)
+def close(request, case_id: int, payload: CloseIn):
+    require_role(request, *STAFF)
+    services.close_case(request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/notes", response=CaseDetailOut)
+def add_note(request, case_id: int, payload: NoteIn):
+    require_role(request, *WAREHOUSE)
+    services.add_note(request.shop, case_id, by(request), note=payload.note)
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/evidence", response={201: dict})
+def upload_evidence(request, case_id: int, file: File[UploadedFile]):
+    require_role(request, *WAREHOUSE)
+    detail(request, case_id)
+    if file.size and file.size > 20 * 1024 * 1024:
+        raise DomainError("evidence.too_large", limit_mb=20)
+    evidence = add_evidence(request.shop, case_id, by(request), data=file.read())
+    return Status(201, {"id": evidence.pk, "sha256": evidence.sha256, "content_type": evidence.content_type,
+                        "size": evidence.size, "width": evidence.width, "height": evidence.height})

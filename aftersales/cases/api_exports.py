@@ -1,0 +1,44 @@
+"""Exports API: `GET /api/v1/exports/{cases|refunds|inspections}.{csv|xlsx}?since=YYYY-MM-DD&lang=en`.
+
+The file of the token's shop, as an attachment. CSV is streamed; XLSX is built in memory.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django.http import HttpResponse, StreamingHttpResponse
+from ninja import Router
+
+from aftersales.api_auth import require_role
+from aftersales.cases import exports
+from aftersales.core.errors import NotFoundError
+
+router = Router(tags=["exports"])
+
+#: A warehouse token may export what the warehouse does; money stays with owners and agents.
+ROLES = {
+    "cases": ("owner", "agent"),
+    "refunds": ("owner", "agent"),
+    "inspections": ("owner", "agent", "warehouse"),
+}
+
+
+@router.get("/{filename}", response={200: None}, summary="Cases, refunds or inspections as CSV or XLSX")
+def download(request, filename: str, since: date | None = None, lang: str = "zh-hans"):
+    what, _, fmt = filename.partition(".")
+    if what not in exports.KINDS or fmt not in exports.FORMATS:
+        raise NotFoundError("export.not_found", filename=filename)
+    require_role(request, *ROLES[what])
+    shop = request.shop
+    sheet = exports.build_sheet(shop, what, lang=lang, since=since)
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(sheet), content_type=exports.CONTENT_TYPES["csv"])
+    else:
+        buffer = io.BytesIO()
+        exports.write_xlsx(sheet, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=exports.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(shop, what, fmt)}"'
+    response["Cache-Control"] = "no-store"
+    return response

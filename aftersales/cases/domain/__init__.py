@@ -1,0 +1,1 @@
+"""The pure domain core of the after-sale case: state machine, policy engine, deadlines. No Django."""

@@ -1,0 +1,312 @@
+"""Cases, refunds and inspections of one shop as spreadsheets that open cleanly in Excel.
+
+CSV: UTF-8 with a byte-order mark (so Excel on Windows reads Chinese), CRLF line ends. XLSX (openpyxl,
+streamed): a bold frozen header row, column widths, amounts as numbers in yuan with two decimals, times
+as Beijing time. Headings in Chinese, or English with lang="en". Phones are always masked, and a cell
+that would start a formula (=, +, -, @) is quoted so that a buyer's text can never run in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from aftersales.accounts.models import Shop
+from aftersales.cases.models import Case
+from aftersales.core import clock
+from aftersales.core.errors import DomainError
+from aftersales.core.fields import mask_phone
+from aftersales.notifications import labels
+from aftersales.refunds.models import RefundDecision, RefundPayment
+from aftersales.warehouse.models import Inspection
+
+KINDS = ("cases", "refunds", "inspections")
+FORMATS = ("csv", "xlsx")
+TEXT, MONEY, TIME, NUMBER = "text", "money", "time", "number"
+
+CHECKLIST = {
+    "tags_intact": ("吊牌完好", "tags intact"), "seal_intact": ("封口完好", "seal intact"),
+    "not_washed": ("未洗涤", "not washed"), "not_used": ("未使用", "not used"),
+    "accessories_complete": ("配件齐全", "accessories complete"),
+    "not_activated": ("未激活", "not activated"),
+}
+YES_NO = {"yes": ("是", "yes"), "no": ("否", "no")}
+PASSED = {"pass": ("通过", "passed"), "fail": ("未通过", "failed")}
+
+
+@dataclass(frozen=True)
+class Column:
+    zh: str
+    en: str
+    kind: str = TEXT
+    width: int = 14
+
+    def heading(self, lang: str) -> str:
+        return self.en if labels.normalise_language(lang) == "en" else self.zh
+
+
+@dataclass
+class Sheet:
+    """What to write: columns and rows of plain values (fen for money, aware datetimes for times)."""
+
+    name: str
+    columns: list[Column]
+    rows: Iterable[list]
+    lang: str
+
+
+# Values -----------------------------------------------------------------------------------------------
+
+def yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def beijing(moment: datetime | None) -> datetime | None:
+    """The Beijing wall-clock time, without zone (Excel has no time zones)."""
+    return None if moment is None else clock.to_shanghai(moment).replace(tzinfo=None, microsecond=0)
+
+
+def safe_text(value: object) -> str:
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _cell_text(value: object, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == MONEY:
+        return f"{yuan(value):.2f}"
+    if kind == TIME:
+        return f"{beijing(value):%Y-%m-%d %H:%M:%S}"
+    if kind == NUMBER:
+        return str(value)
+    return safe_text(value)
+
+
+def _since(since: date | None) -> datetime | None:
+    if since is None:
+        return None
+    return datetime.combine(since, time.min, tzinfo=clock.SHANGHAI)  # the start of `since`, Beijing time
+
+
+def _user(user) -> str:
+    return user.get_username() if user else ""
+
+
+# The three exports ------------------------------------------------------------------------------------
+
+CASE_COLUMNS = [
+    Column("售后单号", "Case no.", width=18), Column("平台", "Platform", width=10),
+    Column("平台售后单号", "Platform case id", width=20), Column("订单号", "Order no.", width=22),
+    Column("买家", "Buyer", width=14), Column("买家手机", "Buyer phone", width=14),
+    Column("类型", "Kind", width=10), Column("状态", "Status", width=14), Column("原因", "Reason", width=14),
+    Column("申请金额(元)", "Requested (yuan)", MONEY, 14),
+    Column("同意退款(元)", "Granted (yuan)", MONEY, 14),
+    Column("已退款(元)", "Refunded (yuan)", MONEY, 14), Column("退货快递", "Return carrier", width=12),
+    Column("退货单号", "Return tracking no.", width=20), Column("质检结果", "Inspection", width=10),
+    Column("当前时限", "Deadline", TIME, 20), Column("时限环节", "Deadline stage", width=20),
+    Column("负责人", "Assignee", width=12), Column("标签", "Tags", width=16),
+    Column("申请时间", "Opened", TIME, 20), Column("关闭时间", "Closed", TIME, 20),
+]
+
+
+def case_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list]:
+    qs = (Case.objects.filter(shop=shop).select_related("order", "buyer", "assignee")
+          .order_by("created_at", "pk"))
+    if since:
+        qs = qs.filter(created_at__gte=_since(since))
+    for c in qs.iterator(chunk_size=2000):
+        yield [
+            c.number, labels.label(labels.PLATFORM, c.platform, lang), c.platform_case_id or "",
+            c.order.platform_order_id, c.buyer.nick or c.buyer.name, mask_phone(c.buyer.phone),
+            labels.label(labels.KIND, c.kind, lang), labels.label(labels.STATUS, c.status, lang),
+            labels.label(labels.REASON, c.reason, lang),
+            c.requested_fen, c.refund_granted_fen, c.refunded_fen,
+            c.return_carrier, c.return_tracking_no, labels.label(PASSED, c.inspection_result, lang),
+            c.deadline_at, labels.label(labels.STAGE, c.deadline_stage, lang), _user(c.assignee),
+            "、".join(c.tags or []), c.created_at, c.closed_at,
+        ]
+
+
+REFUND_COLUMNS = [
+    Column("售后单号", "Case no.", width=18), Column("平台", "Platform", width=10),
+    Column("订单号", "Order no.", width=22), Column("买家", "Buyer", width=14),
+    Column("买家手机", "Buyer phone", width=14), Column("退款金额(元)", "Granted (yuan)", MONEY, 14),
+    Column("退款原因", "Reason", width=16), Column("决定方", "Decided by", width=10),
+    Column("经办人", "Staff", width=12), Column("决定时间", "Decided at", TIME, 20),
+    Column("已到账(元)", "Paid back (yuan)", MONEY, 14), Column("退款渠道", "Routes", width=16),
+    Column("打款状态", "Payment status", width=16), Column("支付流水号", "Payment refs", width=24),
+    Column("到账时间", "Settled at", TIME, 20),
+]
+
+GRANT_REASONS = {
+    "approved_request": ("同意申请", "request approved"),
+    "inspection_passed": ("质检通过", "inspection passed"),
+    "partial_refund_goods_kept": ("部分退款（不退货）", "partial refund, goods kept"),
+    "platform_ruling": ("平台判定", "platform ruling"), "price_protection": ("价保", "price protection"),
+    "compensation": ("补偿", "compensation"), "other": ("其他", "other"),
+}
+
+
+def refund_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list]:
+    qs = (RefundDecision.objects.filter(shop=shop)
+          .select_related("case__order", "case__buyer", "decided_by")
+          .prefetch_related(Prefetch("payments", queryset=RefundPayment.objects.order_by("pk")))
+          .order_by("created_at", "pk"))
+    if since:
+        qs = qs.filter(created_at__gte=_since(since))
+    for d in qs.iterator(chunk_size=1000):
+        c = d.case
+        payments = list(d.payments.all())
+        paid = sum(p.amount_fen for p in payments if p.status == "succeeded")
+        settled = max((p.settled_at for p in payments if p.settled_at), default=None)
+        yield [
+            c.number, labels.label(labels.PLATFORM, c.platform, lang), c.order.platform_order_id,
+            c.buyer.nick or c.buyer.name, mask_phone(c.buyer.phone), d.amount_fen,
+            labels.label(GRANT_REASONS, d.reason_code, lang), labels.label(labels.ACTOR, d.actor, lang),
+            _user(d.decided_by), d.created_at, paid,
+            "、".join(labels.label(labels.PAYMENT_ROUTE, p.route, lang) for p in payments),
+            "、".join(labels.label(labels.PAYMENT_STATUS, p.status, lang) for p in payments),
+            "、".join(p.external_ref for p in payments if p.external_ref), settled,
+        ]
+
+
+INSPECTION_COLUMNS = [
+    Column("售后单号", "Case no.", width=18), Column("平台", "Platform", width=10),
+    Column("订单号", "Order no.", width=22), Column("退货单号", "Return tracking no.", width=20),
+    Column("等级", "Grade", width=14), Column("结果", "Result", width=8),
+    Column("收到数量", "Received", NUMBER, 10), Column("合格数量", "Accepted", NUMBER, 10),
+    Column("重新入库", "Restocked", width=10), Column("报损金额(元)", "Write-off (yuan)", MONEY, 14),
+    Column("未通过项", "Failed checks", width=24), Column("质检员", "Inspector", width=12),
+    Column("质检时间", "Inspected at", TIME, 20), Column("备注", "Note", width=30),
+]
+
+
+def inspection_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list]:
+    qs = (Inspection.objects.filter(shop=shop).select_related("case__order", "parcel", "inspector")
+          .order_by("created_at", "pk"))
+    if since:
+        qs = qs.filter(created_at__gte=_since(since))
+    for i in qs.iterator(chunk_size=2000):
+        failed = [labels.label(CHECKLIST, k, lang) for k, ok in (i.checklist or {}).items() if not ok]
+        yield [
+            i.case.number, labels.label(labels.PLATFORM, i.case.platform, lang),
+            i.case.order.platform_order_id,
+            i.parcel.tracking_no if i.parcel_id else "", labels.label(labels.GRADE, i.grade, lang),
+            labels.label(PASSED, "pass" if i.passed else "fail", lang), i.received_quantity,
+            i.accepted_quantity, labels.label(YES_NO, "yes" if i.restock else "no", lang), i.write_off_fen,
+            "、".join(failed), _user(i.inspector), i.created_at, i.note,
+        ]
+
+
+EXPORTS: dict[str, tuple[tuple[str, str], list[Column], Callable[..., Iterator[list]]]] = {
+    "cases": (("售后单", "Cases"), CASE_COLUMNS, case_rows),
+    "refunds": (("退款", "Refunds"), REFUND_COLUMNS, refund_rows),
+    "inspections": (("质检", "Inspections"), INSPECTION_COLUMNS, inspection_rows),
+}
+
+
+def build_sheet(shop: Shop, what: str, *, lang: str = "zh-hans", since: date | None = None) -> Sheet:
+    if what not in EXPORTS:
+        raise DomainError("export.unknown_kind", kind=what, allowed=",".join(KINDS))
+    lang = labels.normalise_language(lang)
+    names, columns, rows = EXPORTS[what]
+    return Sheet(name=names[1] if lang == "en" else names[0], columns=columns, rows=rows(shop, lang, since),
+                 lang=lang)
+
+
+# Writers ----------------------------------------------------------------------------------------------
+
+def csv_chunks(sheet: Sheet, rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """The CSV as UTF-8 byte chunks, BOM first, CRLF line ends (for streaming responses and files)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.heading(sheet.lang) for c in sheet.columns])
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for n, row in enumerate(sheet.rows, 1):
+        writer.writerow([_cell_text(v, c.kind) for v, c in zip(row, sheet.columns, strict=True)])
+        if n % rows_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_csv(sheet: Sheet, out) -> None:
+    for chunk in csv_chunks(sheet):
+        out.write(chunk)
+
+
+def write_xlsx(sheet: Sheet, out) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(title=sheet.name)
+    for index, column in enumerate(sheet.columns, 1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "A2"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    header = []
+    for column in sheet.columns:
+        cell = WriteOnlyCell(ws, value=column.heading(sheet.lang))
+        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
+        header.append(cell)
+    ws.append(header)
+    formats = {MONEY: "#,##0.00", TIME: "yyyy-mm-dd hh:mm:ss", NUMBER: "0"}
+    for row in sheet.rows:
+        cells = []
+        for value, column in zip(row, sheet.columns, strict=True):
+            if column.kind == MONEY:
+                value = yuan(value)
+            elif column.kind == TIME:
+                value = beijing(value)
+            elif column.kind == TEXT:
+                value = safe_text(value) if value not in (None, "") else None
+            cell = WriteOnlyCell(ws, value=value)
+            if column.kind == TEXT and value is not None:
+                cell.data_type = "s"  # never a formula, whatever the text says
+            elif column.kind in formats:
+                cell.number_format = formats[column.kind]
+            cells.append(cell)
+        ws.append(cells)
+    workbook.save(out)
+
+
+def export(shop: Shop, what: str, fmt: str, out, *, lang: str = "zh-hans", since: date | None = None) -> None:
+    """Write the `what` export of `shop` in `fmt` (csv | xlsx) to the binary file `out`."""
+    if fmt not in FORMATS:
+        raise DomainError("export.unknown_format", format=fmt, allowed=",".join(FORMATS))
+    sheet = build_sheet(shop, what, lang=lang, since=since)
+    (write_csv if fmt == "csv" else write_xlsx)(sheet, out)
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def filename(shop: Shop, what: str, fmt: str, now: datetime | None = None) -> str:
+    return f"{shop.slug}-{what}-{clock.shanghai_date(now or clock.now()):%Y%m%d}.{fmt}"
+
+
+def count_rows(shop: Shop, what: str, since: date | None = None) -> int:
+    qs: QuerySet = {"cases": Case.objects, "refunds": RefundDecision.objects,
+                    "inspections": Inspection.objects}[what].filter(shop=shop)
+    if since:
+        qs = qs.filter(created_at__gte=_since(since))
+    return qs.count()

@@ -1,0 +1,74 @@
+"""Between the database and the pure policy engine: build the facts and the rule set for a case."""
+
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from datetime import datetime
+
+from aftersales.accounts.models import Shop
+from aftersales.cases.domain.policy import Decision, Facts, RuleSet, ShopRules, default_ruleset, evaluate
+from aftersales.catalog.models import Category, ReturnRule
+from aftersales.orders.models import Order, OrderLine
+
+_RULE_FIELDS = ("no_reason_days", "free_return_shipping", "exchange_days", "warranty_days", "allow_partial_refund")
+
+
+def return_rule_for(shop: Shop, platform: str, category: Category | None) -> ReturnRule | None:
+    """The most specific rule: platform + category, then category, then platform, then the shop's."""
+    rules = list(ReturnRule.objects.filter(shop=shop))
+    cat_id = category.pk if category else None
+    for want_platform, want_cat in ((platform, cat_id), ("", cat_id), (platform, None), ("", None)):
+        for rule in rules:
+            if rule.platform == want_platform and rule.category_id == want_cat:
+                return rule
+    return None
+
+
+def ruleset_for(shop: Shop, platform: str, category: Category | None) -> RuleSet:
+    rule = return_rule_for(shop, platform, category)
+    if rule is None:
+        return default_ruleset(platform)
+    known = {f.name for f in dc_fields(ShopRules)}
+    shop_rules = ShopRules(**{name: getattr(rule, name) for name in _RULE_FIELDS if name in known})
+    return RuleSet(version=f"shop{shop.pk}-rule{rule.pk}-v{rule.version}", shop=shop_rules, platform=platform)
+
+
+def line_category(line: OrderLine) -> Category | None:
+    if line.product_id is None:
+        return None
+    return line.product.category
+
+
+def facts_for(
+    order: Order,
+    line: OrderLine,
+    *,
+    case_kind: str,
+    reason: str,
+    requested_at: datetime,
+    goods: dict | None = None,
+    buyer_confirmed_no_return_at_purchase: bool = False,
+) -> Facts:
+    category = line_category(line)
+    return Facts.from_dict(
+        {
+            "platform": order.platform,
+            "case_kind": case_kind,
+            "reason": reason,
+            "category": category.law_category if category else "other",
+            "signed_at": order.signed_at,
+            "requested_at": requested_at,
+            "goods": goods or {},
+            "buyer_confirmed_no_return_at_purchase": buyer_confirmed_no_return_at_purchase,
+            "shipped": order.shipped_at is not None,
+            "free_shipping": order.free_shipping,
+        }
+    )
+
+
+def decide(order: Order, line: OrderLine, *, case_kind: str, reason: str, requested_at: datetime,
+           goods: dict | None = None, buyer_confirmed: bool = False) -> tuple[Decision, RuleSet]:
+    rules = ruleset_for(order.shop, order.platform, line_category(line))
+    facts = facts_for(order, line, case_kind=case_kind, reason=reason, requested_at=requested_at, goods=goods,
+                      buyer_confirmed_no_return_at_purchase=buyer_confirmed)
+    return evaluate(facts, rules, requested_at), rules

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field
+
+from aftersales.cases.domain.states import Kind
+from aftersales.core.choices import LawCategory, Platform, Reason
+from aftersales.core.money import MAX_FEN
+
+
+class CaseLineIn(Schema):
+    order_line_id: int
+    quantity: int = Field(gt=0, le=100_000)
+
+
+class GoodsIn(Schema):
+    tags_intact: bool = True
+    seal_intact: bool = True
+    used: bool = False
+    washed: bool = False
+    accessories_complete: bool = True
+    activated: bool = False
+    opened_for_inspection: bool = False
+
+
+class CaseIn(Schema):
+    order_id: int
+    lines: list[CaseLineIn] = Field(min_length=1, max_length=200)
+    kind: Kind
+    reason: Reason
+    buyer_note: str = Field("", max_length=2000)
+    wanted_remedy: Kind | None = None
+    requested_fen: int | None = Field(None, ge=0, le=MAX_FEN)
+    goods: GoodsIn | None = None
+    buyer_confirmed_no_return_at_purchase: bool = False
+    platform_case_id: str | None = Field(None, max_length=64)
+
+
+class CaseLineOut(Schema):
+    order_line_id: int
+    title: str
+    quantity: int
+    received_quantity: int
+    accepted_quantity: int
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.order_line.title
+
+
+class EventOut(Schema):
+    action: str
+    actor: str
+    from_status: str
+    to_status: str
+    reason_code: str
+    note: str
+    payload: dict
+    created_at: datetime
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    platform: str
+    platform_case_id: str | None
+    kind: str
+    status: str
+    goods_status: str
+    money_status: str
+    reason: str
+    buyer_note: str
+    wanted_remedy: str
+    requested_fen: int
+    refund_cap_fen: int
+    refund_granted_fen: int
+    refunded_fen: int
+    return_tracking_no: str
+    deadline_at: datetime | None
+    deadline_stage: str
+    urgency: int
+    tags: list[str]
+    follow_up: bool
+    created_at: datetime
+    version: int
+
+
+class CaseDetailOut(CaseOut):
+    policy_decision: dict
+    policy_version: str
+    buyer_phone_masked: str
+    lines: list[CaseLineOut]
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_buyer_phone_masked(obj) -> str:
+        return obj.buyer.masked_phone
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("order_line"))
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.all())
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class RejectIn(Schema):
+    reason_code: str = Field(min_length=1, max_length=64)
+    note: str = Field("", max_length=2000)
+
+
+class CloseIn(RejectIn):
+    pass
+
+
+class ShipmentIn(Schema):
+    carrier: str = Field(min_length=1, max_length=32)
+    tracking_no: str = Field(min_length=1, max_length=64)
+
+
+class ReceiveIn(Schema):
+    tracking_no: str = Field("", max_length=64)
+    carrier: str = Field("", max_length=32)
+    note: str = Field("", max_length=2000)
+
+
+class InspectIn(Schema):
+    grade: str = Field(pattern="^[ABCD]$")
+    checklist: dict[str, bool] = Field(default_factory=dict)
+    restock: bool = False
+    accepted_quantity: int | None = Field(None, ge=0)
+    write_off_fen: int = Field(0, ge=0, le=MAX_FEN)
+    note: str = Field("", max_length=2000)
+
+
+class GrantIn(Schema):
+    amount_fen: int | None = Field(None, gt=0, le=MAX_FEN)
+    reason_code: str = "approved_request"
+    note: str = Field("", max_length=2000)
+
+
+class ExecuteIn(Schema):
+    idempotency_key: str = Field(min_length=8, max_length=100)
+
+
+class RulingIn(Schema):
+    for_buyer: bool
+    note: str = Field("", max_length=2000)
+
+
+class PolicyGoods(GoodsIn):
+    pass
+
+
+class PolicyKind(StrEnum):
+    """The five remedies the policy engine judges (a partial refund is a refund only)."""
+
+    REFUND_ONLY = "refund_only"
+    RETURN_REFUND = "return_refund"
+    EXCHANGE = "exchange"
+    RESHIP = "reship"
+    REPAIR = "repair"
+
+
+class PolicyIn(Schema):
+    platform: Platform
+    case_kind: PolicyKind
+    reason: Reason
+    category: LawCategory
+    signed_at: AwareDatetime | None = None
+    requested_at: AwareDatetime
+    goods: PolicyGoods = Field(default_factory=PolicyGoods)
+    buyer_confirmed_no_return_at_purchase: bool = False

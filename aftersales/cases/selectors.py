@@ -1,0 +1,51 @@
+"""Reads of cases: always inside one shop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from aftersales.accounts.models import Shop
+from aftersales.cases.domain.states import TERMINAL
+from aftersales.cases.models import Case
+
+
+def cases_of(shop: Shop) -> QuerySet[Case]:
+    return Case.objects.filter(shop=shop)
+
+
+def filter_cases(shop: Shop, *, status: str | None = None, kind: str | None = None,
+                 platform: str | None = None, reason: str | None = None, due_before: datetime | None = None,
+                 open_only: bool = False, tag: str | None = None, assignee_id: int | None = None,
+                 q: str | None = None) -> QuerySet[Case]:
+    qs = cases_of(shop)
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if kind:
+        qs = qs.filter(kind__in=kind.split(","))
+    if platform:
+        qs = qs.filter(platform__in=platform.split(","))
+    if reason:
+        qs = qs.filter(reason__in=reason.split(","))
+    if due_before:
+        qs = qs.filter(deadline_at__lte=due_before)
+    if open_only:
+        qs = qs.exclude(status__in=[s.value for s in TERMINAL])
+    if tag:
+        # Tags are a small JSON list; a containment filter that works on SQLite and PostgreSQL alike.
+        qs = qs.filter(tags__icontains=f'"{tag}"')
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    if q:
+        qs = qs.filter(number__icontains=q) | qs.filter(order__platform_order_id__icontains=q) | qs.filter(
+            return_tracking_no__icontains=q)
+    return qs
+
+
+def case_detail(shop: Shop, case_id: int) -> Case:
+    return get_object_or_404(
+        Case.objects.select_related("order", "buyer", "assignee").prefetch_related("events", "lines__order_line"),
+        shop=shop, pk=case_id,
+    )

@@ -1,0 +1,406 @@
+"""Business operations on a case: one verb each, one transaction each, each writing an event.
+
+Every function takes the shop first and finds the case inside it, so a case of another shop is simply
+not found. The case row is locked (`select_for_update`) for the length of the transaction; an illegal
+move raises a coded DomainError before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from aftersales.accounts.models import Shop
+from aftersales.analytics import rollups
+from aftersales.cases.domain.deadlines import next_deadline
+from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
+from aftersales.cases.models import Case, CaseEvent, CaseLine
+from aftersales.cases.policy_io import decide
+from aftersales.cases.urgency import urgency_of
+from aftersales.core import clock
+from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
+from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.core.money import check_fen
+from aftersales.notifications.outbox import enqueue_for_event
+from aftersales.orders.models import Order, OrderLine
+from aftersales.refunds.domain.refundable import OrderLineMoney, line_refundable
+
+#: Why a merchant may refuse a request. A refusal without one of these is refused itself.
+REJECT_REASONS = (
+    "evidence_insufficient",
+    "not_intact",
+    "beyond_window",
+    "exempt_category",
+    "buyer_fault",
+    "duplicate_request",
+    "inspection_failed",
+    "other",
+)
+CLOSE_REASONS = ("resolved_offline", "duplicate_request", "buyer_unreachable", "timeout", "other")
+
+
+@dataclass(frozen=True)
+class By:
+    """Who is acting: the kind of actor and, for staff, the user."""
+
+    actor: Actor
+    user: object | None = None
+
+
+SYSTEM = By(Actor.SYSTEM)
+
+
+def lock_case(shop: Shop, case_id: int) -> Case:
+    try:
+        # Only the case row (`of=self`), and FOR NO KEY UPDATE: rows that merely point at the case or its
+        # order (events, facts) can still be inserted by others without waiting on this lock.
+        return (Case.objects.select_for_update(no_key=True, of=("self",)).select_related("order")
+                .get(shop=shop, pk=case_id))
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("case.not_found", case_id=case_id) from None
+
+
+def record_event(case: Case, by: By, action: str, *, from_status: str = "", to_status: str = "",
+                 reason_code: str = "", note: str = "", payload: dict | None = None,
+                 now: datetime | None = None) -> CaseEvent:
+    user = by.user if getattr(by.user, "is_authenticated", False) else None
+    event = CaseEvent.objects.create(
+        case=case, shop_id=case.shop_id, action=action, actor=by.actor.value, actor_user=user,
+        from_status=from_status, to_status=to_status or from_status, reason_code=reason_code, note=note,
+        payload=payload or {}, created_at=now or clock.now(),
+    )
+    enqueue_for_event(event)  # transactional outbox: the buyer's message commits with the change
+    return event
+
+
+def refresh_deadline(case: Case, now: datetime, platform_deadline: datetime | None = None) -> None:
+    """The deadline of the step the case has just entered: the platform's own if it gave one."""
+    if case.status in TERMINAL:
+        case.deadline_at, case.deadline_stage, case.deadline_source = None, "", ""
+        return
+    returned_signed_at = None
+    if case.status == Status.REFUNDING.value and case.pk:
+        # The legal 7 days to refund run from when the returned goods arrived (消保法 25).
+        first_parcel = case.parcels.order_by("received_at").first()
+        returned_signed_at = first_parcel.received_at if first_parcel else None
+    deadline = next_deadline(
+        case.platform, Status(case.status), Kind(case.kind), now,
+        shipped=case.goods_status != GoodsStatus.NOT_SHIPPED, platform_deadline=platform_deadline,
+        returned_signed_at=returned_signed_at,
+    )
+    if deadline is None:
+        case.deadline_at, case.deadline_stage, case.deadline_source = None, "", ""
+    else:
+        case.deadline_at = deadline.due_at
+        case.deadline_stage = str(deadline.stage)
+        case.deadline_source = deadline.source
+    case.reminded_at = None
+    case.escalated_at = None
+
+
+def move(case: Case, action: Action, by: By, *, reason_code: str = "", note: str = "",
+         payload: dict | None = None, now: datetime | None = None,
+         platform_deadline: datetime | None = None) -> CaseEvent:
+    """Apply one transition of the state machine to a locked case and write its event."""
+    now = now or clock.now()
+    source = Status(case.status)
+    target = next_status(Kind(case.kind), source, action, by.actor)
+    case.status = target.value
+    if target in TERMINAL:
+        case.closed_at = now
+    refresh_deadline(case, now, platform_deadline)
+    case.version += 1
+    case.save()
+    rollups.case_changed(case)
+    return record_event(case, by, action.value, from_status=source.value, to_status=target.value,
+                        reason_code=reason_code, note=note, payload=payload, now=now)
+
+
+def goods_status_of(order: Order) -> GoodsStatus:
+    if order.shipped_at is None:
+        return GoodsStatus.NOT_SHIPPED
+    if order.signed_at is None:
+        return GoodsStatus.IN_TRANSIT
+    return GoodsStatus.RECEIVED
+
+
+def quantity_already_claimed(line: OrderLine) -> int:
+    """Units of a line already in other cases that are not closed (a closed case frees its units)."""
+    claimed = CaseLine.objects.filter(order_line=line).exclude(case__status=Status.CLOSED.value)
+    return sum(cl.quantity for cl in claimed)
+
+
+def money_of(line: OrderLine) -> OrderLineMoney:
+    return OrderLineMoney(line_id=str(line.pk), unit_price_fen=line.unit_price_fen, quantity=line.quantity,
+                          paid_fen=line.paid_fen, is_gift=line.is_gift, bundle_id=line.bundle_id or None)
+
+
+def _validate_choice(value: str, allowed, field: str) -> str:
+    values = {str(v.value) if hasattr(v, "value") else str(v) for v in allowed}
+    if value not in values:
+        raise DomainError("input.invalid_choice", field=field, value=str(value))
+    return value
+
+
+@transaction.atomic
+def open_case(
+    shop: Shop,
+    *,
+    order_id: int,
+    lines: list[tuple[int, int]],
+    kind: str,
+    reason: str,
+    by: By,
+    buyer_note: str = "",
+    wanted_remedy: str | None = None,
+    requested_fen: int | None = None,
+    goods: dict | None = None,
+    buyer_confirmed_no_return_at_purchase: bool = False,
+    platform_case_id: str | None = None,
+    enforce_policy: bool | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Open an after-sale case (售后申请) on some lines of an order, with the policy decision attached.
+
+    A buyer may only ask for a remedy the policy allows; staff may be more generous and are only told.
+    """
+    now = now or clock.now()
+    _validate_choice(kind, Kind, "kind")
+    _validate_choice(reason, Reason, "reason")
+    wanted_remedy = _validate_choice(wanted_remedy or kind, Kind, "wanted_remedy")
+    if len(buyer_note) > 2000:
+        raise DomainError("input.too_long", field="buyer_note", limit=2000)
+    order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=order_id).first()
+    if order is None:
+        raise NotFoundError("order.not_found", order_id=order_id)
+    if not lines:
+        raise DomainError("case.no_lines")
+    picked: list[tuple[OrderLine, int]] = []
+    by_id = {line.pk: line for line in order.lines.select_related("product__category")}
+    seen: set[int] = set()
+    for line_id, quantity in lines:
+        line = by_id.get(line_id)
+        if line is None:
+            raise NotFoundError("order.line_not_found", line_id=line_id)
+        if line_id in seen:
+            raise DomainError("case.duplicate_line", line_id=line_id)
+        seen.add(line_id)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise DomainError("case.invalid_quantity", line_id=line_id, quantity=str(quantity))
+        free = line.quantity - quantity_already_claimed(line)
+        if quantity > free:
+            raise ConflictError("case.quantity_exceeds_order", line_id=line_id, quantity=quantity, available=free)
+        picked.append((line, quantity))
+
+    decision, ruleset = decide(order, picked[0][0], case_kind=_policy_kind(kind), reason=reason,
+                               requested_at=now, goods=goods, buyer_confirmed=buyer_confirmed_no_return_at_purchase)
+    must_follow_policy = by.actor == Actor.BUYER if enforce_policy is None else enforce_policy
+    if must_follow_policy and _policy_kind(kind) not in decision.remedies:
+        raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(decision.reason_codes))
+
+    goods_status = goods_status_of(order)
+    cap = sum(line_refundable(money_of(line), quantity) for line, quantity in picked)
+    whole_order = all(q == line.quantity for line, q in picked) and len(picked) == len(by_id)
+    if goods_status == GoodsStatus.NOT_SHIPPED and whole_order:
+        cap += order.freight_fen  # nothing was shipped: the outbound freight goes back too
+    cap = min(cap, order.paid_fen - order.refund_granted_fen)
+    if requested_fen is None:
+        requested_fen = cap if kind in _REFUND_KINDS else 0
+    check_fen(requested_fen)
+    if requested_fen > cap:
+        raise DomainError("refund.exceeds_refundable", requested=requested_fen, refundable=cap)
+
+    case = Case.objects.create(
+        shop=shop, number=f"tmp-{clock.now().timestamp()}-{order.pk}", order=order, buyer=order.buyer,
+        platform=order.platform, platform_case_id=platform_case_id, kind=kind,
+        status=Status.REQUESTED.value, goods_status=goods_status.value, reason=reason, buyer_note=buyer_note,
+        wanted_remedy=wanted_remedy, requested_fen=requested_fen, refund_cap_fen=cap,
+        policy_decision=decision.to_dict(), policy_version=ruleset.version, urgency=urgency_of(buyer_note),
+        created_at=now,
+    )
+    case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
+    refresh_deadline(case, now)
+    case.save()
+    CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, quantity=q) for line, q in picked])
+    record_event(case, by, "open", to_status=Status.REQUESTED.value, note=buyer_note, now=now,
+                 payload={"lines": [[line.pk, q] for line, q in picked], "requested_fen": requested_fen,
+                          "eligible": decision.eligible, "policy_version": ruleset.version})
+    rollups.case_changed(case)
+    return case
+
+
+_REFUND_KINDS = {Kind.REFUND_ONLY.value, Kind.RETURN_REFUND.value, Kind.PARTIAL_REFUND.value,
+                 Kind.PRICE_PROTECTION.value}
+
+
+def _policy_kind(kind: str) -> str:
+    """The policy engine knows the five remedies; a partial refund or price protection is a refund only."""
+    return Kind.REFUND_ONLY.value if kind in (Kind.PARTIAL_REFUND.value, Kind.PRICE_PROTECTION.value) else kind
+
+
+@transaction.atomic
+def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
+    case = lock_case(shop, case_id)
+    payload = {}
+    if case.kind in (Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.REPAIR.value):
+        payload["return_freight_payer"] = case.policy_decision.get("return_freight_payer")
+    move(case, Action.APPROVE, by, note=note, payload=payload, now=now)
+    return case
+
+
+@transaction.atomic
+def reject_case(shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "",
+                now: datetime | None = None) -> Case:
+    if reason_code not in REJECT_REASONS:
+        raise DomainError("case.reject_reason_required", allowed=",".join(REJECT_REASONS))
+    case = lock_case(shop, case_id)
+    # Platforms do not let a merchant refuse a refund of goods that were never shipped (TB refuse API).
+    if case.kind == Kind.REFUND_ONLY.value and case.goods_status == GoodsStatus.NOT_SHIPPED.value:
+        raise ConflictError("case.cannot_reject_unshipped_refund")
+    move(case, Action.REJECT, by, reason_code=reason_code, note=note, now=now)
+    return case
+
+
+@transaction.atomic
+def request_evidence(shop: Shop, case_id: int, by: By, *, note: str, now: datetime | None = None) -> Case:
+    if not note.strip():
+        raise DomainError("input.required", field="note")
+    case = lock_case(shop, case_id)
+    move(case, Action.REQUEST_EVIDENCE, by, note=note, now=now)
+    return case
+
+
+@transaction.atomic
+def resubmit_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
+    case = lock_case(shop, case_id)
+    move(case, Action.RESUBMIT, by, note=note, now=now)
+    return case
+
+
+@transaction.atomic
+def record_return_shipment(shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str,
+                           now: datetime | None = None) -> Case:
+    carrier, tracking_no = carrier.strip(), tracking_no.strip().upper()
+    if not carrier:
+        raise DomainError("input.required", field="carrier")
+    if not (6 <= len(tracking_no) <= 40) or not tracking_no.isalnum():
+        raise DomainError("shipment.invalid_tracking_no", value=tracking_no)
+    case = lock_case(shop, case_id)
+    case.return_carrier, case.return_tracking_no = carrier, tracking_no
+    case.return_logistics = ReturnLogistics.SHIPPED.value
+    move(case, Action.SHIP_RETURN, by, payload={"carrier": carrier, "tracking_no": tracking_no}, now=now)
+    return case
+
+
+@transaction.atomic
+def ship_replacement(shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str,
+                     now: datetime | None = None) -> Case:
+    carrier, tracking_no = carrier.strip(), tracking_no.strip().upper()
+    if not carrier:
+        raise DomainError("input.required", field="carrier")
+    if not (6 <= len(tracking_no) <= 40) or not tracking_no.isalnum():
+        raise DomainError("shipment.invalid_tracking_no", value=tracking_no)
+    case = lock_case(shop, case_id)
+    case.outbound_tracking_no = tracking_no
+    move(case, Action.SHIP_REPLACEMENT, by, payload={"carrier": carrier, "tracking_no": tracking_no}, now=now)
+    return case
+
+
+@transaction.atomic
+def confirm_receipt(shop: Shop, case_id: int, by: By, *, now: datetime | None = None) -> Case:
+    case = lock_case(shop, case_id)
+    move(case, Action.CONFIRM_RECEIPT, by, now=now)
+    return case
+
+
+@transaction.atomic
+def withdraw_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
+    case = lock_case(shop, case_id)
+    move(case, Action.WITHDRAW, by, reason_code="withdrawn", note=note, now=now)
+    return case
+
+
+@transaction.atomic
+def escalate_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
+    """平台介入: the platform's customer service now decides."""
+    case = lock_case(shop, case_id)
+    case.arbitration_status = ArbitrationStatus.REQUESTED.value
+    move(case, Action.ESCALATE, by, note=note, now=now)
+    return case
+
+
+@transaction.atomic
+def record_ruling(shop: Shop, case_id: int, *, for_buyer: bool, note: str = "",
+                  now: datetime | None = None) -> Case:
+    case = lock_case(shop, case_id)
+    if for_buyer:
+        case.arbitration_status = ArbitrationStatus.RULED_FOR_BUYER.value
+        move(case, Action.RULE_FOR_BUYER, By(Actor.PLATFORM), note=note, now=now)
+    else:
+        case.arbitration_status = ArbitrationStatus.RULED_FOR_MERCHANT.value
+        move(case, Action.RULE_FOR_MERCHANT, By(Actor.PLATFORM), reason_code="ruled_for_merchant", note=note,
+             now=now)
+    return case
+
+
+@transaction.atomic
+def close_case(shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "",
+               now: datetime | None = None) -> Case:
+    if reason_code not in CLOSE_REASONS:
+        raise DomainError("case.close_reason_required", allowed=",".join(CLOSE_REASONS))
+    case = lock_case(shop, case_id)
+    move(case, Action.CLOSE, by, reason_code=reason_code, note=note, now=now)
+    return case
+
+
+# Bookkeeping that is not a change of status still writes an event: who did what, when.
+
+@transaction.atomic
+def add_note(shop: Shop, case_id: int, by: By, *, note: str, now: datetime | None = None) -> CaseEvent:
+    note = note.strip()
+    if not note:
+        raise DomainError("input.required", field="note")
+    if len(note) > 2000:
+        raise DomainError("input.too_long", field="note", limit=2000)
+    case = lock_case(shop, case_id)
+    return record_event(case, by, "note", from_status=case.status, note=note, now=now)
+
+
+@transaction.atomic
+def set_tags(shop: Shop, case_id: int, by: By, *, tags: list[str], now: datetime | None = None) -> Case:
+    clean = sorted({t.strip() for t in tags if t and t.strip()})
+    if any(len(t) > 20 for t in clean) or len(clean) > 20:
+        raise DomainError("case.invalid_tags")
+    case = lock_case(shop, case_id)
+    before = list(case.tags)
+    case.tags = clean
+    case.version += 1
+    case.save(update_fields=["tags", "version", "updated_at"])
+    record_event(case, by, "tags", from_status=case.status, payload={"before": before, "after": clean}, now=now)
+    return case
+
+
+@transaction.atomic
+def set_follow_up(shop: Shop, case_id: int, by: By, *, follow_up: bool, now: datetime | None = None) -> Case:
+    case = lock_case(shop, case_id)
+    case.follow_up = follow_up
+    case.version += 1
+    case.save(update_fields=["follow_up", "version", "updated_at"])
+    record_event(case, by, "follow_up_on" if follow_up else "follow_up_off", from_status=case.status, now=now)
+    return case
+
+
+@transaction.atomic
+def assign_case(shop: Shop, case_id: int, by: By, *, assignee, now: datetime | None = None) -> Case:
+    """Give the case to an agent of the same shop (or to nobody)."""
+    if assignee is not None and not assignee.memberships.filter(shop=shop).exists():
+        raise DomainError("case.assignee_not_in_shop")
+    case = lock_case(shop, case_id)
+    case.assignee = assignee
+    case.version += 1
+    case.save(update_fields=["assignee", "version", "updated_at"])
+    record_event(case, by, "assign", from_status=case.status,
+                 payload={"assignee": assignee.get_username() if assignee else None}, now=now)
+    return case

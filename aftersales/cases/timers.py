@@ -1,0 +1,276 @@
+"""The deadline sweeper: remind, escalate, and act for the platform when its timer runs out.
+
+Every open case carries the deadline of its current step (`deadline_at`, set by services.move). For
+each case one sweep does at most one of three things, and the case row itself records that it was
+done, so the sweep is idempotent and survives restarts:
+
+- remind — `reminded_at`: the assignee (the owners if nobody is assigned), `Shop.reminder_hours`
+  before a deadline on the merchant's side;
+- escalate — `escalated_at`: the owners, ESCALATE_BEFORE before it;
+- expire — when the deadline has passed: do what the platform does by itself (auto-approve,
+  auto-close, auto-refund, auto-confirm) through the real services as the SYSTEM actor, or, when
+  nothing happens by itself (our own legal 7-day refund clock, arbitration evidence, an own-shop
+  case), escalate to the owners as overdue. An overdue escalation stamps `escalated_at` at or after
+  the deadline; that is how a later sweep knows the deadline was dealt with. A move sets a new
+  deadline and clears both stamps.
+
+Several workers may sweep at once: due cases are claimed in batches with
+`SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL), and what to do is decided again from the locked row,
+so a case that another worker has just handled is left alone. On SQLite every write transaction is
+serialised (BEGIN IMMEDIATE), so the second worker sees the first one's stamps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+
+from aftersales.accounts.models import Shop
+from aftersales.cases import services
+from aftersales.cases.domain.deadlines import DefaultAction, Stage, default_action, timer_actions
+from aftersales.cases.domain.states import OPEN_STATUSES, Action, Status
+from aftersales.cases.models import Case
+from aftersales.core import clock
+from aftersales.core.errors import DomainError
+from aftersales.notifications import labels
+
+logger = logging.getLogger("aftersales.timers")
+
+#: The owners hear about a merchant-side deadline this long before it passes.
+ESCALATE_BEFORE = timedelta(minutes=int(getattr(settings, "AFTERSALES_ESCALATE_MINUTES", 60)))
+#: Cases claimed (and locked) per transaction.
+BATCH_SIZE = 200
+
+#: Steps where the buyer must act: nobody on staff is reminded, only the expiry is handled.
+BUYER_STAGES = frozenset({Stage.BUYER_RETURN_SHIPMENT.value, Stage.BUYER_CONFIRM_RECEIPT.value,
+                          Stage.BUYER_RESPOND_TO_REJECTION.value})
+#: Our own clocks (the law's, not a platform's): when they pass we escalate, we never act.
+OWN_CLOCKS = frozenset({Stage.LEGAL_REFUND_AFTER_RECEIPT.value, Stage.REFUND_PAYOUT.value})
+TIMEOUT_NOTE = "超时：按平台规则由系统处理"
+
+
+class Step(StrEnum):
+    REMIND = "remind"
+    ESCALATE = "escalate"
+    EXPIRE = "expire"
+
+
+def on_expiry(case: Case) -> DefaultAction:
+    """What happens by itself when the case's current deadline passes."""
+    stage = case.deadline_stage
+    if not stage:
+        return DefaultAction.NONE
+    if stage in OWN_CLOCKS and case.deadline_source != "platform":
+        return DefaultAction.NONE  # e.g. refund within 7 days of receiving the return: a person must pay
+    try:
+        return default_action(case.platform, stage)
+    except (DomainError, ValueError):
+        return DefaultAction.NONE
+
+
+def due_step(case: Case, now: datetime, reminder_lead: timedelta,
+             escalate_lead: timedelta = ESCALATE_BEFORE) -> Step | None:
+    """The one thing to do for `case` at `now`, or None. Decided from the row alone (pure)."""
+    due = case.deadline_at
+    if due is None or case.status not in OPEN_STATUSES:
+        return None
+    if due <= now:
+        if case.escalated_at is None or case.escalated_at < due:
+            return Step.EXPIRE
+        return None
+    if case.deadline_stage in BUYER_STAGES or case.escalated_at is not None:
+        return None
+    if due - escalate_lead <= now:
+        return Step.ESCALATE
+    if reminder_lead > timedelta(0) and due - reminder_lead <= now and case.reminded_at is None:
+        return Step.REMIND
+    return None
+
+
+def due_cases(now: datetime, escalate_lead: timedelta = ESCALATE_BEFORE) -> QuerySet[Case]:
+    """Open cases with something to do at `now` (the SQL form of `due_step`)."""
+    open_ = [s.value for s in OPEN_STATUSES]
+    expired = Q(deadline_at__lte=now) & (Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("deadline_at")))
+    staff_side = Q(escalated_at__isnull=True) & ~Q(deadline_stage__in=BUYER_STAGES)
+    near = Q(deadline_at__lte=now + escalate_lead)
+    lead_hours = Shop.objects.filter(reminder_hours__gt=0).values_list("reminder_hours", flat=True).distinct()
+    for hours in lead_hours:
+        near |= Q(shop__reminder_hours=hours, deadline_at__lte=now + timedelta(hours=hours),
+                  reminded_at__isnull=True)
+    open_cases = Case.objects.filter(status__in=open_, deadline_at__isnull=False)
+    return open_cases.filter(expired | (staff_side & near))
+
+
+@dataclass
+class Done:
+    case_id: int
+    number: str
+    step: Step
+    stage: str
+    outcome: str
+
+
+@dataclass
+class SweepReport:
+    now: datetime
+    counts: Counter = field(default_factory=Counter)
+    done: list[Done] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return len(self.done)
+
+    def summary(self) -> str:
+        parts = [f"{key}={value}" for key, value in sorted(self.counts.items())]
+        return f"{clock.to_shanghai(self.now):%Y-%m-%d %H:%M:%S} " + (" ".join(parts) or "nothing due")
+
+
+def sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE,
+          limit: int | None = None) -> SweepReport:
+    """One pass over every due case. Safe to run in several processes at once."""
+    now = now or clock.now()
+    report = SweepReport(now=now)
+    shops: dict[int, Shop] = {}
+    after: tuple[datetime, int] | None = None
+    while limit is None or report.handled < limit:
+        size = batch_size if limit is None else min(batch_size, limit - report.handled)
+        with transaction.atomic():
+            claimed = _claim(now, after, size)
+            if not claimed:
+                break
+            after = (claimed[-1].deadline_at, claimed[-1].pk)
+            _load_shops(shops, claimed)
+            for case in claimed:
+                _handle(case, shops[case.shop_id], now, report)
+        if len(claimed) < size:
+            break
+    return report
+
+
+def _claim(now: datetime, after: tuple[datetime, int] | None, size: int) -> list[Case]:
+    qs = due_cases(now)
+    if after is not None:
+        qs = qs.filter(Q(deadline_at__gt=after[0]) | Q(deadline_at=after[0], pk__gt=after[1]))
+    qs = qs.order_by("deadline_at", "pk").select_for_update(skip_locked=True, of=("self",))
+    return list(qs[:size])
+
+
+def _load_shops(shops: dict[int, Shop], cases: list[Case]) -> None:
+    missing = {c.shop_id for c in cases} - shops.keys()
+    if missing:
+        shops.update(Shop.objects.in_bulk(missing))
+
+
+def _handle(case: Case, shop: Shop, now: datetime, report: SweepReport) -> None:
+    step = due_step(case, now, timedelta(hours=shop.reminder_hours))
+    if step is None:  # another worker got there first, or the deadline moved
+        return
+    case.shop = shop
+    try:
+        with transaction.atomic():
+            outcome = {Step.REMIND: _remind, Step.ESCALATE: _escalate, Step.EXPIRE: _expire}[step](case, now)
+    except Exception as exc:  # one bad case must not stop the sweep; it is tried again next time
+        logger.exception("deadline sweep failed on case %s", case.pk)
+        report.counts["error"] += 1
+        report.errors.append(f"{case.number}: {type(exc).__name__}: {exc}")
+        return
+    report.counts[outcome] += 1
+    report.done.append(Done(case.pk, case.number, step, case.deadline_stage, outcome))
+
+
+def _timer_payload(case: Case, expiry: DefaultAction) -> dict:
+    return {"stage": case.deadline_stage, "deadline_at": case.deadline_at.isoformat(),
+            "source": case.deadline_source, "on_expiry": expiry.value}
+
+
+def _remind(case: Case, now: datetime) -> str:
+    Case.objects.filter(pk=case.pk).update(reminded_at=now)
+    case.reminded_at = now
+    services.record_event(case, services.SYSTEM, "deadline_reminder", from_status=case.status,
+                          payload=_timer_payload(case, on_expiry(case)), now=now)
+    return "reminded"
+
+
+def _escalate(case: Case, now: datetime) -> str:
+    reminded = case.reminded_at or now
+    Case.objects.filter(pk=case.pk).update(escalated_at=now, reminded_at=reminded)
+    case.escalated_at, case.reminded_at = now, reminded
+    services.record_event(case, services.SYSTEM, "deadline_escalation", from_status=case.status,
+                          payload=_timer_payload(case, on_expiry(case)), now=now)
+    return "escalated"
+
+
+def _expire(case: Case, now: datetime) -> str:
+    """The deadline has passed: act as the platform does, or hand it to the owners as overdue."""
+    expiry = on_expiry(case)
+    steps = timer_actions(expiry, case.status, case.kind)
+    payload = _timer_payload(case, expiry)
+    if steps:
+        try:
+            with transaction.atomic():
+                services.record_event(
+                    case, services.SYSTEM, "deadline_passed", from_status=case.status, reason_code="timeout",
+                    payload={**payload, "outcome": expiry.value, "actions": [s.value for s in steps],
+                             "notify_staff": case.deadline_stage not in BUYER_STAGES,
+                             "outcome_text": _outcome_text(expiry)},
+                    now=now)
+                for action in steps:
+                    _act(case.shop, case.pk, action, now)
+            return expiry.value
+        except DomainError as exc:  # the platform's default does not fit this case: a person decides
+            payload["failed"] = exc.code
+            logger.warning("timer action %s failed on case %s: %s", expiry.value, case.pk, exc.code)
+    Case.objects.filter(pk=case.pk).update(escalated_at=now, reminded_at=case.reminded_at or now)
+    case.escalated_at = now
+    services.record_event(
+        case, services.SYSTEM, "deadline_passed", from_status=case.status, reason_code="overdue",
+        payload={**payload, "outcome": "overdue", "actions": [], "notify_staff": True,
+                 "outcome_text": "仍未处理，须人工处理（已超时）。"},
+        now=now)
+    return "overdue"
+
+
+def _outcome_text(expiry: DefaultAction) -> str:
+    done = labels.label(labels.CONSEQUENCE, expiry.value, "zh-hans").replace("到期后", "").rstrip("。")
+    return f"已按平台规则处理：{done}。"
+
+
+def _act(shop: Shop, case_id: int, action: Action, now: datetime) -> None:
+    """Carry out one move of the platform's default through the services, as the SYSTEM actor."""
+    by = services.SYSTEM
+    if action == Action.APPROVE:
+        case = services.approve_case(shop, case_id, by, note=TIMEOUT_NOTE, now=now)
+    elif action == Action.CLOSE:
+        case = services.close_case(shop, case_id, by, reason_code="timeout", note=TIMEOUT_NOTE, now=now)
+    elif action == Action.CONFIRM_RECEIPT:
+        case = services.confirm_receipt(shop, case_id, by, now=now)
+    elif action in (Action.RECEIVE_RETURN, Action.PASS_INSPECTION):
+        # The platform deems the parcel received / the second review passed; no parcel or
+        # inspection is invented at our warehouse.
+        with transaction.atomic():
+            case = services.lock_case(shop, case_id)
+            services.move(case, action, by, reason_code="timeout", note=TIMEOUT_NOTE, now=now)
+    else:  # pragma: no cover - timer_actions yields only the moves above
+        raise DomainError("timer.unsupported_action", action=action.value)
+    if case.status == Status.REFUNDING.value and action in (Action.APPROVE, Action.PASS_INSPECTION):
+        _grant_platform_refund(shop, case, now)
+
+
+def _grant_platform_refund(shop: Shop, case: Case, now: datetime) -> None:
+    """The platform pays out by itself: record the grant so that the money owed shows on the case."""
+    from aftersales.refunds.services import grant_refund
+
+    reason = "inspection_passed" if case.kind == "return_refund" else "approved_request"
+    try:
+        with transaction.atomic():
+            grant_refund(shop, case.pk, services.SYSTEM, reason_code=reason, note=TIMEOUT_NOTE, now=now)
+    except DomainError as exc:  # nothing left to grant (e.g. a zero-amount request): the move stands
+        logger.info("no refund granted by timer on case %s: %s", case.pk, exc.code)

@@ -1,0 +1,198 @@
+"""The case page (售后单详情) and every action an agent takes on it.
+
+Each action is a form and one service call. A refusal re-renders the page with the form as typed and
+the reason in the page's language (status 422); nothing has been written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from aftersales.care import services as care
+from aftersales.care.selectors import filled_templates, rungs_given
+from aftersales.care.services import LADDER, budget_of, suggest_rung
+from aftersales.cases import services as cases
+from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
+from aftersales.cases.evidence import add_evidence
+from aftersales.cases.models import Evidence
+from aftersales.console import forms as f
+from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
+from aftersales.console.errors import error_text
+from aftersales.console.queries import case_page, shop_agents
+from aftersales.core.errors import DomainError
+from aftersales.refunds import services as refunds
+from aftersales.warehouse import services as warehouse
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    form: type
+    run: Callable  # (staff, case_id, cleaned_data, request) -> object
+    done: str  # the success message
+    title: str = ""
+
+
+def _assign(staff, case_id, data, request):
+    assignee = None
+    if data.get("assignee"):
+        assignee = next((u for u in shop_agents(staff.shop) if u.pk == data["assignee"]), None)
+        if assignee is None:
+            raise DomainError("case.assignee_not_in_shop")
+    return cases.assign_case(staff.shop, case_id, staff.by(), assignee=assignee)
+
+
+def _evidence(staff, case_id, data, request):
+    upload = data["photo"]
+    return add_evidence(staff.shop, case_id, staff.by(), data=upload.read())
+
+
+ACTIONS: dict[str, CaseAction] = {
+    "approve": CaseAction(f.NoteOptionalForm, lambda s, c, d, r: cases.approve_case(
+        s.shop, c, s.by(), note=d["note"]), _("Request approved."), _("Approve")),
+    "reject": CaseAction(f.RejectForm, lambda s, c, d, r: cases.reject_case(
+        s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"]), _("Request rejected."), _("Reject")),
+    "request_evidence": CaseAction(f.NoteRequiredForm, lambda s, c, d, r: cases.request_evidence(
+        s.shop, c, s.by(), note=d["note"]), _("The buyer has been asked for evidence."), _("Ask for evidence")),
+    "ship_return": CaseAction(f.ShipForm, lambda s, c, d, r: cases.record_return_shipment(
+        s.shop, c, s.by(), carrier=d["carrier"], tracking_no=d["tracking_no"]),
+        _("Return tracking number recorded."), _("Enter the return tracking number for the buyer")),
+    "receive_return": CaseAction(f.NoteOptionalForm, lambda s, c, d, r: warehouse.receive_parcel(
+        s.shop, s.by(), case_id=c, note=d["note"]), _("Return marked as received."), _("Mark the return received")),
+    "ship_replacement": CaseAction(f.ShipForm, lambda s, c, d, r: cases.ship_replacement(
+        s.shop, c, s.by(), carrier=d["carrier"], tracking_no=d["tracking_no"]),
+        _("Shipment recorded."), _("Ship the replacement / reship")),
+    "escalate": CaseAction(f.NoteOptionalForm, lambda s, c, d, r: cases.escalate_case(
+        s.shop, c, s.by(), note=d["note"]), _("Platform arbitration requested."), _("Ask the platform to arbitrate")),
+    "close": CaseAction(f.CloseForm, lambda s, c, d, r: cases.close_case(
+        s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"]), _("Case closed."), _("Close the case")),
+    "ruling": CaseAction(f.RulingForm, lambda s, c, d, r: cases.record_ruling(
+        s.shop, c, for_buyer=d["for_buyer"], note=d["note"]), _("Platform ruling recorded."),
+        _("Record the platform's ruling")),
+    "grant_refund": CaseAction(f.GrantForm, lambda s, c, d, r: refunds.grant_refund(
+        s.shop, c, s.by(), amount_fen=d["amount"], reason_code=d["reason_code"], note=d["note"]),
+        _("Refund granted. Send it to the buyer next."), _("Grant a refund")),
+    "execute_refund": CaseAction(f.ExecuteForm, lambda s, c, d, r: refunds.execute_refund(
+        s.shop, c, s.by(), idempotency_key=d["idempotency_key"]),
+        _("The refund has been sent back through the original payment route."), _("Send the refund")),
+    "note": CaseAction(f.NoteRequiredForm, lambda s, c, d, r: cases.add_note(
+        s.shop, c, s.by(), note=d["note"]), _("Note added."), _("Internal note")),
+    "tags": CaseAction(f.TagsForm, lambda s, c, d, r: cases.set_tags(
+        s.shop, c, s.by(), tags=d["tags"]), _("Tags saved."), _("Tags")),
+    "follow_up": CaseAction(f.FollowUpForm, lambda s, c, d, r: cases.set_follow_up(
+        s.shop, c, s.by(), follow_up=d["follow_up"]), _("Follow-up flag saved."), _("Follow-up")),
+    "assign": CaseAction(f.AssignForm, _assign, _("Assignee saved."), _("Assignee")),
+    "reply": CaseAction(f.ReplyForm, lambda s, c, d, r: care.send_reply(
+        s.shop, c, s.by(), body=d["body"], template_id=d.get("template")), _("Reply sent."), _("Reply")),
+    "compensate": CaseAction(f.CompensationForm, lambda s, c, d, r: care.grant_compensation(
+        s.shop, c, s.by(), rung=d["rung"], cost_fen=d["amount"], note=d["note"]),
+        _("Compensation recorded."), _("Compensation")),
+    "evidence": CaseAction(f.EvidenceForm, _evidence, _("Photo added."), _("Add a photo")),
+}
+
+#: State-machine actions → the forms that carry them, in the order they are offered.
+_FOR_ACTION = {
+    Action.APPROVE: "approve", Action.REQUEST_EVIDENCE: "request_evidence", Action.REJECT: "reject",
+    Action.SHIP_RETURN: "ship_return", Action.RECEIVE_RETURN: "receive_return",
+    Action.SHIP_REPLACEMENT: "ship_replacement", Action.ESCALATE: "escalate", Action.CLOSE: "close",
+}
+
+
+def _offered(case, role: str) -> dict:
+    """Which action forms the page shows, from what the state machine allows the merchant now."""
+    allowed = allowed_actions(Kind(case.kind), Status(case.status), Actor.MERCHANT)
+    keys = [_FOR_ACTION[a] for a in allowed if a in _FOR_ACTION]
+    platform_may = allowed_actions(Kind(case.kind), Status(case.status), Actor.PLATFORM)
+    return {
+        "keys": keys,
+        "ruling": Action.RULE_FOR_BUYER in platform_may or Action.RULE_FOR_MERCHANT in platform_may,
+        "refund": case.status == Status.REFUNDING.value,
+        "inspect": Action.PASS_INSPECTION in allowed and role == OWNER,
+        "await_inspection": Action.PASS_INSPECTION in allowed,
+    }
+
+
+def _new_key(case) -> str:
+    return f"{case.number}-{uuid.uuid4().hex[:16]}"
+
+
+def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, status: int = 200,
+                 error: str = "") -> HttpResponse:
+    staff = request.staff
+    page = case_page(staff.shop, case_id)
+    case = page.case
+    bound = bound or {}
+    offered = _offered(case, staff.role)
+    forms = {key: bound.get(key) or ACTIONS[key].form(prefix=key) for key in ACTIONS}
+    if "grant_refund" not in bound:
+        forms["grant_refund"] = f.GrantForm(prefix="grant_refund", initial={
+            "amount": None, "reason_code": "approved_request"})
+    if "execute_refund" not in bound:
+        forms["execute_refund"] = f.ExecuteForm(prefix="execute_refund", initial={"idempotency_key": _new_key(case)})
+    if "tags" not in bound:
+        forms["tags"] = f.TagsForm(prefix="tags", initial={"tags": ", ".join(case.tags)})
+    given = rungs_given(case)
+    decision = case.policy_decision or {}
+    context = {
+        "nav": "inbox", "case": case, "page": page, "offered": offered, "forms": forms, "error": error,
+        "actions": [(key, ACTIONS[key].title, forms[key]) for key in offered["keys"]],
+        "decision": decision,
+        "rules_applied": [r for r in decision.get("rules", []) if r.get("outcome") != "not_applicable"],
+        "rules_other": [r for r in decision.get("rules", []) if r.get("outcome") == "not_applicable"],
+        "events": list(case.events.all()),
+        "templates": filled_templates(staff.shop, case, translation.get_language() or "zh-hans"),
+        "budget": budget_of(staff.shop),
+        "ladder": [[r for r in step] for step in LADDER],
+        "given": given,
+        "suggested": suggest_rung(case.urgency, given),
+        "agents": shop_agents(staff.shop),
+        "refundable": refunds.refundable_now(case),
+        "owed": case.refund_granted_fen - case.refunded_fen,
+    }
+    return render(request, "console/case.html", context, status=status)
+
+
+@staff_view(*CONSOLE_ROLES)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _render_case(request, case_id)
+
+
+@require_POST
+@staff_view(*CONSOLE_ROLES)
+def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    staff = request.staff
+    case_page(staff.shop, case_id)  # 404 for a case of another shop, before anything else
+    form = spec.form(request.POST, request.FILES, prefix=action)
+    if not form.is_valid():
+        return _render_case(request, case_id, {action: form}, status=422,
+                            error=str(_("Please correct the highlighted fields.")))
+    try:
+        spec.run(staff, case_id, form.cleaned_data, request)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        return _render_case(request, case_id, {action: form}, status=422, error=error_text(exc))
+    messages.success(request, spec.done)
+    return redirect("console:case", case_id=case_id)
+
+
+@staff_view()
+def evidence_file(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+    """A photo of a case, served only to staff of the case's shop (never a public media URL)."""
+    evidence = Evidence.objects.filter(shop=request.staff.shop, case_id=case_id, pk=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,5 @@
+"""Template context shared by the staff pages."""
+
+
+def staff(request) -> dict:
+    return {"staff": getattr(request, "staff", None)}

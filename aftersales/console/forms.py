@@ -1,0 +1,197 @@
+"""Forms of the merchant console. They parse and check input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.care.models import Rung
+from aftersales.cases.domain.states import Kind, Status
+from aftersales.cases.services import CLOSE_REASONS, REJECT_REASONS
+from aftersales.console.labels import choices
+from aftersales.core.choices import Platform, Reason
+from aftersales.core.errors import DomainError
+from aftersales.core.money import yuan_to_fen
+from aftersales.refunds.services import GRANT_REASONS
+
+NOTE_LIMIT = 2000
+
+
+class YuanField(forms.CharField):
+    """An amount typed in yuan ("12.50", "¥12.5"), cleaned to integer fen."""
+
+    def __init__(self, *, min_fen: int = 0, **kwargs):
+        self.min_fen = min_fen
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "placeholder": "0.00"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            fen = yuan_to_fen(text)
+        except DomainError:
+            raise ValidationError(_("Enter an amount in yuan, such as 12.50."), code="invalid") from None
+        if fen < self.min_fen:
+            raise ValidationError(_("Enter an amount greater than zero."), code="min")
+        return fen
+
+
+def _blank(label):
+    return [("", label)]
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox filters. Every field is optional; a bad value is ignored with a message."""
+
+    SCOPES = (("open", _("Open")), ("all", _("All")), ("finished", _("Finished")))
+
+    q = forms.CharField(required=False, max_length=64, label=_("Search"))
+    scope = forms.ChoiceField(required=False, choices=SCOPES, label=_("Cases"))
+    status = forms.ChoiceField(required=False, label=_("Status"),
+                               choices=lambda: _blank(_("Any status")) + choices("status"))
+    platform = forms.ChoiceField(required=False, label=_("Platform"),
+                                 choices=lambda: _blank(_("Any platform")) + choices("platform", [p.value for p in Platform]))
+    kind = forms.ChoiceField(required=False, label=_("Kind"),
+                             choices=lambda: _blank(_("Any kind")) + choices("kind", [k.value for k in Kind]))
+    reason = forms.ChoiceField(required=False, label=_("Reason"),
+                               choices=lambda: _blank(_("Any reason")) + choices("reason", [r.value for r in Reason]))
+    tag = forms.CharField(required=False, max_length=20, label=_("Tag"))
+    assignee = forms.CharField(required=False, max_length=12, label=_("Assignee"))
+    due_hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 30, label=_("Due within (hours)"))
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    urgent = forms.BooleanField(required=False, label=_("Threatens complaint"))
+
+    def __init__(self, *args, assignees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].widget = forms.Select(
+            choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))]
+            + [(str(u.pk), u.get_full_name() or u.get_username()) for u in assignees]
+        )
+
+    def clean_assignee(self):
+        value = self.cleaned_data.get("assignee") or ""
+        if value and value not in ("me", "none") and not value.isdigit():
+            raise ValidationError(_("Choose an assignee from the list."))
+        return value
+
+
+class IdListField(forms.Field):
+    """A list of ids posted as repeated fields (checkboxes named alike)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            ids = [int(v) for v in value]
+        except (TypeError, ValueError):
+            raise ValidationError(_("Select cases from the list."), code="invalid") from None
+        return list(dict.fromkeys(ids))
+
+
+class BulkForm(forms.Form):
+    case = IdListField(error_messages={"required": _("Select at least one case.")})
+    assignee = forms.IntegerField(required=False)
+
+    def clean_case(self):
+        ids = self.cleaned_data["case"]
+        if len(ids) > 200:
+            raise ValidationError(_("Select at most 200 cases at a time."))
+        return ids
+
+
+# -- case actions ---------------------------------------------------------------------------------
+
+class NoteOptionalForm(forms.Form):
+    note = forms.CharField(required=False, max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}),
+                           label=_("Note"))
+
+
+class NoteRequiredForm(forms.Form):
+    note = forms.CharField(max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
+
+
+class RejectForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=lambda: choices("reject", REJECT_REASONS))
+    note = forms.CharField(required=False, max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}),
+                           label=_("Explanation to the buyer"))
+
+
+class CloseForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=lambda: choices("close", CLOSE_REASONS))
+    note = forms.CharField(required=False, max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}),
+                           label=_("Note"))
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(max_length=32, label=_("Carrier"))
+    tracking_no = forms.CharField(max_length=40, label=_("Tracking number"))
+
+    def clean_tracking_no(self):
+        value = "".join(self.cleaned_data["tracking_no"].split()).upper()
+        if not (6 <= len(value) <= 40) or not value.isalnum():
+            raise ValidationError(_("A tracking number has 6 to 40 letters and digits."))
+        return value
+
+
+class RulingForm(forms.Form):
+    for_buyer = forms.TypedChoiceField(
+        coerce=lambda v: v == "buyer", label=_("The platform ruled for"),
+        choices=(("buyer", _("the buyer")), ("merchant", _("the merchant"))),
+    )
+    note = forms.CharField(required=False, max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}),
+                           label=_("Note"))
+
+
+class GrantForm(forms.Form):
+    amount = YuanField(required=False, min_fen=1, label=_("Amount (yuan)"),
+                       help_text=_("Leave empty to refund all that is still refundable."))
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=lambda: choices("grant", GRANT_REASONS))
+    note = forms.CharField(required=False, max_length=NOTE_LIMIT, label=_("Note"))
+
+
+class ExecuteForm(forms.Form):
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9._:-]{8,100}$", widget=forms.HiddenInput)
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(required=False, max_length=400, label=_("Tags"),
+                           help_text=_("Separate tags with commas."))
+
+    def clean_tags(self):
+        raw = self.cleaned_data["tags"].replace("，", ",")
+        tags = [t.strip() for t in raw.split(",") if t.strip()]
+        if any(len(t) > 20 for t in tags) or len(tags) > 20:
+            raise ValidationError(_("At most 20 tags of at most 20 characters each."))
+        return tags
+
+
+class FollowUpForm(forms.Form):
+    follow_up = forms.BooleanField(required=False)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.IntegerField(required=False, label=_("Assignee"))
+
+
+class ReplyForm(forms.Form):
+    template = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    body = forms.CharField(max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 5}), label=_("Reply"))
+
+
+class CompensationForm(forms.Form):
+    rung = forms.ChoiceField(label=_("Compensation"), choices=lambda: choices("rung", Rung.values))
+    amount = YuanField(min_fen=1, label=_("Cost to the shop (yuan)"))
+    note = forms.CharField(required=False, max_length=200, label=_("Note"))
+
+
+class EvidenceForm(forms.Form):
+    photo = forms.FileField(label=_("Photo"))
+
+
+STATUS_CHOICES = [s.value for s in Status]

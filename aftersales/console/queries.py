@@ -1,0 +1,99 @@
+"""Reads for the console pages: the inbox page of cases and what a case page shows.
+
+The inbox must stay fast with tens of thousands of open cases: one query for the page of cases
+(with the order, the buyer and the assignee joined in), one for their first lines, one COUNT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import F, Prefetch, QuerySet
+
+from aftersales.accounts.models import Membership, Shop
+from aftersales.care.models import Compensation, Satisfaction
+from aftersales.cases.domain.states import TERMINAL
+from aftersales.cases.models import Case, CaseLine, Evidence
+from aftersales.cases.selectors import filter_cases
+from aftersales.core import clock
+from aftersales.core.choices import Role
+
+INBOX_COLUMNS = (
+    "id", "shop_id", "number", "platform", "kind", "status", "goods_status", "money_status", "reason",
+    "requested_fen", "refund_granted_fen", "deadline_at", "deadline_stage", "urgency", "follow_up", "tags",
+    "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
+    "order__platform_order_id", "buyer__nick", "assignee__username", "assignee__first_name",
+)
+FINISHED = [s.value for s in TERMINAL]
+
+
+def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
+    """The shop's cases matching the inbox filters, most pressing deadline first."""
+    scope = filters.get("scope") or "open"
+    assignee = filters.get("assignee") or ""
+    qs = filter_cases(
+        shop,
+        status=filters.get("status") or None,
+        kind=filters.get("kind") or None,
+        platform=filters.get("platform") or None,
+        reason=filters.get("reason") or None,
+        tag=(filters.get("tag") or "").strip() or None,
+        q=(filters.get("q") or "").strip() or None,
+        open_only=scope == "open" and not filters.get("status"),
+    )
+    if scope == "finished" and not filters.get("status"):
+        qs = qs.filter(status__in=FINISHED)
+    now = clock.now()
+    if filters.get("due_hours"):
+        qs = qs.filter(deadline_at__lte=now + timedelta(hours=filters["due_hours"]))
+    if filters.get("overdue"):
+        qs = qs.filter(deadline_at__lt=now)
+    if filters.get("urgent"):
+        qs = qs.filter(urgency__gte=3)
+    if assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee.isdigit():
+        qs = qs.filter(assignee_id=int(assignee))
+    first_lines = CaseLine.objects.select_related("order_line").only(
+        "id", "case_id", "quantity", "order_line__title", "order_line__spec")
+    return (
+        qs.select_related("order", "buyer", "assignee")
+        .only(*INBOX_COLUMNS)
+        .prefetch_related(Prefetch("lines", queryset=first_lines))
+        .order_by(F("deadline_at").asc(nulls_last=True), "id")
+    )
+
+
+def shop_agents(shop: Shop) -> list:
+    """The people a case can be assigned to: the shop's owners and agents."""
+    memberships = (Membership.objects.filter(shop=shop, role__in=[Role.OWNER.value, Role.AGENT.value])
+                   .select_related("user").order_by("user__username"))
+    return [m.user for m in memberships]
+
+
+@dataclass
+class CasePage:
+    case: Case
+    evidence: list[Evidence]
+    compensations: list[Compensation]
+    satisfaction: Satisfaction | None
+    open_payments: bool
+
+
+def case_page(shop: Shop, case_id: int) -> CasePage:
+    from django.shortcuts import get_object_or_404
+
+    case = get_object_or_404(
+        Case.objects.select_related("order", "buyer", "assignee")
+        .prefetch_related("events__actor_user", "lines__order_line__product__category", "order__lines"),
+        shop=shop, pk=case_id,
+    )
+    evidence = list(case.evidence.order_by("created_at", "id"))
+    compensations = list(case.compensations.select_related("granted_by"))
+    satisfaction = Satisfaction.objects.filter(case=case).first()
+    open_payments = case.refund_payments.filter(status__in=("pending", "unknown")).exists()
+    return CasePage(case=case, evidence=evidence, compensations=compensations, satisfaction=satisfaction,
+                    open_payments=open_payments)

@@ -1,0 +1,58 @@
+"""Forms of the shop settings page (owner only)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.care.models import TemplateKind
+from aftersales.console.forms import YuanField
+from aftersales.console.labels import choices
+from aftersales.core.choices import Platform, Role
+
+
+class RuleForm(forms.Form):
+    rule_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    platform = forms.ChoiceField(required=False, label=_("Platform"),
+                                 choices=lambda: [("", _("All platforms"))] + choices("platform", [p.value for p in Platform]))
+    category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Category"))
+    no_reason_days = forms.IntegerField(label=_("No-reason return days"), max_value=100000, initial=7)
+    free_return_shipping = forms.BooleanField(required=False, label=_("The shop pays the return freight (运费险)"))
+    exchange_days = forms.IntegerField(label=_("Exchange days for defects"), max_value=100000, initial=15)
+    warranty_days = forms.IntegerField(label=_("Warranty (repair) days"), max_value=100000, initial=90)
+    allow_partial_refund = forms.BooleanField(required=False, initial=True,
+                                              label=_("Offer a partial refund with the goods kept"))
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories"))] + [(c.pk, c.name) for c in categories]
+
+
+class TemplateForm(forms.Form):
+    template_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=60, label=_("Name"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=lambda: choices("template", TemplateKind.values))
+    language = forms.ChoiceField(label=_("Language"), choices=(("zh-hans", "简体中文"), ("en", "English")))
+    body = forms.CharField(max_length=2000, label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class BudgetForm(forms.Form):
+    amount = YuanField(label=_("Monthly compensation budget (yuan)"))
+
+    def clean_amount(self):
+        value = self.cleaned_data["amount"]
+        if value is None:
+            raise forms.ValidationError(_("Enter an amount in yuan, such as 12.50."))
+        return value
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=30, label=_("User name"))
+    full_name = forms.CharField(max_length=60, required=False, label=_("Display name"))
+    password = forms.CharField(required=False, max_length=128, widget=forms.PasswordInput, label=_("Password"),
+                               help_text=_("For a new user. Leave empty to add an existing user."))
+    role = forms.ChoiceField(label=_("Role"), choices=lambda: choices("role", [r.value for r in Role]))
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=lambda: choices("role", [r.value for r in Role]))

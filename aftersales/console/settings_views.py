@@ -1,0 +1,185 @@
+"""Shop settings (owner only): return rules checked against the law, reply templates, the
+compensation budget, and the staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.accounts import services as staff_services
+from aftersales.accounts.models import Membership
+from aftersales.care import services as care
+from aftersales.care.models import ReplyTemplate
+from aftersales.care.services import PLACEHOLDERS, budget_of
+from aftersales.catalog import services as catalog
+from aftersales.catalog.models import Category, ReturnRule
+from aftersales.console.access import OWNER, staff_view
+from aftersales.console.errors import error_text
+from aftersales.console.settings_forms import BudgetForm, MemberForm, RoleForm, RuleForm, TemplateForm
+from aftersales.core.errors import DomainError
+from aftersales.core.money import format_fen
+
+
+def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] | None = None,
+            status: int = 200) -> HttpResponse:
+    shop = request.staff.shop
+    bound = bound or {}
+    care.ensure_default_templates(shop)
+    categories = list(Category.objects.filter(shop=shop).order_by("name"))
+    rules = list(ReturnRule.objects.filter(shop=shop).select_related("category").order_by("platform", "category__name"))
+    templates = list(ReplyTemplate.objects.filter(shop=shop).order_by("-language", "position", "pk"))
+    members = list(Membership.objects.filter(shop=shop).select_related("user").order_by("user__username"))
+    context = {
+        "nav": "settings",
+        "errors": errors or [],
+        "section": next(iter(bound), ""),
+        "rules": [(r, RuleForm(prefix="rule", auto_id=f"id_r{r.pk}_%s", categories=categories, initial={
+            "rule_id": r.pk, "platform": r.platform, "category": r.category_id, "no_reason_days": r.no_reason_days,
+            "free_return_shipping": r.free_return_shipping, "exchange_days": r.exchange_days,
+            "warranty_days": r.warranty_days, "allow_partial_refund": r.allow_partial_refund,
+        })) for r in rules],
+        "new_rule": RuleForm(prefix="rule", categories=categories),
+        "templates": [(t, TemplateForm(prefix="tpl", auto_id=f"id_t{t.pk}_%s", initial={
+            "template_id": t.pk, "name": t.name, "kind": t.kind, "language": t.language, "body": t.body,
+        })) for t in templates],
+        "new_template": TemplateForm(prefix="tpl"),
+        "placeholders": ["{%s}" % p for p in PLACEHOLDERS],
+        "budget": budget_of(shop),
+        "budget_form": BudgetForm(prefix="budget", initial={
+            "amount": format_fen(shop.compensation_budget_fen, symbol="").replace(",", "")}),
+        "members": [(m, RoleForm(prefix="m", auto_id=f"id_m{m.pk}_%s", initial={"role": m.role})) for m in members],
+        "member_form": MemberForm(prefix="member"),
+    }
+    # A refused form is shown again as it was typed, in place of its blank twin.
+    for key, form in bound.items():
+        form.auto_id = "id_err_%s"
+        if key == "rule":
+            form_id = form.data.get(f"{form.prefix}-rule_id")
+            context["rules"] = [(r, form if str(r.pk) == form_id else f) for r, f in context["rules"]]
+            if not form_id:
+                context["new_rule"] = form
+        elif key == "template":
+            form_id = form.data.get(f"{form.prefix}-template_id")
+            context["templates"] = [(t, form if str(t.pk) == form_id else f) for t, f in context["templates"]]
+            if not form_id:
+                context["new_template"] = form
+        elif key == "member":
+            context["member_form"] = form
+        elif key == "budget":
+            context["budget_form"] = form
+    return render(request, "console/settings.html", context, status=status)
+
+
+def _refused(request, key, form, exc: DomainError | None = None) -> HttpResponse:
+    errors = []
+    if exc is not None:
+        violations = getattr(exc, "violations", None)
+        errors = [error_text(v.code, **v.params) for v in violations] if violations else [error_text(exc)]
+    else:
+        errors = [_("Please correct the highlighted fields.")]
+    return _render(request, {key: form}, errors=errors, status=422)
+
+
+@staff_view(OWNER)
+def settings_home(request: HttpRequest) -> HttpResponse:
+    return _render(request)
+
+
+@require_POST
+@staff_view(OWNER)
+def save_rule(request: HttpRequest) -> HttpResponse:
+    shop = request.staff.shop
+    form = RuleForm(request.POST, prefix="rule", categories=Category.objects.filter(shop=shop))
+    if not form.is_valid():
+        return _refused(request, "rule", form)
+    d = form.cleaned_data
+    try:
+        catalog.save_return_rule(
+            shop, rule_id=d["rule_id"], platform=d["platform"], category_id=d["category"],
+            no_reason_days=d["no_reason_days"], free_return_shipping=d["free_return_shipping"],
+            exchange_days=d["exchange_days"], warranty_days=d["warranty_days"],
+            allow_partial_refund=d["allow_partial_refund"],
+        )
+    except DomainError as exc:
+        return _refused(request, "rule", form, exc)
+    messages.success(request, _("Return rule saved. New requests are judged by it from now on."))
+    return redirect("console:settings")
+
+
+@require_POST
+@staff_view(OWNER)
+def save_template(request: HttpRequest) -> HttpResponse:
+    form = TemplateForm(request.POST, prefix="tpl")
+    if not form.is_valid():
+        return _refused(request, "template", form)
+    d = form.cleaned_data
+    try:
+        care.save_template(request.staff.shop, template_id=d["template_id"], kind=d["kind"],
+                           language=d["language"], name=d["name"], body=d["body"])
+    except DomainError as exc:
+        return _refused(request, "template", form, exc)
+    messages.success(request, _("Reply template saved."))
+    return redirect("console:settings")
+
+
+@require_POST
+@staff_view(OWNER)
+def delete_template(request: HttpRequest, template_id: int) -> HttpResponse:
+    try:
+        care.delete_template(request.staff.shop, template_id)
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("console:settings")
+    messages.success(request, _("Reply template deleted."))
+    return redirect("console:settings")
+
+
+@require_POST
+@staff_view(OWNER)
+def save_budget(request: HttpRequest) -> HttpResponse:
+    form = BudgetForm(request.POST, prefix="budget")
+    if not form.is_valid():
+        return _refused(request, "budget", form)
+    try:
+        care.set_compensation_budget(request.staff.shop, budget_fen=form.cleaned_data["amount"])
+    except DomainError as exc:
+        return _refused(request, "budget", form, exc)
+    messages.success(request, _("Compensation budget saved."))
+    return redirect("console:settings")
+
+
+@require_POST
+@staff_view(OWNER)
+def add_member(request: HttpRequest) -> HttpResponse:
+    form = MemberForm(request.POST, prefix="member")
+    if not form.is_valid():
+        return _refused(request, "member", form)
+    d = form.cleaned_data
+    try:
+        staff_services.add_member(request.staff.shop, username=d["username"], role=d["role"],
+                                  full_name=d["full_name"], password=d["password"])
+    except DomainError as exc:
+        return _refused(request, "member", form, exc)
+    messages.success(request, _("%(username)s can now sign in to this shop.") % {"username": d["username"]})
+    return redirect("console:settings")
+
+
+@require_POST
+@staff_view(OWNER)
+def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    form = RoleForm(request.POST, prefix="m")
+    if not form.is_valid():
+        return _refused(request, "role", form)
+    try:
+        staff_services.change_role(request.staff.shop, membership_id, role=form.cleaned_data["role"])
+    except DomainError as exc:
+        if exc.status == 404:
+            from django.http import Http404
+
+            raise Http404 from None
+        return _refused(request, "role", form, exc)
+    messages.success(request, _("Role changed."))
+    return redirect("console:settings")

@@ -1,0 +1,84 @@
+"""Template helpers shared by the console, the warehouse desk and the portal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import translation
+
+from aftersales.console import labels
+from aftersales.core import clock
+from aftersales.core.money import format_fen
+
+register = template.Library()
+
+
+@register.filter
+def money(fen) -> str:
+    """Integer fen as yuan: 12345 → ¥123.45."""
+    if fen is None or fen == "":
+        return ""
+    return format_fen(int(fen))
+
+
+@register.filter
+def yuan(fen) -> str:
+    """Integer fen as a plain yuan number for an input: 12345 → 123.45."""
+    if fen is None or fen == "":
+        return ""
+    return format_fen(int(fen), symbol="").replace(",", "")
+
+
+@register.filter
+def label(code, table: str) -> str:
+    return labels.label(table, code or "")
+
+
+@register.filter
+def platform(code) -> str:
+    return labels.platform_label(code or "")
+
+
+@register.filter
+def event_reason(code) -> str:
+    """The label of an event's reason code, whichever list it comes from."""
+    for table in ("close", "reject", "grant"):
+        found = labels.TABLES[table].get(code)
+        if found is not None:
+            return str(found)
+    return str(code)
+
+
+@register.simple_tag
+def explain(code: str, params: dict | None = None) -> str:
+    """A policy or error code as a sentence in the active language."""
+    from aftersales.core.messages import translate
+
+    return translate(code, translation.get_language() or "zh-hans", **(params or {}))
+
+
+@register.filter
+def urgency_class(deadline: datetime | None) -> str:
+    """CSS class for a deadline: overdue (red), due within 4 hours (orange), otherwise calm."""
+    if deadline is None:
+        return "due-none"
+    left = deadline - clock.now()
+    if left <= timedelta(0):
+        return "due-overdue"
+    if left <= timedelta(hours=4):
+        return "due-soon"
+    return "due-later"
+
+
+@register.filter
+def iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+@register.filter
+def get(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

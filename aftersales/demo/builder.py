@@ -1,0 +1,243 @@
+"""Build the demo shop through the same services the product uses, so every case has its events.
+
+Deterministic (a seeded random), idempotent: running it again on a database that has the shop only
+makes sure the staff logins exist.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from aftersales.accounts.models import Membership, PlatformAccount, Shop
+from aftersales.cases import services as cases
+from aftersales.cases.domain.states import Actor
+from aftersales.catalog.models import Category, Product, ReturnRule, Sku
+from aftersales.core import clock
+from aftersales.demo import data
+from aftersales.orders.services import create_order
+from aftersales.refunds import services as refunds
+from aftersales.warehouse import services as warehouse
+
+DEMO_SLUG = "demo"
+LOGINS = [("owner", "店长 王芳", "owner"), ("agent", "客服 小李", "agent"), ("warehouse", "仓管 老陈", "warehouse")]
+DEMO_PASSWORD = "aftersales-demo"
+
+MERCHANT = cases.By(Actor.MERCHANT)
+BUYER = cases.By(Actor.BUYER)
+WAREHOUSE = cases.By(Actor.WAREHOUSE)
+PLATFORM = cases.By(Actor.PLATFORM)
+
+# How far down its road each demo case goes. Open stages are the most common, as in a real inbox.
+JOURNEYS = [
+    ("requested", 22), ("awaiting_return", 8), ("return_in_transit", 8), ("return_received", 5),
+    ("refunding", 5), ("completed", 25), ("rejected", 5), ("rejected_after_return", 3), ("arbitration", 3),
+    ("closed", 8), ("fulfilling", 4), ("awaiting_buyer_receipt", 4),
+]
+
+
+@dataclass
+class DemoResult:
+    shop: Shop
+    created: bool
+    orders: int = 0
+    cases: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def weighted(rng: random.Random, pairs):
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+def ensure_staff(shop: Shop) -> None:
+    user_model = get_user_model()
+    for username, full_name, role in LOGINS:
+        user, created = user_model.objects.get_or_create(username=username, defaults={"first_name": full_name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(user=user, shop=shop, defaults={"role": role})
+
+
+def build_catalog(shop: Shop) -> list[Sku]:
+    cats = {}
+    for name, law, checklist in data.CATEGORIES:
+        cats[name] = Category.objects.create(shop=shop, name=name, law_category=law, inspection_checklist=checklist)
+    skus = []
+    for cat, title, variants in data.PRODUCTS:
+        product = Product.objects.create(shop=shop, category=cats[cat], title=title)
+        for code, spec, price in variants:
+            skus.append(Sku.objects.create(shop=shop, product=product, code=code, spec=spec, price_fen=price))
+    # The shop is more generous than the law for apparel: 15 days and free return shipping (运费险).
+    ReturnRule.objects.create(shop=shop, category=cats["女装"], no_reason_days=15, free_return_shipping=True)
+    return skus
+
+
+def make_order(shop: Shop, rng: random.Random, skus: list[Sku], n: int, paid_at: datetime, delivered: bool):
+    platform = weighted(rng, data.PLATFORMS)
+    province, city = rng.choice(data.PROVINCES)
+    phone = f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}"
+    picked = rng.sample(skus, k=rng.choice([1, 1, 1, 2]))
+    lines = []
+    for i, sku in enumerate(picked):
+        qty = rng.choice([1, 1, 1, 2])
+        discount = rng.choice([0, 0, 500, 1000]) if sku.price_fen > 5000 else 0
+        lines.append({"platform_line_id": f"{n:08d}{i}", "title": sku.product.title, "sku_code": sku.code,
+                      "spec": sku.spec, "quantity": qty, "unit_price_fen": sku.price_fen,
+                      "paid_fen": sku.price_fen * qty - discount * qty})
+    goods = sum(x["paid_fen"] for x in lines)
+    freight = 0 if goods >= 9900 else 800
+    channel = weighted(rng, data.CHANNELS)
+    author = rng.choice(data.AUTHORS) if channel in ("live_stream", "short_video") else ("", "")
+    shipped_at = paid_at + timedelta(hours=rng.randint(4, 40))
+    order = create_order(shop, {
+        "platform": platform, "platform_order_id": f"{platform[:2].upper()}{paid_at:%y%m%d}{n:07d}",
+        "buyer": {"nick": f"{rng.choice(data.SURNAMES)}{rng.choice(data.GIVEN)}{rng.randint(10, 99)}",
+                  "name": rng.choice(data.SURNAMES) + rng.choice(data.GIVEN), "phone": phone,
+                  "province": province, "city": city},
+        "channel": channel, "content_id": author[0], "content_author": author[1], "paid_at": paid_at,
+        "shipped_at": shipped_at if delivered else None,
+        "signed_at": shipped_at + timedelta(days=rng.randint(1, 3)) if delivered else None,
+        "freight_fen": freight, "free_shipping": freight == 0, "lines": lines,
+        "payments": [{"route": rng.choice(["alipay", "wechat", "platform"]), "amount_fen": goods + freight}],
+    })
+    return order
+
+
+def tracking(rng: random.Random) -> str:
+    return f"{rng.choice(['SF', 'ZT', 'YT', 'JD', 'YD'])}{rng.randrange(10**11, 10**12)}"
+
+
+def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime) -> None:
+    """Walk a freshly opened case to `target` through the real services, an hour or so per step."""
+    step = [t]
+
+    def at() -> datetime:
+        step[0] += timedelta(hours=rng.uniform(0.5, 20))
+        return step[0]
+
+    kind = case.kind
+    cid = case.pk
+    if target == "requested":
+        return
+    if target == "closed":
+        cases.withdraw_case(shop, cid, BUYER, note="问题已解决，不用退了", now=at())
+        return
+    if target in ("rejected", "arbitration"):
+        if kind == "refund_only" and case.goods_status == "not_shipped":
+            cases.withdraw_case(shop, cid, BUYER, now=at())
+            return
+        cases.reject_case(shop, cid, MERCHANT, reason_code="evidence_insufficient", note="请补充商品问题照片", now=at())
+        if target == "arbitration":
+            cases.escalate_case(shop, cid, BUYER, note="商家拒绝，申请平台介入", now=at())
+        return
+    cases.approve_case(shop, cid, MERCHANT, now=at())
+    if kind in ("refund_only", "partial_refund", "price_protection"):
+        if target != "refunding":
+            _refund(shop, cid, at())
+        return
+    if kind == "reship":
+        if target in ("awaiting_buyer_receipt", "completed"):
+            cases.ship_replacement(shop, cid, WAREHOUSE, carrier=rng.choice(data.CARRIERS),
+                                   tracking_no=tracking(rng), now=at())
+        if target == "completed":
+            cases.confirm_receipt(shop, cid, BUYER, now=at())
+        return
+    # return_refund, exchange, repair: the goods come back first
+    if target == "awaiting_return":
+        return
+    cases.record_return_shipment(shop, cid, BUYER, carrier=rng.choice(data.CARRIERS), tracking_no=tracking(rng),
+                                 now=at())
+    if target == "return_in_transit":
+        return
+    case.refresh_from_db()
+    warehouse.receive_parcel(shop, WAREHOUSE, tracking_no=case.return_tracking_no, now=at())
+    if target == "return_received":
+        return
+    if target == "rejected_after_return":
+        warehouse.inspect_return(shop, cid, WAREHOUSE, grade="C", checklist={"tags_intact": False},
+                                 note="吊牌已剪，有明显穿着痕迹", now=at())
+        return
+    warehouse.inspect_return(shop, cid, WAREHOUSE, grade=rng.choice("AAB"),
+                             checklist={"tags_intact": True, "not_used": True}, restock=True, now=at())
+    if kind == "return_refund":
+        if target != "refunding":
+            _refund(shop, cid, at())
+        return
+    if target in ("awaiting_buyer_receipt", "completed"):
+        cases.ship_replacement(shop, cid, WAREHOUSE, carrier=rng.choice(data.CARRIERS), tracking_no=tracking(rng),
+                               now=at())
+    if target == "completed":
+        cases.confirm_receipt(shop, cid, BUYER, now=at())
+
+
+def _refund(shop: Shop, case_id: int, now: datetime) -> None:
+    refunds.grant_refund(shop, case_id, MERCHANT, now=now)
+    refunds.execute_refund(shop, case_id, MERCHANT, idempotency_key=f"demo-{shop.pk}-{case_id}", now=now)
+
+
+def _fits(kind: str, target: str) -> bool:
+    returns = kind in ("return_refund", "exchange", "repair")
+    ships_out = kind in ("exchange", "reship", "repair")
+    if target in ("awaiting_return", "return_in_transit", "return_received", "rejected_after_return"):
+        return returns
+    if target in ("fulfilling", "awaiting_buyer_receipt"):
+        return ships_out
+    if target == "refunding":
+        return kind in ("refund_only", "partial_refund", "return_refund")
+    return True
+
+
+def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = None) -> DemoResult:
+    shop = Shop.objects.filter(slug=DEMO_SLUG).first()
+    if shop is not None:
+        ensure_staff(shop)
+        return DemoResult(shop=shop, created=False)
+    rng = random.Random(seed)
+    now = now or clock.now()
+    with transaction.atomic():
+        shop = Shop.objects.create(slug=DEMO_SLUG, name="小鹿优选旗舰店", compensation_budget_fen=500000)
+        for platform, _ in data.PLATFORMS:
+            PlatformAccount.objects.create(shop=shop, platform=platform, name=f"小鹿优选-{platform}")
+        ensure_staff(shop)
+        skus = build_catalog(shop)
+    result = DemoResult(shop=shop, created=True)
+    for n in range(orders):
+        age_days = rng.uniform(0, 120)
+        paid_at = now - timedelta(days=age_days)
+        with_case = rng.random() < 0.45
+        reason, kind, note = rng.choice(data.REQUESTS)
+        delivered = not (kind == "refund_only" and reason in ("no_reason", "late_delivery", "not_received"))
+        if paid_at + timedelta(days=4) > now:
+            delivered = False
+        order = make_order(shop, rng, skus, n, paid_at, delivered)
+        result.orders += 1
+        if not with_case:
+            continue
+        if kind in ("return_refund", "exchange", "repair", "partial_refund", "reship") and not order.signed_at:
+            continue
+        target = weighted(rng, JOURNEYS)
+        tries = 0
+        while not _fits(kind, target) and tries < 10:
+            target, tries = weighted(rng, JOURNEYS), tries + 1
+        if not _fits(kind, target):
+            target = "requested"
+        # Open cases are recent (the inbox has live deadlines); finished ones may be old.
+        opened = (order.signed_at or order.paid_at) + timedelta(hours=rng.uniform(2, 96))
+        if target in ("requested", "awaiting_return", "return_in_transit", "return_received", "refunding",
+                      "fulfilling", "arbitration"):
+            opened = max(opened, now - timedelta(hours=rng.uniform(1, 30)))
+        opened = min(opened, now - timedelta(minutes=30))
+        line = order.lines.first()
+        with transaction.atomic():
+            case = cases.open_case(shop, order_id=order.pk, lines=[(line.pk, line.quantity)], kind=kind,
+                                   reason=reason, by=BUYER, buyer_note=note, enforce_policy=False, now=opened)
+            drive(shop, case, target, rng, opened)
+        case.refresh_from_db()
+        result.cases += 1
+        result.by_status[case.status] = result.by_status.get(case.status, 0) + 1
+    return result

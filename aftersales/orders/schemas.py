@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field
+
+from aftersales.core.choices import Channel, PaymentRoute, Platform
+from aftersales.core.money import MAX_FEN
+
+Fen = Field(ge=0, le=MAX_FEN)
+
+
+class BuyerIn(Schema):
+    nick: str = Field("", max_length=100)
+    name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=32, pattern=r"^[0-9+\-* ]*$")
+    province: str = Field("", max_length=32)
+    city: str = Field("", max_length=32)
+
+
+class OrderLineIn(Schema):
+    platform_line_id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    sku_code: str = Field("", max_length=64)
+    spec: str = Field("", max_length=200)
+    quantity: int = Field(gt=0, le=100_000)
+    unit_price_fen: int = Fen
+    paid_fen: int = Fen
+    is_gift: bool = False
+    bundle_id: str = Field("", max_length=64)
+
+
+class PaymentIn(Schema):
+    route: PaymentRoute
+    amount_fen: int = Field(gt=0, le=MAX_FEN)
+
+
+class OrderIn(Schema):
+    platform: Platform
+    platform_order_id: str = Field(min_length=1, max_length=64)
+    buyer: BuyerIn
+    channel: Channel = Channel.OTHER
+    content_id: str = Field("", max_length=64)
+    content_author: str = Field("", max_length=100)
+    paid_at: AwareDatetime
+    shipped_at: AwareDatetime | None = None
+    signed_at: AwareDatetime | None = None
+    freight_fen: int = Fen
+    free_shipping: bool = True
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
+    payments: list[PaymentIn] = Field(default_factory=list, max_length=10)
+
+
+class OrderLineOut(Schema):
+    id: int
+    platform_line_id: str
+    title: str
+    sku_code: str
+    spec: str
+    quantity: int
+    unit_price_fen: int
+    paid_fen: int
+    is_gift: bool
+
+
+class OrderOut(Schema):
+    id: int
+    platform: str
+    platform_order_id: str
+    buyer_nick: str
+    buyer_phone_masked: str
+    province: str
+    channel: str
+    paid_at: datetime
+    shipped_at: datetime | None
+    signed_at: datetime | None
+    goods_fen: int
+    freight_fen: int
+    refund_granted_fen: int
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_buyer_nick(obj) -> str:
+        return obj.buyer.nick
+
+    @staticmethod
+    def resolve_buyer_phone_masked(obj) -> str:
+        return obj.buyer.masked_phone
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())

@@ -1,0 +1,410 @@
+"""Reading a platform export: bytes or a binary file + its name → a header and a stream of rows.
+
+CSV and XLSX are both read lazily (a CSV through a text decoder over the byte stream, an XLSX
+through openpyxl's read-only mode), so a 1,000,000-row export never sits in memory at once.
+
+Choosing the encoding and finding the header are one step: for each plausible encoding (BOM,
+UTF-8, GB18030, then charset-normalizer's guesses) and delimiter, the first rows are decoded and
+searched for a row that carries the mapping's required headings. A wrong guess (Big5 read as
+GB18030 "decodes" into nonsense) never finds the headings, so nonsense is never imported: either a
+guess yields the real header, or the merchant gets a clear file error.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from tempfile import SpooledTemporaryFile
+from typing import IO, Any
+
+import charset_normalizer
+
+from aftersales.platforms.importing.mapping import HeaderMatch, Mapping
+from aftersales.platforms.importing.records import ImportFileError
+from aftersales.platforms.importing.text import clean_cell, clean_heading
+
+SCAN_ROWS = 10  # the header is looked for in this many rows (JD 服务单 has a group row above it)
+HEAD_BYTES = 256 * 1024  # how much of a CSV is decoded up front to choose the encoding
+DELIMITERS = (",", "\t")  # comma; tab for Excel's "Unicode text" (UTF-16) saves
+
+Source = bytes | bytearray | memoryview | IO[bytes]
+
+
+@dataclass
+class Table:
+    """A file whose header was found. Iterate `rows()` once; it streams from the file."""
+
+    file_name: str
+    format: str  # "csv" or "xlsx"
+    encoding: str | None
+    sheet: str | None
+    header_row: int  # 1-based
+    headings: tuple[str, ...]
+    match: HeaderMatch
+    _rows: Iterator[tuple[int, Sequence[str]]] = field(repr=False)
+
+    def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
+        """(row number as the spreadsheet shows it, raw cell texts) for each non-blank data row."""
+        for number, cells in self._rows:
+            if number > self.header_row and any(c and not c.isspace() for c in cells):
+                yield number, cells
+
+    def dict_rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(row number, {heading: cleaned cell}) — the generic view; parse.py uses `rows()`."""
+        for number, cells in self.rows():
+            yield number, {h: clean_cell(c) for h, c in zip(self.headings, cells, strict=False) if h}
+
+
+def open_table(
+    source: Source, file_name: str, mapping: Mapping, alternatives: Sequence[Mapping] = ()
+) -> Table:
+    """Open `source`, find `mapping`'s header, and return the table positioned after it.
+
+    `alternatives` are the other platforms' and kinds' mappings: when the header is missing they tell
+    "this is a PDD order file, not a Douyin case file" apart from "this is not an export at all".
+    """
+    stream = _binary_stream(source)
+    start = stream.tell() if _seekable(stream) else 0
+    head = stream.read(HEAD_BYTES)
+    if not isinstance(head, bytes):
+        raise TypeError("open the file in binary mode ('rb')")
+    if not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        raise ImportFileError("import.empty_file", file_name=file_name)
+    _refuse_non_tables(head, file_name)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip: .xlsx (or something that is not a table)
+        return _open_xlsx(_rewound(stream, start, head), file_name, mapping, alternatives)
+    return _open_csv(head, stream, file_name, mapping, alternatives)
+
+
+# ---- recognising what the bytes are -------------------------------------------------------------
+
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"7z\xbc\xaf", b"Rar!", b"\x1f\x8b")
+
+
+def _refuse_non_tables(head: bytes, file_name: str) -> None:
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .xls (or an encrypted .xlsx)
+        raise ImportFileError("import.old_xls", file_name=file_name)
+    if head.startswith(_BINARY_MAGIC):
+        raise ImportFileError("import.binary_file", file_name=file_name)
+    lowered = head[:2048].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
+    if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) or b"<table" in lowered:
+        raise ImportFileError("import.html_table", file_name=file_name)
+
+
+def _binary_stream(source: Source) -> IO[bytes]:
+    if isinstance(source, bytes):
+        return io.BytesIO(source)  # shares the buffer until written to: no copy
+    if isinstance(source, bytearray | memoryview):
+        return io.BytesIO(bytes(source))
+    if hasattr(source, "read"):
+        return source
+    raise TypeError(f"expected bytes or a binary file, not {type(source).__name__}")
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        return stream.seekable()
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _rewound(stream: IO[bytes], start: int, head: bytes) -> IO[bytes]:
+    """A seekable file holding the whole source: openpyxl needs to jump around in the zip."""
+    if _seekable(stream) and start == 0:
+        stream.seek(0)
+        return stream
+    spool: IO[bytes] = SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 - closed by caller
+    spool.write(head)
+    while chunk := stream.read(1024 * 1024):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+# ---- CSV ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Attempt:
+    encoding: str
+    delimiter: str
+    rows: list[list[str]]
+
+
+def _open_csv(
+    head: bytes, stream: IO[bytes], file_name: str, mapping: Mapping, alts: Sequence[Mapping]
+) -> Table:
+    at_eof = len(head) < HEAD_BYTES
+    attempts: list[_Attempt] = []
+    for encoding in _candidate_encodings(head, at_eof):
+        text = _decode_head(head, encoding, at_eof)
+        if text is None:
+            continue
+        for delimiter in DELIMITERS:
+            rows = _head_rows(text, delimiter, at_eof)
+            if rows is None:
+                continue
+            found = _find_header(rows, mapping)
+            if found is not None:
+                index, match = found
+                _refuse_ambiguous(file_name, rows[index], mapping, alts)
+                lines = _csv_rows(_Chained(head, stream), encoding, delimiter, file_name)
+                headings = tuple(clean_heading(c) for c in rows[index])
+                return Table(file_name, "csv", encoding, None, index + 1, headings, match, lines)
+            attempts.append(_Attempt(encoding, delimiter, rows))
+    if not attempts:
+        code = "import.binary_file" if _looks_binary_bytes(head) else "import.undecodable"
+        raise ImportFileError(code, file_name=file_name)
+    raise _header_error(file_name, mapping, alts, [a.rows for a in attempts])
+
+
+def _candidate_encodings(head: bytes, at_eof: bool) -> Iterator[str]:
+    """BOM first (it is unambiguous); then UTF-8, GB18030 (a superset of GBK/GB2312); then guesses."""
+    if head.startswith(codecs.BOM_UTF8):
+        yield "utf-8-sig"
+        return
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        yield "utf-32"
+        return
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        yield "utf-16"
+        return
+    tried = {"utf_8", "gb18030"}
+    yield "utf-8"
+    yield "gb18030"
+    # Only now pay for the statistical guess: Big5, Shift-JIS, UTF-16 without a BOM …
+    sample = head if at_eof else head[: 64 * 1024]
+    for guess in itertools.islice(charset_normalizer.from_bytes(sample), 5):
+        name = codecs.lookup(guess.encoding).name.replace("-", "_")
+        if name not in tried:
+            tried.add(name)
+            yield guess.encoding
+
+
+def _decode_head(head: bytes, encoding: str, at_eof: bool) -> str | None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        text = decoder.decode(head, final=at_eof)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return None if _looks_binary_text(text) else text
+
+
+def _looks_binary_text(text: str) -> bool:
+    """NULs or many control characters: the bytes decoded, but they are not text."""
+    sample = text[:65536]
+    controls = sum(1 for c in sample if c < " " and c not in "\t\r\n")
+    return "\x00" in sample or controls > len(sample) // 100
+
+
+def _looks_binary_bytes(head: bytes) -> bool:
+    sample = head[:65536]
+    controls = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 13))
+    return b"\x00" in sample or controls > len(sample) // 100
+
+
+def _head_rows(text: str, delimiter: str, at_eof: bool) -> list[list[str]] | None:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(itertools.islice(reader, SCAN_ROWS + 1))
+    except csv.Error:
+        return None
+    if not at_eof and len(rows) > SCAN_ROWS:
+        rows = rows[:SCAN_ROWS]  # the last row read may have been cut by HEAD_BYTES
+    return rows
+
+
+class _Chained(io.RawIOBase):
+    """The bytes already read for sniffing, then the rest of the stream, as one raw stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _csv_rows(
+    raw: _Chained, encoding: str, delimiter: str, file_name: str
+) -> Iterator[tuple[int, list[str]]]:
+    text = io.TextIOWrapper(
+        io.BufferedReader(raw, 1024 * 1024), encoding=encoding, errors="strict", newline=""
+    )
+    number = 0
+    try:
+        for number, row in enumerate(csv.reader(text, delimiter=delimiter), start=1):  # noqa: B007
+            yield number, row
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "import.decode_failed", file_name=file_name, row=number + 1, encoding=encoding
+        ) from None
+    except csv.Error as exc:
+        raise ImportFileError(
+            "import.csv_malformed", file_name=file_name, row=number + 1, detail=str(exc)
+        ) from None
+
+
+# ---- XLSX ---------------------------------------------------------------------------------------
+
+
+def _open_xlsx(stream: IO[bytes], file_name: str, mapping: Mapping, alts: Sequence[Mapping]) -> Table:
+    from openpyxl import load_workbook  # imported here: reading a CSV should not pay for openpyxl
+
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+        stream.seek(0)
+        if "xl/workbook.xml" not in names:  # a zip, but not a workbook (a .docx, an archive of photos …)
+            raise ImportFileError("import.binary_file", file_name=file_name)
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except ImportFileError:
+        raise
+    except Exception:  # openpyxl reports damage with many exception types (zip, XML, KeyError …)
+        raise ImportFileError("import.corrupt_xlsx", file_name=file_name) from None
+    try:
+        return _find_sheet(workbook, file_name, mapping, alts)
+    except ImportFileError:
+        workbook.close()
+        raise
+    except Exception:
+        workbook.close()
+        raise ImportFileError("import.corrupt_xlsx", file_name=file_name) from None
+
+
+def _find_sheet(workbook: Any, file_name: str, mapping: Mapping, alts: Sequence[Mapping]) -> Table:
+    """The first sheet with the header: PDD puts its 售后 data on a second sheet, 售后信息."""
+    scanned = []
+    for sheet in workbook.worksheets:
+        sheet.reset_dimensions()  # some exporters write a wrong <dimension>; read every cell
+        rows = [_xlsx_cells(r) for r in sheet.iter_rows(max_row=SCAN_ROWS, values_only=True)]
+        found = _find_header(rows, mapping)
+        if found is not None:
+            index, match = found
+            _refuse_ambiguous(file_name, rows[index], mapping, alts)
+            headings = tuple(clean_heading(c) for c in rows[index])
+            lines = _xlsx_rows(workbook, sheet, file_name)
+            return Table(file_name, "xlsx", None, sheet.title, index + 1, headings, match, lines)
+        scanned.append(rows)
+    if not any(any(cells) for rows in scanned for cells in rows):
+        raise ImportFileError("import.empty_file", file_name=file_name)
+    raise _header_error(file_name, mapping, alts, scanned)
+
+
+def _xlsx_rows(workbook: Any, sheet: Any, file_name: str) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, _xlsx_cells(values)
+    except Exception:  # damage deep inside a sheet only shows while streaming it
+        raise ImportFileError("import.corrupt_xlsx", file_name=file_name) from None
+    finally:
+        workbook.close()
+
+
+def _xlsx_cells(values: Sequence[Any]) -> list[str]:
+    return [_xlsx_text(v) for v in values]
+
+
+def _xlsx_text(value: Any) -> str:
+    """A cell value as the text a CSV export would have held."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        # Beyond 15 digits Excel has already rounded: keep the E+ form so an id is refused, not misread.
+        return f"{value:.15G}" if abs(value) >= 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+# ---- finding the header -------------------------------------------------------------------------
+
+
+def _find_header(rows: Sequence[Sequence[str]], mapping: Mapping) -> tuple[int, HeaderMatch] | None:
+    """The complete match with most recognised columns; the earliest row wins a tie."""
+    best: tuple[int, HeaderMatch] | None = None
+    for index, cells in enumerate(rows[:SCAN_ROWS]):
+        match = mapping.match(cells)
+        if match.complete and (best is None or match.score > best[1].score):
+            best = (index, match)
+    return best
+
+
+def _refuse_ambiguous(
+    file_name: str, cells: Sequence[str], mapping: Mapping, alts: Sequence[Mapping]
+) -> None:
+    """The header fits, but another export knows more of its headings: the merchant picked the wrong type.
+
+    A JD 服务单 has 订单号, 商品名称 and 商品数量 too; without this check it could pass for an order list.
+    """
+    own = mapping.recognised(cells)
+    rivals = [(alt.recognised(cells), alt) for alt in alts if alt.match(cells).complete]
+    best = max(rivals, key=lambda pair: pair[0], default=None)
+    if best is not None and best[0] > own:
+        alt = best[1]
+        raise ImportFileError(
+            "import.wrong_file",
+            file_name=file_name,
+            export_zh=mapping.name_zh,
+            export_en=mapping.name_en,
+            detected_zh=alt.name_zh,
+            detected_en=alt.name_en,
+            detected_platform=alt.platform,
+            detected_kind=alt.kind,
+        )
+
+
+def _header_error(
+    file_name: str, mapping: Mapping, alts: Sequence[Mapping], attempts: Sequence[Sequence[Sequence[str]]]
+) -> ImportFileError:
+    """Why no header was found: another export's file, columns renamed or missing, or no header at all."""
+    rows = [cells for attempt in attempts for cells in attempt[:SCAN_ROWS]]
+    own = max(rows, key=mapping.recognised, default=[])
+    own_match = mapping.match(own)
+    rivals = [(alt.recognised(cells), alt) for alt in alts for cells in rows if alt.match(cells).complete]
+    rival = max(rivals, key=lambda pair: pair[0], default=None)
+    params = {"file_name": file_name, "export_zh": mapping.name_zh, "export_en": mapping.name_en}
+    if rival is not None and rival[0] > mapping.recognised(own):
+        alt = rival[1]
+        return ImportFileError(
+            "import.wrong_file",
+            detected_zh=alt.name_zh,
+            detected_en=alt.name_en,
+            detected_platform=alt.platform,
+            detected_kind=alt.kind,
+            **params,
+        )
+    if own_match.score >= 3:
+        columns = "、".join(f"「{h}」" for h in own_match.missing_required)
+        return ImportFileError(
+            "import.missing_columns",
+            columns=columns,
+            missing=list(own_match.missing_required),
+            mapping_file=mapping.file_name,
+            **params,
+        )
+    return ImportFileError("import.no_header", scanned=SCAN_ROWS, **params)

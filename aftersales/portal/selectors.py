@@ -1,0 +1,88 @@
+"""Reads for the buyer portal. A buyer reaches one order (found by its number and phone digits) and
+that order's cases, nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from aftersales.cases.domain.states import Kind
+from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.policy_io import decide
+from aftersales.cases.services import quantity_already_claimed
+from aftersales.core import clock
+from aftersales.orders.models import Order, OrderLine
+
+#: Events that are the shop's internal bookkeeping: a buyer never sees them.
+INTERNAL_ACTIONS = frozenset({"note", "tags", "assign", "follow_up_on", "follow_up_off", "ready_to_refund",
+                              "remind", "deadline_escalated", "compensation"})
+
+
+def find_order(order_no: str, last4: str) -> Order | None:
+    """The order with this platform order number whose buyer's phone ends in these four digits."""
+    order_no = order_no.strip()
+    if not order_no or len(last4) != 4 or not last4.isdigit():
+        return None
+    matches = list(Order.objects.filter(platform_order_id=order_no, buyer__phone_last4=last4)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def order_for_buyer(order_id: int | None) -> Order | None:
+    if not order_id:
+        return None
+    return (Order.objects.select_related("shop", "buyer")
+            .prefetch_related("lines__product__category").filter(pk=order_id).first())
+
+
+def cases_of_order(order: Order) -> QuerySet[Case]:
+    return Case.objects.filter(shop=order.shop, order=order).order_by("-created_at")
+
+
+def buyer_case(order: Order | None, case_id: int) -> Case | None:
+    """A case of the buyer's own order, or None (the page answers 404)."""
+    if order is None:
+        return None
+    return (Case.objects.select_related("order", "shop").prefetch_related("lines__order_line", "evidence")
+            .filter(shop=order.shop, order=order, pk=case_id).first())
+
+
+def buyer_events(case: Case) -> list[CaseEvent]:
+    return [e for e in case.events.all() if e.action not in INTERNAL_ACTIONS]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    allowed: bool
+    remedies: list[str]
+    reasons: list[tuple[str, dict]]  # (code, params) most important first
+    window_ends_at: object = None
+
+
+@dataclass(frozen=True)
+class LinePolicy:
+    line: OrderLine
+    available: int
+    change_of_mind: Explanation
+    faulty: Explanation
+
+
+def _explain(order: Order, line: OrderLine, kind: str, reason: str, now) -> Explanation:
+    decision, _rules = decide(order, line, case_kind=kind, reason=reason, requested_at=now)
+    reasons = [(code, decision.params_for(code)) for code in decision.reason_codes[:3]]
+    return Explanation(allowed=decision.eligible, remedies=list(decision.remedies), reasons=reasons,
+                       window_ends_at=decision.no_reason_window_ends_at)
+
+
+def line_policies(order: Order) -> list[LinePolicy]:
+    """For each line: what the buyer may ask for on a change of mind, and if the item is faulty, and why."""
+    now = clock.now()
+    result = []
+    for line in order.lines.all():
+        result.append(LinePolicy(
+            line=line,
+            available=max(0, line.quantity - quantity_already_claimed(line)),
+            change_of_mind=_explain(order, line, Kind.RETURN_REFUND.value, "no_reason", now),
+            faulty=_explain(order, line, Kind.RETURN_REFUND.value, "quality_defect", now),
+        ))
+    return result

@@ -1,0 +1,195 @@
+"""The buyer portal (no account): find the order, see the policy and why, ask for a return, follow it,
+send the tracking number, rate the service. The session holds access to one order only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.care import services as care
+from aftersales.care.models import Satisfaction
+from aftersales.cases import services as cases
+from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
+from aftersales.console.errors import error_text
+from aftersales.core.errors import DomainError
+from aftersales.portal import ratelimit, selectors
+from aftersales.portal.forms import FindOrderForm, PhotoForm, RatingForm, RequestForm, TrackingForm
+from aftersales.portal.services import BUYER, add_photos_to_case, submit_request
+
+SESSION_KEY = "portal_order_id"
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _order(request: HttpRequest):
+    return selectors.order_for_buyer(request.session.get(SESSION_KEY))
+
+
+def find(request: HttpRequest) -> HttpResponse:
+    """Find the order by its number and the last four digits of the phone."""
+    form = FindOrderForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        ip, order_no = _client_ip(request), request.POST.get("order_no", "")
+        if ratelimit.is_blocked(ip, order_no):
+            form.is_valid()
+            form.add_error(None, error_text("portal.rate_limited", minutes=ratelimit.window_seconds() // 60))
+            return render(request, "portal/find.html", {"form": form}, status=429)
+        if form.is_valid():
+            order = selectors.find_order(form.cleaned_data["order_no"], form.cleaned_data["last4"])
+            if order is not None:
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = order.pk
+                return redirect("portal:order")
+            ratelimit.record_failure(ip, order_no)
+            form.add_error(None, error_text("portal.not_found"))
+        status = 422
+    return render(request, "portal/find.html", {"form": form}, status=status)
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_KEY, None)
+    return redirect("portal:find")
+
+
+def order_page(request: HttpRequest) -> HttpResponse:
+    order = _order(request)
+    if order is None:
+        return redirect("portal:find")
+    return render(request, "portal/order.html", {
+        "order": order, "policies": selectors.line_policies(order),
+        "cases": list(selectors.cases_of_order(order).prefetch_related("lines__order_line")),
+    })
+
+
+def new_request(request: HttpRequest) -> HttpResponse:
+    order = _order(request)
+    if order is None:
+        return redirect("portal:find")
+    policies = selectors.line_policies(order)
+    default_kind = Kind.REFUND_ONLY.value if order.shipped_at is None else Kind.RETURN_REFUND.value
+    if request.method != "POST":
+        form = RequestForm(lines=policies, initial={"kind": default_kind})
+        return _request_page(request, order, policies, form)
+    form = RequestForm(request.POST, request.FILES, lines=policies)
+    if not form.is_valid():
+        return _request_page(request, order, policies, form, 422)
+    d = form.cleaned_data
+    try:
+        case = submit_request(order, lines=d["lines"], kind=d["kind"], reason=d["reason"], note=d["note"],
+                              photos=[f.read() for f in d["photos"]])
+    except DomainError as exc:
+        return _request_page(request, order, policies, form, 422, error_text(exc))
+    messages.success(request, _("Your request %(number)s has been sent. The shop will answer soon.")
+                     % {"number": case.number})
+    return redirect("portal:case", case_id=case.pk)
+
+
+def _request_page(request, order, policies, form, status=200, error=""):
+    rows = [(p, form[f"qty_{p.line.pk}"]) for p in policies]
+    return render(request, "portal/request.html", {"order": order, "rows": rows, "form": form, "error": error},
+                  status=status)
+
+
+def _case_or_404(request: HttpRequest, case_id: int):
+    order = _order(request)
+    case = selectors.buyer_case(order, case_id)
+    if case is None:
+        raise Http404
+    return order, case
+
+
+def case_page(request: HttpRequest, case_id: int, *, forms: dict | None = None, error: str = "",
+              status: int = 200) -> HttpResponse:
+    order, case = _case_or_404(request, case_id)
+    forms = forms or {}
+    allowed = allowed_actions(Kind(case.kind), Status(case.status), Actor.BUYER)
+    rated = Satisfaction.objects.filter(case=case).first()
+    return render(request, "portal/case.html", {
+        "order": order, "case": case, "events": selectors.buyer_events(case), "error": error,
+        "can_ship": Action.SHIP_RETURN in allowed, "can_confirm": Action.CONFIRM_RECEIPT in allowed,
+        "can_withdraw": Action.WITHDRAW in allowed, "can_rate": not case.is_open and rated is None,
+        "rating": rated, "is_open": case.is_open,
+        "tracking_form": forms.get("tracking") or TrackingForm(),
+        "rating_form": forms.get("rating") or RatingForm(),
+        "photo_form": forms.get("photo") or PhotoForm(),
+    }, status=status)
+
+
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return case_page(request, case_id)
+
+
+@require_POST
+def ship(request: HttpRequest, case_id: int) -> HttpResponse:
+    order, case = _case_or_404(request, case_id)
+    form = TrackingForm(request.POST)
+    if not form.is_valid():
+        return case_page(request, case_id, forms={"tracking": form}, status=422)
+    try:
+        cases.record_return_shipment(order.shop, case.pk, BUYER, carrier=form.cleaned_data["carrier"],
+                                     tracking_no=form.cleaned_data["tracking_no"])
+    except DomainError as exc:
+        return case_page(request, case_id, forms={"tracking": form}, error=error_text(exc), status=422)
+    messages.success(request, _("Thank you: the shop can now follow your parcel."))
+    return redirect("portal:case", case_id=case.pk)
+
+
+@require_POST
+def rate(request: HttpRequest, case_id: int) -> HttpResponse:
+    order, case = _case_or_404(request, case_id)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return case_page(request, case_id, forms={"rating": form}, status=422)
+    try:
+        care.rate_case(order.shop, case.pk, BUYER, score=form.cleaned_data["score"],
+                       comment=form.cleaned_data["comment"])
+    except DomainError as exc:
+        return case_page(request, case_id, forms={"rating": form}, error=error_text(exc), status=422)
+    messages.success(request, _("Thank you for your rating!"))
+    return redirect("portal:case", case_id=case.pk)
+
+
+@require_POST
+def add_photos(request: HttpRequest, case_id: int) -> HttpResponse:
+    order, case = _case_or_404(request, case_id)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return case_page(request, case_id, forms={"photo": form}, status=422)
+    try:
+        add_photos_to_case(order, case.pk, photos=[f.read() for f in form.cleaned_data["photos"]])
+    except DomainError as exc:
+        return case_page(request, case_id, forms={"photo": form}, error=error_text(exc), status=422)
+    messages.success(request, _("Photos added."))
+    return redirect("portal:case", case_id=case.pk)
+
+
+@require_POST
+def buyer_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    """Confirm receipt of the replacement, or withdraw the request."""
+    order, case = _case_or_404(request, case_id)
+    run = {"confirm": cases.confirm_receipt, "withdraw": cases.withdraw_case}.get(action)
+    if run is None:
+        raise Http404
+    try:
+        run(order.shop, case.pk, BUYER)
+    except DomainError as exc:
+        return case_page(request, case_id, error=error_text(exc), status=422)
+    messages.success(request, _("Done."))
+    return redirect("portal:case", case_id=case.pk)
+
+
+def evidence_file(request: HttpRequest, case_id: int, evidence_id: int) -> HttpResponse:
+    _order_obj, case = _case_or_404(request, case_id)
+    evidence = case.evidence.filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

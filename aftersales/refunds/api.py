@@ -1,0 +1,18 @@
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from aftersales.refunds.models import RefundPayment
+from aftersales.refunds.schemas import RefundPaymentOut
+
+router = Router(tags=["refunds"])
+
+
+@router.get("", response=list[RefundPaymentOut])
+@paginate(LimitOffsetPagination)
+def list_refunds(request, case_id: int | None = None, status: str | None = None):
+    qs = RefundPayment.objects.filter(shop=request.shop)
+    if case_id is not None:
+        qs = qs.filter(case_id=case_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")

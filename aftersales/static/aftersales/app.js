@@ -1,0 +1,73 @@
+/* aftersales — live deadline countdowns, "select all" and confirmations. No framework. */
+(function () {
+  "use strict";
+
+  var t = document.body ? document.body.dataset : {};
+
+  function span(ms) {
+    var s = Math.floor(Math.abs(ms) / 1000);
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    var sec = s % 60;
+    if (d > 0) return d + t.tDays + " " + h + t.tHours + " " + m + t.tMinutes;
+    if (h > 0) return h + t.tHours + " " + m + t.tMinutes + " " + sec + t.tSeconds;
+    return m + t.tMinutes + " " + sec + t.tSeconds;
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-deadline]").forEach(function (el) {
+      var due = Date.parse(el.dataset.deadline);
+      if (isNaN(due)) return;
+      var left = due - now;
+      el.classList.remove("due-overdue", "due-soon", "due-later");
+      if (left <= 0) {
+        el.textContent = t.tOverdue + " " + span(left);
+        el.classList.add("due-overdue");
+      } else {
+        el.textContent = span(left) + " " + (t.tLeft || "");
+        el.classList.add(left <= 4 * 3600 * 1000 ? "due-soon" : "due-later");
+      }
+      var row = el.closest("tr");
+      if (row) {
+        row.classList.toggle("row-overdue", left <= 0);
+        row.classList.toggle("row-soon", left > 0 && left <= 4 * 3600 * 1000);
+      }
+    });
+  }
+
+  document.addEventListener("change", function (ev) {
+    var box = ev.target;
+    if (box.matches && box.matches("[data-select-all]")) {
+      document.querySelectorAll("input[name='" + box.dataset.selectAll + "']").forEach(function (b) {
+        b.checked = box.checked;
+      });
+    }
+  });
+
+  document.addEventListener("submit", function (ev) {
+    var button = ev.submitter;
+    var text = (button && button.dataset.confirm) || ev.target.dataset.confirm;
+    if (text && !window.confirm(text)) ev.preventDefault();
+  });
+
+  document.addEventListener("click", function (ev) {
+    var pick = ev.target.closest && ev.target.closest("[data-fill-target]");
+    if (!pick) return;
+    var target = document.getElementById(pick.dataset.fillTarget);
+    if (target) {
+      target.value = pick.dataset.fillText;
+      var id = document.getElementById(pick.dataset.fillTarget + "-template");
+      if (id) id.value = pick.dataset.templateId || "";
+      target.focus();
+    }
+    ev.preventDefault();
+  });
+
+  function start() {
+    tick();
+    setInterval(tick, 1000);
+  }
+  document.addEventListener("htmx:afterSwap", tick);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

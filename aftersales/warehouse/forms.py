@@ -1,0 +1,80 @@
+"""Forms of the receiving desk."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.console.forms import YuanField
+from aftersales.console.labels import choices
+from aftersales.core.choices import Grade
+
+MAX_PHOTOS = 10
+
+
+class ScanForm(forms.Form):
+    tracking_no = forms.CharField(max_length=40, label=_("Tracking number"))
+
+    def clean_tracking_no(self):
+        value = "".join(self.cleaned_data["tracking_no"].split()).upper()
+        if not value.isalnum():
+            raise forms.ValidationError(_("A tracking number has only letters and digits."))
+        return value
+
+
+class ReceiveForm(forms.Form):
+    tracking_no = forms.CharField(max_length=40, required=False, label=_("Tracking number"))
+    carrier = forms.CharField(max_length=32, required=False, label=_("Carrier"))
+    note = forms.CharField(max_length=500, required=False, label=_("What is written on or found in the parcel"),
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    case = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        data["tracking_no"] = "".join((data.get("tracking_no") or "").split()).upper()
+        if not data["tracking_no"] and not (data.get("note") or "").strip() and not data.get("case"):
+            raise forms.ValidationError(_("Enter the tracking number, or describe the parcel."))
+        return data
+
+
+class MatchForm(forms.Form):
+    number = forms.CharField(max_length=32, label=_("Case number"))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("At most %(n)s photos at a time.") % {"n": MAX_PHOTOS})
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class InspectForm(forms.Form):
+    grade = forms.ChoiceField(label=_("Grade"), widget=forms.RadioSelect,
+                              choices=lambda: choices("grade", [g.value for g in Grade]),
+                              error_messages={"required": _("Choose a grade.")})
+    restock = forms.BooleanField(required=False, label=_("Put back into stock"))
+    accepted_quantity = forms.IntegerField(required=False, min_value=0, label=_("Accepted quantity"))
+    write_off = YuanField(required=False, label=_("Value written off (yuan)"))
+    note = forms.CharField(max_length=1000, required=False, label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    photos = PhotosField(required=False, label=_("Photos"))
+
+    def __init__(self, *args, checklist=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checklist = list(checklist)
+        for item in self.checklist:
+            self.fields[f"check_{item}"] = forms.BooleanField(required=False, label=choices("check", [item])[0][1])
+
+    def checklist_result(self) -> dict[str, bool]:
+        return {item: bool(self.cleaned_data.get(f"check_{item}")) for item in self.checklist}
+
+    def check_fields(self):
+        return [self[f"check_{item}"] for item in self.checklist]

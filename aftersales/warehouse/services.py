@@ -1,0 +1,135 @@
+"""The receiving desk: parcels in (matched by tracking number, or kept as 无信息件), inspection out.
+
+An inspection that passes moves the case on (refund, or ship the exchange); one that fails rejects
+it after return, with the inspection photos kept as evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from aftersales.accounts.models import Shop
+from aftersales.cases.domain.states import Action, Kind, Status
+from aftersales.cases.models import Case
+from aftersales.cases.services import By, lock_case, move, record_event
+from aftersales.core import clock
+from aftersales.core.choices import Grade, ReturnLogistics
+from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.warehouse.models import Inspection, ReturnParcel
+
+CHECKLIST_ITEMS = ("tags_intact", "seal_intact", "not_washed", "not_used", "accessories_complete",
+                   "not_activated")
+PASSING_GRADES = (Grade.A.value, Grade.B.value)
+_RECEIVABLE = (Status.AWAITING_RETURN.value, Status.RETURN_IN_TRANSIT.value)
+
+
+def normalise_tracking(tracking_no: str) -> str:
+    return "".join(tracking_no.split()).upper()
+
+
+def find_case_by_tracking(shop: Shop, tracking_no: str) -> Case | None:
+    tracking_no = normalise_tracking(tracking_no)
+    if not tracking_no:
+        return None
+    return (Case.objects.filter(shop=shop, return_tracking_no=tracking_no, status__in=_RECEIVABLE)
+            .order_by("-created_at").first())
+
+
+@transaction.atomic
+def receive_parcel(shop: Shop, by: By, *, tracking_no: str = "", carrier: str = "", note: str = "",
+                   case_id: int | None = None, now: datetime | None = None) -> ReturnParcel:
+    """Register a parcel at the desk. It is matched to its case by tracking number (or the case given);
+    a parcel that matches nothing is kept as a parcel with no information (无信息件)."""
+    now = now or clock.now()
+    tracking_no = normalise_tracking(tracking_no)
+    if len(tracking_no) > 40 or (tracking_no and not tracking_no.isalnum()):
+        raise DomainError("shipment.invalid_tracking_no", value=tracking_no)
+    if not tracking_no and not note.strip() and case_id is None:
+        raise DomainError("parcel.needs_tracking_or_note")
+    if case_id is not None:
+        case = lock_case(shop, case_id)
+    else:
+        found = find_case_by_tracking(shop, tracking_no)
+        case = lock_case(shop, found.pk) if found else None
+    user = by.user if getattr(by.user, "is_authenticated", False) else None
+    parcel = ReturnParcel.objects.create(shop=shop, tracking_no=tracking_no, carrier=carrier.strip(),
+                                         note=note.strip(), received_at=now, received_by=user)
+    if case is not None:
+        _attach(parcel, case, by, now)
+    return parcel
+
+
+def _attach(parcel: ReturnParcel, case: Case, by: By, now: datetime) -> None:
+    if case.status not in _RECEIVABLE:
+        raise ConflictError("parcel.case_not_awaiting_return", status=case.status)
+    parcel.case = case
+    parcel.matched_at = now
+    parcel.save(update_fields=["case", "matched_at"])
+    case.return_logistics = ReturnLogistics.SIGNED.value
+    for line in case.lines.all():
+        line.received_quantity = line.quantity
+        line.save(update_fields=["received_quantity"])
+    move(case, Action.RECEIVE_RETURN, by, payload={"parcel": parcel.pk, "tracking_no": parcel.tracking_no},
+         now=now)
+
+
+@transaction.atomic
+def match_parcel(shop: Shop, parcel_id: int, case_id: int, by: By, *, now: datetime | None = None) -> ReturnParcel:
+    """Match a parcel with no information to its case, once somebody has worked out whose it is."""
+    parcel = ReturnParcel.objects.select_for_update().filter(shop=shop, pk=parcel_id).first()
+    if parcel is None:
+        raise NotFoundError("parcel.not_found", parcel_id=parcel_id)
+    if parcel.case_id is not None:
+        raise ConflictError("parcel.already_matched")
+    _attach(parcel, lock_case(shop, case_id), by, now or clock.now())
+    return parcel
+
+
+@transaction.atomic
+def inspect_return(shop: Shop, case_id: int, by: By, *, grade: str, checklist: dict[str, bool],
+                   restock: bool = False, accepted_quantity: int | None = None, note: str = "",
+                   write_off_fen: int = 0, now: datetime | None = None) -> Inspection:
+    now = now or clock.now()
+    if grade not in {g.value for g in Grade}:
+        raise DomainError("input.invalid_choice", field="grade", value=str(grade))
+    unknown = set(checklist) - set(CHECKLIST_ITEMS)
+    if unknown:
+        raise DomainError("input.invalid_choice", field="checklist", value=",".join(sorted(unknown)))
+    if write_off_fen < 0:
+        raise DomainError("money.negative", value=str(write_off_fen))
+    case = lock_case(shop, case_id)
+    if case.status != Status.RETURN_RECEIVED.value:
+        raise ConflictError("inspection.case_not_received", status=case.status)
+    parcel = case.parcels.order_by("-received_at").first()
+    received = sum(line.received_quantity for line in case.lines.all())
+    accepted = received if accepted_quantity is None else accepted_quantity
+    passed = grade in PASSING_GRADES and all(checklist.values())
+    if not passed:
+        accepted = 0 if accepted_quantity is None else accepted
+    if not (0 <= accepted <= received):
+        raise DomainError("inspection.invalid_quantity", accepted=accepted, received=received)
+    if restock and grade not in PASSING_GRADES:
+        raise DomainError("inspection.cannot_restock_grade", grade=grade)
+    user = by.user if getattr(by.user, "is_authenticated", False) else None
+    inspection = Inspection.objects.create(
+        shop=shop, parcel=parcel, case=case, checklist=checklist, grade=grade, passed=passed, restock=restock,
+        received_quantity=received, accepted_quantity=accepted, write_off_fen=write_off_fen, note=note,
+        inspector=user, created_at=now,
+    )
+    remaining = accepted
+    for line in case.lines.all():
+        line.accepted_quantity = min(line.received_quantity, remaining)
+        remaining -= line.accepted_quantity
+        line.save(update_fields=["accepted_quantity"])
+    case.inspection_result = "pass" if passed else "fail"
+    payload = {"inspection": inspection.pk, "grade": grade, "checklist": checklist, "restock": restock}
+    if passed:
+        move(case, Action.PASS_INSPECTION, by, payload=payload, now=now)
+    else:
+        move(case, Action.FAIL_INSPECTION, by, reason_code="inspection_failed", note=note, payload=payload,
+             now=now)
+    if passed and case.kind == Kind.RETURN_REFUND.value:
+        record_event(case, by, "ready_to_refund", from_status=case.status, now=now)
+    return inspection

@@ -1,0 +1,125 @@
+"""10,000 deadlines: the clock moves across all of them and none is missed or handled twice; and two
+sweepers racing on PostgreSQL handle each case exactly once."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from aftersales.cases import timers
+from aftersales.cases.models import Case, CaseEvent
+from aftersales.notifications.models import Message
+from tests.integration.test_timers_support import T0, bulk_cases, make_shop, make_staff
+
+#: (platform, status, kind, stage) → the events each case must end with, exactly once each.
+MIX = [
+    (("douyin", "requested", "refund_only", "merchant_review"),
+     ["approve", "deadline_escalation", "deadline_passed", "deadline_reminder"]),
+    (("own", "requested", "exchange", "merchant_review"),
+     ["deadline_escalation", "deadline_passed", "deadline_reminder"]),
+    (("taobao", "awaiting_return", "return_refund", "buyer_return_shipment"),
+     ["close", "deadline_passed"]),
+    (("jd", "return_received", "return_refund", "legal_refund_after_receipt"),
+     ["deadline_escalation", "deadline_passed", "deadline_reminder"]),
+    (("pdd", "awaiting_buyer_receipt", "exchange", "buyer_confirm_receipt"),
+     ["confirm_receipt", "deadline_passed"]),
+]
+
+
+def events_by_case(case_ids) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for case_id, action in CaseEvent.objects.filter(case_id__in=case_ids).values_list("case_id", "action"):
+        found[case_id].append(action)
+    return found
+
+
+@pytest.mark.django_db
+def test_ten_thousand_deadlines_none_missed_none_twice():
+    shop = make_shop("big", reminder_hours=4)
+    make_staff(shop, "owner", "owner")
+    agent = make_staff(shop, "agent", "agent")
+    rng = random.Random(5)
+    window = timedelta(hours=48)
+    expected: dict[int, list[str]] = {}
+    per_kind = int(os.environ.get("PER_KIND", 2000))
+    for n, ((platform, status, kind, stage), wanted) in enumerate(MIX):
+        deadlines = [T0 + timedelta(seconds=rng.randrange(3600 * 5, int(window.total_seconds())))
+                     for _ in range(per_kind)]
+        made = bulk_cases(shop, per_kind, platform=platform, status=status, kind=kind, stage=stage,
+                          deadlines=deadlines, assignee=agent if n % 2 else None, prefix=f"K{n}")
+        expected.update({case.pk: wanted for case in made})
+    assert len(expected) == per_kind * len(MIX)  # 10,000
+
+    totals: Counter = Counter()
+    now = T0
+    while now <= T0 + window + timedelta(minutes=30):
+        with time_machine.travel(now, tick=False):
+            totals.update(timers.sweep().counts)
+            assert timers.sweep().handled == 0  # a second sweep at the same moment finds nothing
+        now += timedelta(minutes=30)
+
+    found = events_by_case(expected)
+    wrong = {pk: sorted(found.get(pk, [])) for pk, want in expected.items()
+             if sorted(found.get(pk, [])) != want}
+    assert not wrong, f"{len(wrong)} cases missed or handled twice, e.g. {list(wrong.items())[:3]}"
+    assert totals["error"] == 0
+    assert totals["reminded"] == totals["escalated"] == 3 * per_kind
+    assert totals["overdue"] == 2 * per_kind
+    assert totals["auto_approve"] == totals["auto_close"] == totals["auto_confirm"] == per_kind
+    assert not Case.objects.filter(pk__in=expected, deadline_at__lte=now, escalated_at__isnull=True).exists()
+    # One staff message per reminder (the assignee, or the owner), none for the buyers' own clocks.
+    assert Message.objects.filter(template="staff.deadline_reminder").count() == 3 * per_kind
+
+
+def _race(worker_count: int, now, batch_size: int) -> list[Counter]:
+    results: list[Counter] = [Counter() for _ in range(worker_count)]
+    barrier = threading.Barrier(worker_count)
+
+    def work(slot: int) -> None:
+        try:
+            barrier.wait()
+            while True:
+                report = timers.sweep(now, batch_size=batch_size)
+                results[slot].update(report.counts)
+                if not report.handled:
+                    return
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(worker_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_on_postgresql_handle_each_case_exactly_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks with SKIP LOCKED are PostgreSQL's; SQLite serialises writers instead")
+    shop = make_shop("race", reminder_hours=4)
+    make_staff(shop, "owner", "owner")
+    n = 1500
+    due = [T0 + timedelta(seconds=i) for i in range(n)]
+    expiring = bulk_cases(shop, n, platform="taobao", status="awaiting_return", kind="return_refund",
+                          stage="buyer_return_shipment", deadlines=due, prefix="X")
+    reminding = bulk_cases(shop, n, platform="own", status="requested", kind="refund_only",
+                           stage="merchant_review", deadlines=[d + timedelta(hours=3) for d in due],
+                           prefix="R")
+
+    results = _race(2, T0 + timedelta(hours=1), batch_size=25)
+
+    found = events_by_case([c.pk for c in expiring + reminding])
+    assert all(sorted(found[c.pk]) == ["close", "deadline_passed"] for c in expiring)
+    assert all(found[c.pk] == ["deadline_reminder"] for c in reminding)
+    total = sum(results, Counter())
+    assert total["auto_close"] == n and total["reminded"] == n and total["error"] == 0
+    assert all(r["auto_close"] + r["reminded"] > 0 for r in results), f"one worker did nothing: {results}"
