@@ -30,8 +30,11 @@ def request_language(request: HttpRequest) -> str:
 
 def error_response(request: HttpRequest, error_code: str, http_status: int, /, **params):
     lang = request_language(request)
-    body = {"code": error_code, "message": translate(error_code, lang, **params),
-            "params": {k: str(v) for k, v in params.items()}}
+    body = {
+        "code": error_code,
+        "message": translate(error_code, lang, **params),
+        "params": {k: str(v) for k, v in params.items()},
+    }
     return api.create_response(request, body, status=http_status)
 
 
@@ -63,7 +66,8 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     code = {400: "input.malformed", 403: "auth.forbidden", 405: "api.method_not_allowed"}.get(
-        exc.status_code, "api.error")
+        exc.status_code, "api.error"
+    )
     return error_response(request, code, exc.status_code)
 
 

@@ -15,8 +15,11 @@ class ShopToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         if not token or len(token) > 200:
             return None
-        found = (ApiToken.objects.select_related("shop")
-                 .filter(token_hash=hash_token(token), revoked_at__isnull=True).first())
+        found = (
+            ApiToken.objects.select_related("shop")
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
         if found is None:
             return None
         now = clock.now()

@@ -17,8 +17,9 @@ VAR_DIR = Path(os.environ.get("AFTERSALES_VAR_DIR", BASE_DIR.parent / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-insecure-key-change-me" if DEBUG or os.environ.get(
-    "AFTERSALES_ALLOW_DEV_KEY", "1") == "1" else None)
+SECRET_KEY = os.environ.get("SECRET_KEY") or (
+    "dev-insecure-key-change-me" if DEBUG or os.environ.get("AFTERSALES_ALLOW_DEV_KEY", "1") == "1" else None
+)
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set in production")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -122,9 +123,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # Shared by every web process (rate limits): Redis when there is one, else a database table.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-          if os.environ.get("REDIS_URL") else
-          {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "aftersales_cache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "aftersales_cache"}
+}
 # Failed staff sign-ins allowed per address ("10/m", "50/h"); buyer portal look-ups per address and order.
 LOGIN_RATE = os.environ.get("AFTERSALES_LOGIN_RATE", "10/m")
 PORTAL_LOOKUP_FAILURES = int(os.environ.get("AFTERSALES_PORTAL_FAILURES", "5"))

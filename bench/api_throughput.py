@@ -53,15 +53,21 @@ for n in range({orders}):
     out.append((o.pk, o.lines.first().pk))
 print(json.dumps({{"token": ApiToken.issue(shop)[1], "orders": out}}))
 """
-    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"preparing the shop failed:\n{done.stderr[-3000:]}")
     data = json.loads(done.stdout.strip().splitlines()[-1])
     return data["token"], [tuple(x) for x in data["orders"]]
 
 
 def request(url: str, token: str, body: dict | None = None) -> int:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET",
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url,
+        data=data,
+        method="POST" if body is not None else "GET",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         resp.read()
         return resp.status
@@ -95,8 +101,13 @@ def run_load(jobs: list, clients: int) -> tuple[float, list[float]]:
 
 def summary(name: str, rps: float, lat: list[float], baseline: float | None) -> dict:
     lat = sorted(lat)
-    row = {"measure": name, "requests": len(lat), "per_second": round(rps, 1),
-           "median_ms": round(statistics.median(lat), 2), "p95_ms": round(lat[int(len(lat) * 0.95) - 1], 2)}
+    row = {
+        "measure": name,
+        "requests": len(lat),
+        "per_second": round(rps, 1),
+        "median_ms": round(statistics.median(lat), 2),
+        "p95_ms": round(lat[int(len(lat) * 0.95) - 1], 2),
+    }
     if baseline:
         row["ratio_to_bare"] = round(rps / baseline, 3)
     return row
@@ -110,12 +121,29 @@ def main() -> None:
     parser.add_argument("--database")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="aftersales-bench-"))
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="aftersales.settings", AFTERSALES_VAR_DIR=str(tmp),
-               DATABASE_URL=args.database or f"sqlite:///{tmp / 'bench.sqlite3'}", LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="aftersales.settings",
+        AFTERSALES_VAR_DIR=str(tmp),
+        DATABASE_URL=args.database or f"sqlite:///{tmp / 'bench.sqlite3'}",
+        LOG_LEVEL="WARNING",
+    )
     token, orders = prepare(env, args.orders)
     port = free_port()
-    server = subprocess.Popen([BIN / "gunicorn", "aftersales.wsgi:application", "-b", f"127.0.0.1:{port}",
-                               "-w", str(args.workers), "--log-level", "warning"], env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            BIN / "gunicorn",
+            "aftersales.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -130,13 +158,22 @@ def main() -> None:
 
         def create(order_id: int, line_id: int):
             def job():
-                body = {"order_id": order_id, "lines": [{"order_line_id": line_id, "quantity": 1}],
-                        "kind": "return_refund", "reason": "size_fit", "buyer_note": "尺码小了"}
-                req = urllib.request.Request(base + "/api/v1/cases", data=json.dumps(body).encode(), method="POST",
-                                             headers={"Authorization": f"Bearer {token}",
-                                                      "Content-Type": "application/json"})
+                body = {
+                    "order_id": order_id,
+                    "lines": [{"order_line_id": line_id, "quantity": 1}],
+                    "kind": "return_refund",
+                    "reason": "size_fit",
+                    "buyer_note": "尺码小了",
+                }
+                req = urllib.request.Request(
+                    base + "/api/v1/cases",
+                    data=json.dumps(body).encode(),
+                    method="POST",
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                )
                 with urllib.request.urlopen(req, timeout=30) as resp:
                     created.append(json.loads(resp.read())["id"])
+
             return job
 
         create_rps, create_lat = run_load([create(o, line) for o, line in orders], args.clients)

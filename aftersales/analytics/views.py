@@ -37,8 +37,12 @@ TOP = 20
 
 
 class PeriodForm(forms.Form):
-    first = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    last = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     basis = forms.ChoiceField(required=False, label=_("Count a return"), choices=list(BASIS.items()))
     grain = forms.ChoiceField(required=False, label=_("Trend by"), choices=list(GRAIN.items()))
     category = forms.TypedChoiceField(required=False, label=_("Category"), coerce=int, empty_value=None)

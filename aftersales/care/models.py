@@ -66,6 +66,9 @@ class Compensation(models.Model):
         constraints = [models.CheckConstraint(condition=Q(cost_fen__gt=0), name="compensation_positive")]
         indexes = [models.Index(fields=["shop", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.rung} {self.cost_fen} fen on case {self.case_id}"
+
 
 class Satisfaction(models.Model):
     """The buyer's rating of how the case was handled (1–5), once it is finished. One per case."""
@@ -80,3 +83,6 @@ class Satisfaction(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="satisfaction_score_1_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 on case {self.case_id}"

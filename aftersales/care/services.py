@@ -59,7 +59,7 @@ def _check_template(kind: str, language: str, name: str, body: str) -> None:
         raise DomainError("input.too_long", field="body", limit=BODY_LIMIT)
     unknown = sorted({m for m in _PLACEHOLDER.findall(body) if m not in PLACEHOLDERS})
     if unknown:
-        raise DomainError("care.unknown_placeholder", names=", ".join("{%s}" % u for u in unknown))
+        raise DomainError("care.unknown_placeholder", names=", ".join(f"{{{u}}}" for u in unknown))
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 """Cases API: list, read, open, and one POST per action. Every call is inside the token's shop."""
 
-
 from datetime import datetime
 
 from ninja import File, Router, Status, UploadedFile
@@ -48,12 +47,26 @@ def detail(request, case_id: int):
 
 @router.get("", response=list[CaseOut])
 @paginate(LimitOffsetPagination)
-def list_cases(request, status: str | None = None, kind: str | None = None, platform: str | None = None,
-               reason: str | None = None, due_before: datetime | None = None, open_only: bool = False):
+def list_cases(
+    request,
+    status: str | None = None,
+    kind: str | None = None,
+    platform: str | None = None,
+    reason: str | None = None,
+    due_before: datetime | None = None,
+    open_only: bool = False,
+):
     if due_before is not None and due_before.tzinfo is None:
         raise DomainError("time.naive", field="due_before")
-    return filter_cases(request.shop, status=status, kind=kind, platform=platform, reason=reason,
-                        due_before=due_before, open_only=open_only).order_by("deadline_at", "-id")
+    return filter_cases(
+        request.shop,
+        status=status,
+        kind=kind,
+        platform=platform,
+        reason=reason,
+        due_before=due_before,
+        open_only=open_only,
+    ).order_by("deadline_at", "-id")
 
 
 @router.get("/{int:case_id}", response=CaseDetailOut)
@@ -65,11 +78,16 @@ def get_case(request, case_id: int):
 def open_case(request, payload: CaseIn):
     require_role(request, *STAFF)
     case = services.open_case(
-        request.shop, order_id=payload.order_id,
+        request.shop,
+        order_id=payload.order_id,
         lines=[(line.order_line_id, line.quantity) for line in payload.lines],
-        kind=payload.kind.value, reason=payload.reason.value, by=by(request), buyer_note=payload.buyer_note,
+        kind=payload.kind.value,
+        reason=payload.reason.value,
+        by=by(request),
+        buyer_note=payload.buyer_note,
         wanted_remedy=payload.wanted_remedy.value if payload.wanted_remedy else None,
-        requested_fen=payload.requested_fen, goods=payload.goods.model_dump() if payload.goods else None,
+        requested_fen=payload.requested_fen,
+        goods=payload.goods.model_dump() if payload.goods else None,
         buyer_confirmed_no_return_at_purchase=payload.buyer_confirmed_no_return_at_purchase,
         platform_case_id=payload.platform_case_id,
     )
@@ -86,7 +104,9 @@ def approve(request, case_id: int, payload: NoteIn | None = None):
 @router.post("/{int:case_id}/reject", response=CaseDetailOut)
 def reject(request, case_id: int, payload: RejectIn):
     require_role(request, *STAFF)
-    services.reject_case(request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note)
+    services.reject_case(
+        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note
+    )
     return detail(request, case_id)
 
 
@@ -100,33 +120,54 @@ def request_evidence(request, case_id: int, payload: NoteIn):
 @router.post("/{int:case_id}/return-shipment", response=CaseDetailOut)
 def return_shipment(request, case_id: int, payload: ShipmentIn):
     require_role(request, *STAFF)
-    services.record_return_shipment(request.shop, case_id, by(request), carrier=payload.carrier,
-                                    tracking_no=payload.tracking_no)
+    services.record_return_shipment(
+        request.shop, case_id, by(request), carrier=payload.carrier, tracking_no=payload.tracking_no
+    )
     return detail(request, case_id)
 
 
 @router.post("/{int:case_id}/receive", response=CaseDetailOut)
 def receive(request, case_id: int, payload: ReceiveIn):
     require_role(request, *WAREHOUSE)
-    warehouse.receive_parcel(request.shop, by(request), tracking_no=payload.tracking_no, carrier=payload.carrier,
-                             note=payload.note, case_id=case_id)
+    warehouse.receive_parcel(
+        request.shop,
+        by(request),
+        tracking_no=payload.tracking_no,
+        carrier=payload.carrier,
+        note=payload.note,
+        case_id=case_id,
+    )
     return detail(request, case_id)
 
 
 @router.post("/{int:case_id}/inspect", response=CaseDetailOut)
 def inspect(request, case_id: int, payload: InspectIn):
     require_role(request, *WAREHOUSE)
-    warehouse.inspect_return(request.shop, case_id, by(request), grade=payload.grade, checklist=payload.checklist,
-                             restock=payload.restock, accepted_quantity=payload.accepted_quantity,
-                             note=payload.note, write_off_fen=payload.write_off_fen)
+    warehouse.inspect_return(
+        request.shop,
+        case_id,
+        by(request),
+        grade=payload.grade,
+        checklist=payload.checklist,
+        restock=payload.restock,
+        accepted_quantity=payload.accepted_quantity,
+        note=payload.note,
+        write_off_fen=payload.write_off_fen,
+    )
     return detail(request, case_id)
 
 
 @router.post("/{int:case_id}/grant-refund", response=CaseDetailOut)
 def grant_refund(request, case_id: int, payload: GrantIn):
     require_role(request, *MONEY)
-    refunds.grant_refund(request.shop, case_id, by(request), amount_fen=payload.amount_fen,
-                         reason_code=payload.reason_code, note=payload.note)
+    refunds.grant_refund(
+        request.shop,
+        case_id,
+        by(request),
+        amount_fen=payload.amount_fen,
+        reason_code=payload.reason_code,
+        note=payload.note,
+    )
     return detail(request, case_id)
 
 
@@ -140,8 +181,9 @@ def execute_refund(request, case_id: int, payload: ExecuteIn):
 @router.post("/{int:case_id}/ship-replacement", response=CaseDetailOut)
 def ship_replacement(request, case_id: int, payload: ShipmentIn):
     require_role(request, *WAREHOUSE)
-    services.ship_replacement(request.shop, case_id, by(request), carrier=payload.carrier,
-                              tracking_no=payload.tracking_no)
+    services.ship_replacement(
+        request.shop, case_id, by(request), carrier=payload.carrier, tracking_no=payload.tracking_no
+    )
     return detail(request, case_id)
 
 
@@ -157,7 +199,9 @@ def confirm_receipt(request, case_id: int):
 def withdraw(request, case_id: int, payload: NoteIn | None = None):
     """Record that the buyer withdrew the request (e.g. told the agent in chat)."""
     require_role(request, *STAFF)
-    services.withdraw_case(request.shop, case_id, services.By(Actor.BUYER), note=payload.note if payload else "")
+    services.withdraw_case(
+        request.shop, case_id, services.By(Actor.BUYER), note=payload.note if payload else ""
+    )
     return detail(request, case_id)
 
 
@@ -179,7 +223,9 @@ def ruling(request, case_id: int, payload: RulingIn):
 @router.post("/{int:case_id}/close", response=CaseDetailOut)
 def close(request, case_id: int, payload: CloseIn):
     require_role(request, *STAFF)
-    services.close_case(request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note)
+    services.close_case(
+        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note
+    )
     return detail(request, case_id)
 
 
@@ -197,5 +243,14 @@ def upload_evidence(request, case_id: int, file: File[UploadedFile]):
     if file.size and file.size > 20 * 1024 * 1024:
         raise DomainError("evidence.too_large", limit_mb=20)
     evidence = add_evidence(request.shop, case_id, by(request), data=file.read())
-    return Status(201, {"id": evidence.pk, "sha256": evidence.sha256, "content_type": evidence.content_type,
-                        "size": evidence.size, "width": evidence.width, "height": evidence.height})
+    return Status(
+        201,
+        {
+            "id": evidence.pk,
+            "sha256": evidence.sha256,
+            "content_type": evidence.content_type,
+            "size": evidence.size,
+            "width": evidence.width,
+            "height": evidence.height,
+        },
+    )

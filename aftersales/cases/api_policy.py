@@ -1,6 +1,5 @@
 """`POST /api/v1/policy/evaluate`: a dry run of the policy engine. It writes nothing."""
 
-
 from ninja import Router
 
 from aftersales.api import request_language
@@ -21,7 +20,9 @@ def evaluate_policy(request, payload: PolicyIn):
     data["category"] = payload.category.value
     facts = Facts.from_dict(data)
     shop_rules = ruleset_for(request.shop, facts.platform, None) if getattr(request, "shop", None) else None
-    decision = evaluate(facts, shop_rules or default_ruleset(facts.platform), payload.requested_at or clock.now())
+    decision = evaluate(
+        facts, shop_rules or default_ruleset(facts.platform), payload.requested_at or clock.now()
+    )
     body = decision.to_dict()
     body["message"] = explain(decision, request_language(request))
     return body

@@ -50,11 +50,25 @@ def add_evidence(shop: Shop, case_id: int, by: By, *, data: bytes, inspection=No
     existing = case.evidence.filter(sha256=digest).first()
     if existing is not None:
         return existing
-    evidence = Evidence(case=case, shop=shop, sha256=digest, content_type=content_type, extension=extension,
-                        size=len(data), width=width, height=height, uploaded_by=by.actor.value,
-                        inspection=inspection)
+    evidence = Evidence(
+        case=case,
+        shop=shop,
+        sha256=digest,
+        content_type=content_type,
+        extension=extension,
+        size=len(data),
+        width=width,
+        height=height,
+        uploaded_by=by.actor.value,
+        inspection=inspection,
+    )
     evidence.file.save(f"{digest}.{extension}", ContentFile(data), save=False)
     evidence.save()
-    record_event(case, by, "evidence", from_status=case.status,
-                 payload={"evidence": evidence.pk, "sha256": digest, "size": len(data)})
+    record_event(
+        case,
+        by,
+        "evidence",
+        from_status=case.status,
+        payload={"evidence": evidence.pk, "sha256": digest, "size": len(data)},
+    )
     return evidence

@@ -122,6 +122,9 @@ class CaseLine(models.Model):
             models.UniqueConstraint(fields=["case", "order_line"], name="uniq_case_line"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.order_line_id} ×{self.quantity}"
+
 
 class CaseEvent(models.Model):
     """One row per change, never updated or deleted (电子商务法 §62: original records are kept)."""
@@ -152,6 +155,9 @@ class CaseEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("case events are immutable")
 
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.action}"
+
 
 def evidence_path(instance: Evidence, filename: str) -> str:
     # Content-addressed: the same photo uploaded twice is stored once, and names never collide.
@@ -178,3 +184,6 @@ class Evidence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "sha256"], name="uniq_case_evidence")]
+
+    def __str__(self) -> str:
+        return self.sha256[:12]

@@ -10,7 +10,13 @@ from aftersales.cases.domain.policy import Decision, Facts, RuleSet, ShopRules, 
 from aftersales.catalog.models import Category, ReturnRule
 from aftersales.orders.models import Order, OrderLine
 
-_RULE_FIELDS = ("no_reason_days", "free_return_shipping", "exchange_days", "warranty_days", "allow_partial_refund")
+_RULE_FIELDS = (
+    "no_reason_days",
+    "free_return_shipping",
+    "exchange_days",
+    "warranty_days",
+    "allow_partial_refund",
+)
 
 
 def return_rule_for(shop: Shop, platform: str, category: Category | None) -> ReturnRule | None:
@@ -66,9 +72,24 @@ def facts_for(
     )
 
 
-def decide(order: Order, line: OrderLine, *, case_kind: str, reason: str, requested_at: datetime,
-           goods: dict | None = None, buyer_confirmed: bool = False) -> tuple[Decision, RuleSet]:
+def decide(
+    order: Order,
+    line: OrderLine,
+    *,
+    case_kind: str,
+    reason: str,
+    requested_at: datetime,
+    goods: dict | None = None,
+    buyer_confirmed: bool = False,
+) -> tuple[Decision, RuleSet]:
     rules = ruleset_for(order.shop, order.platform, line_category(line))
-    facts = facts_for(order, line, case_kind=case_kind, reason=reason, requested_at=requested_at, goods=goods,
-                      buyer_confirmed_no_return_at_purchase=buyer_confirmed)
+    facts = facts_for(
+        order,
+        line,
+        case_kind=case_kind,
+        reason=reason,
+        requested_at=requested_at,
+        goods=goods,
+        buyer_confirmed_no_return_at_purchase=buyer_confirmed,
+    )
     return evaluate(facts, rules, requested_at), rules

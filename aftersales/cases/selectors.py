@@ -16,10 +16,19 @@ def cases_of(shop: Shop) -> QuerySet[Case]:
     return Case.objects.filter(shop=shop)
 
 
-def filter_cases(shop: Shop, *, status: str | None = None, kind: str | None = None,
-                 platform: str | None = None, reason: str | None = None, due_before: datetime | None = None,
-                 open_only: bool = False, tag: str | None = None, assignee_id: int | None = None,
-                 q: str | None = None) -> QuerySet[Case]:
+def filter_cases(
+    shop: Shop,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    platform: str | None = None,
+    reason: str | None = None,
+    due_before: datetime | None = None,
+    open_only: bool = False,
+    tag: str | None = None,
+    assignee_id: int | None = None,
+    q: str | None = None,
+) -> QuerySet[Case]:
     qs = cases_of(shop)
     if status:
         qs = qs.filter(status__in=status.split(","))
@@ -39,13 +48,19 @@ def filter_cases(shop: Shop, *, status: str | None = None, kind: str | None = No
     if assignee_id:
         qs = qs.filter(assignee_id=assignee_id)
     if q:
-        qs = qs.filter(number__icontains=q) | qs.filter(order__platform_order_id__icontains=q) | qs.filter(
-            return_tracking_no__icontains=q)
+        qs = (
+            qs.filter(number__icontains=q)
+            | qs.filter(order__platform_order_id__icontains=q)
+            | qs.filter(return_tracking_no__icontains=q)
+        )
     return qs
 
 
 def case_detail(shop: Shop, case_id: int) -> Case:
     return get_object_or_404(
-        Case.objects.select_related("order", "buyer", "assignee").prefetch_related("events", "lines__order_line"),
-        shop=shop, pk=case_id,
+        Case.objects.select_related("order", "buyer", "assignee").prefetch_related(
+            "events", "lines__order_line"
+        ),
+        shop=shop,
+        pk=case_id,
     )

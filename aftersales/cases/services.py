@@ -56,20 +56,40 @@ def lock_case(shop: Shop, case_id: int) -> Case:
     try:
         # Only the case row (`of=self`), and FOR NO KEY UPDATE: rows that merely point at the case or its
         # order (events, facts) can still be inserted by others without waiting on this lock.
-        return (Case.objects.select_for_update(no_key=True, of=("self",)).select_related("order")
-                .get(shop=shop, pk=case_id))
+        return (
+            Case.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("order")
+            .get(shop=shop, pk=case_id)
+        )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFoundError("case.not_found", case_id=case_id) from None
 
 
-def record_event(case: Case, by: By, action: str, *, from_status: str = "", to_status: str = "",
-                 reason_code: str = "", note: str = "", payload: dict | None = None,
-                 now: datetime | None = None) -> CaseEvent:
+def record_event(
+    case: Case,
+    by: By,
+    action: str,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    reason_code: str = "",
+    note: str = "",
+    payload: dict | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
     user = by.user if getattr(by.user, "is_authenticated", False) else None
     event = CaseEvent.objects.create(
-        case=case, shop_id=case.shop_id, action=action, actor=by.actor.value, actor_user=user,
-        from_status=from_status, to_status=to_status or from_status, reason_code=reason_code, note=note,
-        payload=payload or {}, created_at=now or clock.now(),
+        case=case,
+        shop_id=case.shop_id,
+        action=action,
+        actor=by.actor.value,
+        actor_user=user,
+        from_status=from_status,
+        to_status=to_status or from_status,
+        reason_code=reason_code,
+        note=note,
+        payload=payload or {},
+        created_at=now or clock.now(),
     )
     enqueue_for_event(event)  # transactional outbox: the buyer's message commits with the change
     return event
@@ -86,8 +106,12 @@ def refresh_deadline(case: Case, now: datetime, platform_deadline: datetime | No
         first_parcel = case.parcels.order_by("received_at").first()
         returned_signed_at = first_parcel.received_at if first_parcel else None
     deadline = next_deadline(
-        case.platform, Status(case.status), Kind(case.kind), now,
-        shipped=case.goods_status != GoodsStatus.NOT_SHIPPED, platform_deadline=platform_deadline,
+        case.platform,
+        Status(case.status),
+        Kind(case.kind),
+        now,
+        shipped=case.goods_status != GoodsStatus.NOT_SHIPPED,
+        platform_deadline=platform_deadline,
         returned_signed_at=returned_signed_at,
     )
     if deadline is None:
@@ -100,9 +124,17 @@ def refresh_deadline(case: Case, now: datetime, platform_deadline: datetime | No
     case.escalated_at = None
 
 
-def move(case: Case, action: Action, by: By, *, reason_code: str = "", note: str = "",
-         payload: dict | None = None, now: datetime | None = None,
-         platform_deadline: datetime | None = None) -> CaseEvent:
+def move(
+    case: Case,
+    action: Action,
+    by: By,
+    *,
+    reason_code: str = "",
+    note: str = "",
+    payload: dict | None = None,
+    now: datetime | None = None,
+    platform_deadline: datetime | None = None,
+) -> CaseEvent:
     """Apply one transition of the state machine to a locked case and write its event."""
     now = now or clock.now()
     source = Status(case.status)
@@ -114,8 +146,17 @@ def move(case: Case, action: Action, by: By, *, reason_code: str = "", note: str
     case.version += 1
     case.save()
     rollups.case_changed(case)
-    return record_event(case, by, action.value, from_status=source.value, to_status=target.value,
-                        reason_code=reason_code, note=note, payload=payload, now=now)
+    return record_event(
+        case,
+        by,
+        action.value,
+        from_status=source.value,
+        to_status=target.value,
+        reason_code=reason_code,
+        note=note,
+        payload=payload,
+        now=now,
+    )
 
 
 def goods_status_of(order: Order) -> GoodsStatus:
@@ -133,8 +174,14 @@ def quantity_already_claimed(line: OrderLine) -> int:
 
 
 def money_of(line: OrderLine) -> OrderLineMoney:
-    return OrderLineMoney(line_id=str(line.pk), unit_price_fen=line.unit_price_fen, quantity=line.quantity,
-                          paid_fen=line.paid_fen, is_gift=line.is_gift, bundle_id=line.bundle_id or None)
+    return OrderLineMoney(
+        line_id=str(line.pk),
+        unit_price_fen=line.unit_price_fen,
+        quantity=line.quantity,
+        paid_fen=line.paid_fen,
+        is_gift=line.is_gift,
+        bundle_id=line.bundle_id or None,
+    )
 
 
 def _validate_choice(value: str, allowed, field: str) -> str:
@@ -191,11 +238,20 @@ def open_case(
             raise DomainError("case.invalid_quantity", line_id=line_id, quantity=str(quantity))
         free = line.quantity - quantity_already_claimed(line)
         if quantity > free:
-            raise ConflictError("case.quantity_exceeds_order", line_id=line_id, quantity=quantity, available=free)
+            raise ConflictError(
+                "case.quantity_exceeds_order", line_id=line_id, quantity=quantity, available=free
+            )
         picked.append((line, quantity))
 
-    decision, ruleset = decide(order, picked[0][0], case_kind=_policy_kind(kind), reason=reason,
-                               requested_at=now, goods=goods, buyer_confirmed=buyer_confirmed_no_return_at_purchase)
+    decision, ruleset = decide(
+        order,
+        picked[0][0],
+        case_kind=_policy_kind(kind),
+        reason=reason,
+        requested_at=now,
+        goods=goods,
+        buyer_confirmed=buyer_confirmed_no_return_at_purchase,
+    )
     must_follow_policy = by.actor == Actor.BUYER if enforce_policy is None else enforce_policy
     if must_follow_policy and _policy_kind(kind) not in decision.remedies:
         raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(decision.reason_codes))
@@ -213,31 +269,60 @@ def open_case(
         raise DomainError("refund.exceeds_refundable", requested=requested_fen, refundable=cap)
 
     case = Case.objects.create(
-        shop=shop, number=f"tmp-{clock.now().timestamp()}-{order.pk}", order=order, buyer=order.buyer,
-        platform=order.platform, platform_case_id=platform_case_id, kind=kind,
-        status=Status.REQUESTED.value, goods_status=goods_status.value, reason=reason, buyer_note=buyer_note,
-        wanted_remedy=wanted_remedy, requested_fen=requested_fen, refund_cap_fen=cap,
-        policy_decision=decision.to_dict(), policy_version=ruleset.version, urgency=urgency_of(buyer_note),
+        shop=shop,
+        number=f"tmp-{clock.now().timestamp()}-{order.pk}",
+        order=order,
+        buyer=order.buyer,
+        platform=order.platform,
+        platform_case_id=platform_case_id,
+        kind=kind,
+        status=Status.REQUESTED.value,
+        goods_status=goods_status.value,
+        reason=reason,
+        buyer_note=buyer_note,
+        wanted_remedy=wanted_remedy,
+        requested_fen=requested_fen,
+        refund_cap_fen=cap,
+        policy_decision=decision.to_dict(),
+        policy_version=ruleset.version,
+        urgency=urgency_of(buyer_note),
         created_at=now,
     )
     case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
     refresh_deadline(case, now)
     case.save()
     CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, quantity=q) for line, q in picked])
-    record_event(case, by, "open", to_status=Status.REQUESTED.value, note=buyer_note, now=now,
-                 payload={"lines": [[line.pk, q] for line, q in picked], "requested_fen": requested_fen,
-                          "eligible": decision.eligible, "policy_version": ruleset.version})
+    record_event(
+        case,
+        by,
+        "open",
+        to_status=Status.REQUESTED.value,
+        note=buyer_note,
+        now=now,
+        payload={
+            "lines": [[line.pk, q] for line, q in picked],
+            "requested_fen": requested_fen,
+            "eligible": decision.eligible,
+            "policy_version": ruleset.version,
+        },
+    )
     rollups.case_changed(case)
     return case
 
 
-_REFUND_KINDS = {Kind.REFUND_ONLY.value, Kind.RETURN_REFUND.value, Kind.PARTIAL_REFUND.value,
-                 Kind.PRICE_PROTECTION.value}
+_REFUND_KINDS = {
+    Kind.REFUND_ONLY.value,
+    Kind.RETURN_REFUND.value,
+    Kind.PARTIAL_REFUND.value,
+    Kind.PRICE_PROTECTION.value,
+}
 
 
 def _policy_kind(kind: str) -> str:
     """The policy engine knows the five remedies; a partial refund or price protection is a refund only."""
-    return Kind.REFUND_ONLY.value if kind in (Kind.PARTIAL_REFUND.value, Kind.PRICE_PROTECTION.value) else kind
+    return (
+        Kind.REFUND_ONLY.value if kind in (Kind.PARTIAL_REFUND.value, Kind.PRICE_PROTECTION.value) else kind
+    )
 
 
 @transaction.atomic
@@ -251,8 +336,9 @@ def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datet
 
 
 @transaction.atomic
-def reject_case(shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "",
-                now: datetime | None = None) -> Case:
+def reject_case(
+    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", now: datetime | None = None
+) -> Case:
     if reason_code not in REJECT_REASONS:
         raise DomainError("case.reject_reason_required", allowed=",".join(REJECT_REASONS))
     case = lock_case(shop, case_id)
@@ -280,8 +366,9 @@ def resubmit_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: date
 
 
 @transaction.atomic
-def record_return_shipment(shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str,
-                           now: datetime | None = None) -> Case:
+def record_return_shipment(
+    shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, now: datetime | None = None
+) -> Case:
     carrier, tracking_no = carrier.strip(), tracking_no.strip().upper()
     if not carrier:
         raise DomainError("input.required", field="carrier")
@@ -295,8 +382,9 @@ def record_return_shipment(shop: Shop, case_id: int, by: By, *, carrier: str, tr
 
 
 @transaction.atomic
-def ship_replacement(shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str,
-                     now: datetime | None = None) -> Case:
+def ship_replacement(
+    shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, now: datetime | None = None
+) -> Case:
     carrier, tracking_no = carrier.strip(), tracking_no.strip().upper()
     if not carrier:
         raise DomainError("input.required", field="carrier")
@@ -332,22 +420,30 @@ def escalate_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: date
 
 
 @transaction.atomic
-def record_ruling(shop: Shop, case_id: int, *, for_buyer: bool, note: str = "",
-                  now: datetime | None = None) -> Case:
+def record_ruling(
+    shop: Shop, case_id: int, *, for_buyer: bool, note: str = "", now: datetime | None = None
+) -> Case:
     case = lock_case(shop, case_id)
     if for_buyer:
         case.arbitration_status = ArbitrationStatus.RULED_FOR_BUYER.value
         move(case, Action.RULE_FOR_BUYER, By(Actor.PLATFORM), note=note, now=now)
     else:
         case.arbitration_status = ArbitrationStatus.RULED_FOR_MERCHANT.value
-        move(case, Action.RULE_FOR_MERCHANT, By(Actor.PLATFORM), reason_code="ruled_for_merchant", note=note,
-             now=now)
+        move(
+            case,
+            Action.RULE_FOR_MERCHANT,
+            By(Actor.PLATFORM),
+            reason_code="ruled_for_merchant",
+            note=note,
+            now=now,
+        )
     return case
 
 
 @transaction.atomic
-def close_case(shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "",
-               now: datetime | None = None) -> Case:
+def close_case(
+    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", now: datetime | None = None
+) -> Case:
     if reason_code not in CLOSE_REASONS:
         raise DomainError("case.close_reason_required", allowed=",".join(CLOSE_REASONS))
     case = lock_case(shop, case_id)
@@ -356,6 +452,7 @@ def close_case(shop: Shop, case_id: int, by: By, *, reason_code: str, note: str 
 
 
 # Bookkeeping that is not a change of status still writes an event: who did what, when.
+
 
 @transaction.atomic
 def add_note(shop: Shop, case_id: int, by: By, *, note: str, now: datetime | None = None) -> CaseEvent:
@@ -378,7 +475,9 @@ def set_tags(shop: Shop, case_id: int, by: By, *, tags: list[str], now: datetime
     case.tags = clean
     case.version += 1
     case.save(update_fields=["tags", "version", "updated_at"])
-    record_event(case, by, "tags", from_status=case.status, payload={"before": before, "after": clean}, now=now)
+    record_event(
+        case, by, "tags", from_status=case.status, payload={"before": before, "after": clean}, now=now
+    )
     return case
 
 
@@ -401,6 +500,12 @@ def assign_case(shop: Shop, case_id: int, by: By, *, assignee, now: datetime | N
     case.assignee = assignee
     case.version += 1
     case.save(update_fields=["assignee", "version", "updated_at"])
-    record_event(case, by, "assign", from_status=case.status,
-                 payload={"assignee": assignee.get_username() if assignee else None}, now=now)
+    record_event(
+        case,
+        by,
+        "assign",
+        from_status=case.status,
+        payload={"assignee": assignee.get_username() if assignee else None},
+        now=now,
+    )
     return case

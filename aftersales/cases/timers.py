@@ -30,16 +30,18 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from aftersales.accounts.models import Shop
 from aftersales.cases import services
 from aftersales.cases.domain.deadlines import DefaultAction, Stage, default_action, timer_actions
-from aftersales.cases.domain.states import OPEN_STATUSES, Action, Status
-from aftersales.cases.models import Case
+from aftersales.cases.domain.states import OPEN_STATUSES, Action, Actor, Status
+from aftersales.cases.models import Case, CaseEvent
 from aftersales.core import clock
 from aftersales.core.errors import DomainError
 from aftersales.notifications import labels
+from aftersales.notifications.outbox import Lookups, enqueue_for_events
 
 logger = logging.getLogger("aftersales.timers")
 
@@ -123,6 +125,7 @@ class SweepReport:
     counts: Counter = field(default_factory=Counter)
     done: list[Done] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    lookups: Lookups = field(default_factory=Lookups, repr=False)
 
     @property
     def handled(self) -> int:
@@ -148,8 +151,7 @@ def sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE,
                 break
             after = (claimed[-1].deadline_at, claimed[-1].pk)
             _load_shops(shops, claimed)
-            for case in claimed:
-                _handle(case, shops[case.shop_id], now, report)
+            _handle_batch(claimed, shops, now, report)
         if len(claimed) < size:
             break
     return report
@@ -169,21 +171,39 @@ def _load_shops(shops: dict[int, Shop], cases: list[Case]) -> None:
         shops.update(Shop.objects.in_bulk(missing))
 
 
-def _handle(case: Case, shop: Shop, now: datetime, report: SweepReport) -> None:
-    step = due_step(case, now, timedelta(hours=shop.reminder_hours))
-    if step is None:  # another worker got there first, or the deadline moved
-        return
-    case.shop = shop
+def _handle_batch(claimed: list[Case], shops: dict[int, Shop], now: datetime, report: SweepReport) -> None:
+    """Notices (reminders, escalations, overdue) are written together; platform actions one by one."""
+    notices: list[tuple[Case, Step]] = []
+    actions: list[Case] = []
+    for case in claimed:
+        case.shop = shops[case.shop_id]
+        step = due_step(case, now, timedelta(hours=case.shop.reminder_hours))
+        if step is None:  # another worker got there first, or the deadline moved
+            continue
+        if step == Step.EXPIRE and timer_actions(on_expiry(case), case.status, case.kind):
+            actions.append(case)
+        else:
+            notices.append((case, step))
+    if notices:
+        try:
+            with transaction.atomic():
+                _write_notices(notices, now, report)
+        except Exception:  # find the case that fails, and let the others through
+            logger.exception("deadline notices failed as a batch; writing them one by one")
+            for notice in notices:
+                _guarded(notice[0], report, lambda n=notice: _write_notices([n], now, report))
+    for case in actions:
+        _guarded(case, report, lambda c=case: _expire(c, now, report))
+
+
+def _guarded(case: Case, report: SweepReport, work) -> None:
     try:
         with transaction.atomic():
-            outcome = {Step.REMIND: _remind, Step.ESCALATE: _escalate, Step.EXPIRE: _expire}[step](case, now)
+            work()
     except Exception as exc:  # one bad case must not stop the sweep; it is tried again next time
         logger.exception("deadline sweep failed on case %s", case.pk)
         report.counts["error"] += 1
         report.errors.append(f"{case.number}: {type(exc).__name__}: {exc}")
-        return
-    report.counts[outcome] += 1
-    report.done.append(Done(case.pk, case.number, step, case.deadline_stage, outcome))
 
 
 def _timer_payload(case: Case, expiry: DefaultAction) -> dict:
@@ -191,51 +211,70 @@ def _timer_payload(case: Case, expiry: DefaultAction) -> dict:
             "source": case.deadline_source, "on_expiry": expiry.value}
 
 
-def _remind(case: Case, now: datetime) -> str:
-    Case.objects.filter(pk=case.pk).update(reminded_at=now)
-    case.reminded_at = now
-    services.record_event(case, services.SYSTEM, "deadline_reminder", from_status=case.status,
-                          payload=_timer_payload(case, on_expiry(case)), now=now)
-    return "reminded"
+#: The event each notice writes, and how the report counts it.
+_NOTICE = {
+    Step.REMIND: ("deadline_reminder", "reminded"),
+    Step.ESCALATE: ("deadline_escalation", "escalated"),
+    Step.EXPIRE: ("deadline_passed", "overdue"),
+}
+OVERDUE_TEXT = "仍未处理，须人工处理（已超时）。"
 
 
-def _escalate(case: Case, now: datetime) -> str:
-    reminded = case.reminded_at or now
-    Case.objects.filter(pk=case.pk).update(escalated_at=now, reminded_at=reminded)
-    case.escalated_at, case.reminded_at = now, reminded
-    services.record_event(case, services.SYSTEM, "deadline_escalation", from_status=case.status,
-                          payload=_timer_payload(case, on_expiry(case)), now=now)
-    return "escalated"
+def _write_notices(notices: list[tuple[Case, Step]], now: datetime, report: SweepReport,
+                   failed: str | None = None) -> None:
+    """Stamp the cases and write their events and messages: what services.record_event does, for many
+    cases in a few statements."""
+    reminded = [case.pk for case, step in notices if step == Step.REMIND]
+    escalated = [case.pk for case, step in notices if step != Step.REMIND]
+    if reminded:
+        Case.objects.filter(pk__in=reminded).update(reminded_at=now)
+    if escalated:  # an overdue notice is an escalation stamped at or after the deadline
+        Case.objects.filter(pk__in=escalated).update(
+            escalated_at=now, reminded_at=Coalesce("reminded_at", Value(now, output_field=DateTimeField())))
+    events = []
+    for case, step in notices:
+        action, outcome = _NOTICE[step]
+        payload = _timer_payload(case, on_expiry(case))
+        if step == Step.EXPIRE:
+            payload.update(outcome="overdue", actions=[], notify_staff=True, outcome_text=OVERDUE_TEXT)
+            if failed:
+                payload["failed"] = failed
+        events.append(CaseEvent(
+            case=case, shop_id=case.shop_id, action=action, actor=Actor.SYSTEM.value, from_status=case.status,
+            to_status=case.status, reason_code="overdue" if step == Step.EXPIRE else "", payload=payload,
+            created_at=now))
+    events = CaseEvent.objects.bulk_create(events)
+    if any(event.pk is None for event in events):  # pragma: no cover - every supported database returns ids
+        raise RuntimeError("the database did not return the new event ids")
+    enqueue_for_events(events, report.lookups)
+    for case, step in notices:
+        outcome = _NOTICE[step][1]
+        report.counts[outcome] += 1
+        report.done.append(Done(case.pk, case.number, step, case.deadline_stage, outcome))
 
 
-def _expire(case: Case, now: datetime) -> str:
-    """The deadline has passed: act as the platform does, or hand it to the owners as overdue."""
+def _expire(case: Case, now: datetime, report: SweepReport) -> None:
+    """The deadline has passed and the platform acts by itself: carry that out through the services.
+    Should the move not fit the case (the platform's default is refused), the owners get it as overdue."""
     expiry = on_expiry(case)
     steps = timer_actions(expiry, case.status, case.kind)
-    payload = _timer_payload(case, expiry)
-    if steps:
-        try:
-            with transaction.atomic():
-                services.record_event(
-                    case, services.SYSTEM, "deadline_passed", from_status=case.status, reason_code="timeout",
-                    payload={**payload, "outcome": expiry.value, "actions": [s.value for s in steps],
-                             "notify_staff": case.deadline_stage not in BUYER_STAGES,
-                             "outcome_text": _outcome_text(expiry)},
-                    now=now)
-                for action in steps:
-                    _act(case.shop, case.pk, action, now)
-            return expiry.value
-        except DomainError as exc:  # the platform's default does not fit this case: a person decides
-            payload["failed"] = exc.code
-            logger.warning("timer action %s failed on case %s: %s", expiry.value, case.pk, exc.code)
-    Case.objects.filter(pk=case.pk).update(escalated_at=now, reminded_at=case.reminded_at or now)
-    case.escalated_at = now
-    services.record_event(
-        case, services.SYSTEM, "deadline_passed", from_status=case.status, reason_code="overdue",
-        payload={**payload, "outcome": "overdue", "actions": [], "notify_staff": True,
-                 "outcome_text": "仍未处理，须人工处理（已超时）。"},
-        now=now)
-    return "overdue"
+    try:
+        with transaction.atomic():
+            services.record_event(
+                case, services.SYSTEM, "deadline_passed", from_status=case.status, reason_code="timeout",
+                payload={**_timer_payload(case, expiry), "outcome": expiry.value,
+                         "actions": [s.value for s in steps],
+                         "notify_staff": case.deadline_stage not in BUYER_STAGES,
+                         "outcome_text": _outcome_text(expiry)},
+                now=now)
+            for action in steps:
+                _act(case.shop, case.pk, action, now)
+    except DomainError as exc:
+        logger.warning("timer action %s failed on case %s: %s", expiry.value, case.pk, exc.code)
+        _write_notices([(case, Step.EXPIRE)], now, report, failed=exc.code)
+        return
+    report.counts[expiry.value] += 1
+    report.done.append(Done(case.pk, case.number, Step.EXPIRE, case.deadline_stage, expiry.value))
 
 
 def _outcome_text(expiry: DefaultAction) -> str:

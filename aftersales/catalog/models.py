@@ -76,3 +76,6 @@ class ReturnRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shop", "platform", "category"], name="uniq_return_rule"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.platform or '*'}/{self.category_id or '*'} v{self.version}"

@@ -18,19 +18,22 @@ from aftersales.refunds.services import GRANT_REASONS
 NOTE_LIMIT = 2000
 
 
-class YuanField(forms.CharField):
-    """An amount typed in yuan ("12.50", "¥12.5"), cleaned to integer fen."""
+class YuanField(forms.Field):
+    """An amount typed in yuan ("12.50", "¥12.5", "1,234"), cleaned to integer fen."""
+
+    widget = forms.TextInput
 
     def __init__(self, *, min_fen: int = 0, **kwargs):
         self.min_fen = min_fen
-        kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "placeholder": "0.00"})
+        self.widget.attrs.update({"inputmode": "decimal", "placeholder": "0.00", "maxlength": "20"})
 
     def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
+        text = str(value or "").strip()
+        if not text:
             return None
+        if len(text) > 20:
+            raise ValidationError(_("Enter an amount in yuan, such as 12.50."), code="invalid")
         try:
             fen = yuan_to_fen(text)
         except DomainError:

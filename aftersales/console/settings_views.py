@@ -46,7 +46,7 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
             "template_id": t.pk, "name": t.name, "kind": t.kind, "language": t.language, "body": t.body,
         })) for t in templates],
         "new_template": TemplateForm(prefix="tpl"),
-        "placeholders": ["{%s}" % p for p in PLACEHOLDERS],
+        "placeholders": [f"{{{p}}}" for p in PLACEHOLDERS],
         "budget": budget_of(shop),
         "budget_form": BudgetForm(prefix="budget", initial={
             "amount": format_fen(shop.compensation_budget_fen, symbol="").replace(",", "")}),

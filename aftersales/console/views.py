@@ -79,6 +79,6 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         messages.success(request, done_text % {"count": len(result.done),
                                                "numbers": ", ".join(c.number for c in result.done)})
     for case, error in result.refused:
-        number = getattr(case, "number", "#%s" % case)
+        number = getattr(case, "number", f"#{case}")
         messages.error(request, _("%(number)s not changed: %(why)s") % {"number": number, "why": error_text(error)})
     return back

@@ -24,7 +24,11 @@ from aftersales.refunds import services as refunds
 from aftersales.warehouse import services as warehouse
 
 DEMO_SLUG = "demo"
-LOGINS = [("owner", "店长 王芳", "owner"), ("agent", "客服 小李", "agent"), ("warehouse", "仓管 老陈", "warehouse")]
+LOGINS = [
+    ("owner", "店长 王芳", "owner"),
+    ("agent", "客服 小李", "agent"),
+    ("warehouse", "仓管 老陈", "warehouse"),
+]
 DEMO_PASSWORD = "aftersales-demo"
 
 MERCHANT = cases.By(Actor.MERCHANT)
@@ -34,9 +38,18 @@ PLATFORM = cases.By(Actor.PLATFORM)
 
 # How far down its road each demo case goes. Open stages are the most common, as in a real inbox.
 JOURNEYS = [
-    ("requested", 22), ("awaiting_return", 8), ("return_in_transit", 8), ("return_received", 5),
-    ("refunding", 5), ("completed", 25), ("rejected", 5), ("rejected_after_return", 3), ("arbitration", 3),
-    ("closed", 8), ("fulfilling", 4), ("awaiting_buyer_receipt", 4),
+    ("requested", 22),
+    ("awaiting_return", 8),
+    ("return_in_transit", 8),
+    ("return_received", 5),
+    ("refunding", 5),
+    ("completed", 25),
+    ("rejected", 5),
+    ("rejected_after_return", 3),
+    ("arbitration", 3),
+    ("closed", 8),
+    ("fulfilling", 4),
+    ("awaiting_buyer_receipt", 4),
 ]
 
 
@@ -56,7 +69,9 @@ def weighted(rng: random.Random, pairs):
 def ensure_staff(shop: Shop) -> None:
     user_model = get_user_model()
     for username, full_name, role in LOGINS:
-        user, created = user_model.objects.get_or_create(username=username, defaults={"first_name": full_name})
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": full_name}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -66,7 +81,9 @@ def ensure_staff(shop: Shop) -> None:
 def build_catalog(shop: Shop) -> list[Sku]:
     cats = {}
     for name, law, checklist in data.CATEGORIES:
-        cats[name] = Category.objects.create(shop=shop, name=name, law_category=law, inspection_checklist=checklist)
+        cats[name] = Category.objects.create(
+            shop=shop, name=name, law_category=law, inspection_checklist=checklist
+        )
     skus = []
     for cat, title, variants in data.PRODUCTS:
         product = Product.objects.create(shop=shop, category=cats[cat], title=title)
@@ -86,25 +103,48 @@ def make_order(shop: Shop, rng: random.Random, skus: list[Sku], n: int, paid_at:
     for i, sku in enumerate(picked):
         qty = rng.choice([1, 1, 1, 2])
         discount = rng.choice([0, 0, 500, 1000]) if sku.price_fen > 5000 else 0
-        lines.append({"platform_line_id": f"{n:08d}{i}", "title": sku.product.title, "sku_code": sku.code,
-                      "spec": sku.spec, "quantity": qty, "unit_price_fen": sku.price_fen,
-                      "paid_fen": sku.price_fen * qty - discount * qty})
+        lines.append(
+            {
+                "platform_line_id": f"{n:08d}{i}",
+                "title": sku.product.title,
+                "sku_code": sku.code,
+                "spec": sku.spec,
+                "quantity": qty,
+                "unit_price_fen": sku.price_fen,
+                "paid_fen": sku.price_fen * qty - discount * qty,
+            }
+        )
     goods = sum(x["paid_fen"] for x in lines)
     freight = 0 if goods >= 9900 else 800
     channel = weighted(rng, data.CHANNELS)
     author = rng.choice(data.AUTHORS) if channel in ("live_stream", "short_video") else ("", "")
     shipped_at = paid_at + timedelta(hours=rng.randint(4, 40))
-    order = create_order(shop, {
-        "platform": platform, "platform_order_id": f"{platform[:2].upper()}{paid_at:%y%m%d}{n:07d}",
-        "buyer": {"nick": f"{rng.choice(data.SURNAMES)}{rng.choice(data.GIVEN)}{rng.randint(10, 99)}",
-                  "name": rng.choice(data.SURNAMES) + rng.choice(data.GIVEN), "phone": phone,
-                  "province": province, "city": city},
-        "channel": channel, "content_id": author[0], "content_author": author[1], "paid_at": paid_at,
-        "shipped_at": shipped_at if delivered else None,
-        "signed_at": shipped_at + timedelta(days=rng.randint(1, 3)) if delivered else None,
-        "freight_fen": freight, "free_shipping": freight == 0, "lines": lines,
-        "payments": [{"route": rng.choice(["alipay", "wechat", "platform"]), "amount_fen": goods + freight}],
-    })
+    order = create_order(
+        shop,
+        {
+            "platform": platform,
+            "platform_order_id": f"{platform[:2].upper()}{paid_at:%y%m%d}{n:07d}",
+            "buyer": {
+                "nick": f"{rng.choice(data.SURNAMES)}{rng.choice(data.GIVEN)}{rng.randint(10, 99)}",
+                "name": rng.choice(data.SURNAMES) + rng.choice(data.GIVEN),
+                "phone": phone,
+                "province": province,
+                "city": city,
+            },
+            "channel": channel,
+            "content_id": author[0],
+            "content_author": author[1],
+            "paid_at": paid_at,
+            "shipped_at": shipped_at if delivered else None,
+            "signed_at": shipped_at + timedelta(days=rng.randint(1, 3)) if delivered else None,
+            "freight_fen": freight,
+            "free_shipping": freight == 0,
+            "lines": lines,
+            "payments": [
+                {"route": rng.choice(["alipay", "wechat", "platform"]), "amount_fen": goods + freight}
+            ],
+        },
+    )
     return order
 
 
@@ -131,7 +171,9 @@ def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime) -> Non
         if kind == "refund_only" and case.goods_status == "not_shipped":
             cases.withdraw_case(shop, cid, BUYER, now=at())
             return
-        cases.reject_case(shop, cid, MERCHANT, reason_code="evidence_insufficient", note="请补充商品问题照片", now=at())
+        cases.reject_case(
+            shop, cid, MERCHANT, reason_code="evidence_insufficient", note="请补充商品问题照片", now=at()
+        )
         if target == "arbitration":
             cases.escalate_case(shop, cid, BUYER, note="商家拒绝，申请平台介入", now=at())
         return
@@ -142,16 +184,18 @@ def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime) -> Non
         return
     if kind == "reship":
         if target in ("awaiting_buyer_receipt", "completed"):
-            cases.ship_replacement(shop, cid, WAREHOUSE, carrier=rng.choice(data.CARRIERS),
-                                   tracking_no=tracking(rng), now=at())
+            cases.ship_replacement(
+                shop, cid, WAREHOUSE, carrier=rng.choice(data.CARRIERS), tracking_no=tracking(rng), now=at()
+            )
         if target == "completed":
             cases.confirm_receipt(shop, cid, BUYER, now=at())
         return
     # return_refund, exchange, repair: the goods come back first
     if target == "awaiting_return":
         return
-    cases.record_return_shipment(shop, cid, BUYER, carrier=rng.choice(data.CARRIERS), tracking_no=tracking(rng),
-                                 now=at())
+    cases.record_return_shipment(
+        shop, cid, BUYER, carrier=rng.choice(data.CARRIERS), tracking_no=tracking(rng), now=at()
+    )
     if target == "return_in_transit":
         return
     case.refresh_from_db()
@@ -159,18 +203,33 @@ def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime) -> Non
     if target == "return_received":
         return
     if target == "rejected_after_return":
-        warehouse.inspect_return(shop, cid, WAREHOUSE, grade="C", checklist={"tags_intact": False},
-                                 note="吊牌已剪，有明显穿着痕迹", now=at())
+        warehouse.inspect_return(
+            shop,
+            cid,
+            WAREHOUSE,
+            grade="C",
+            checklist={"tags_intact": False},
+            note="吊牌已剪，有明显穿着痕迹",
+            now=at(),
+        )
         return
-    warehouse.inspect_return(shop, cid, WAREHOUSE, grade=rng.choice("AAB"),
-                             checklist={"tags_intact": True, "not_used": True}, restock=True, now=at())
+    warehouse.inspect_return(
+        shop,
+        cid,
+        WAREHOUSE,
+        grade=rng.choice("AAB"),
+        checklist={"tags_intact": True, "not_used": True},
+        restock=True,
+        now=at(),
+    )
     if kind == "return_refund":
         if target != "refunding":
             _refund(shop, cid, at())
         return
     if target in ("awaiting_buyer_receipt", "completed"):
-        cases.ship_replacement(shop, cid, WAREHOUSE, carrier=rng.choice(data.CARRIERS), tracking_no=tracking(rng),
-                               now=at())
+        cases.ship_replacement(
+            shop, cid, WAREHOUSE, carrier=rng.choice(data.CARRIERS), tracking_no=tracking(rng), now=at()
+        )
     if target == "completed":
         cases.confirm_receipt(shop, cid, BUYER, now=at())
 
@@ -218,7 +277,10 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
         result.orders += 1
         if not with_case:
             continue
-        if kind in ("return_refund", "exchange", "repair", "partial_refund", "reship") and not order.signed_at:
+        if (
+            kind in ("return_refund", "exchange", "repair", "partial_refund", "reship")
+            and not order.signed_at
+        ):
             continue
         target = weighted(rng, JOURNEYS)
         tries = 0
@@ -228,14 +290,30 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
             target = "requested"
         # Open cases are recent (the inbox has live deadlines); finished ones may be old.
         opened = (order.signed_at or order.paid_at) + timedelta(hours=rng.uniform(2, 96))
-        if target in ("requested", "awaiting_return", "return_in_transit", "return_received", "refunding",
-                      "fulfilling", "arbitration"):
+        if target in (
+            "requested",
+            "awaiting_return",
+            "return_in_transit",
+            "return_received",
+            "refunding",
+            "fulfilling",
+            "arbitration",
+        ):
             opened = max(opened, now - timedelta(hours=rng.uniform(1, 30)))
         opened = min(opened, now - timedelta(minutes=30))
         line = order.lines.first()
         with transaction.atomic():
-            case = cases.open_case(shop, order_id=order.pk, lines=[(line.pk, line.quantity)], kind=kind,
-                                   reason=reason, by=BUYER, buyer_note=note, enforce_policy=False, now=opened)
+            case = cases.open_case(
+                shop,
+                order_id=order.pk,
+                lines=[(line.pk, line.quantity)],
+                kind=kind,
+                reason=reason,
+                by=BUYER,
+                buyer_note=note,
+                enforce_policy=False,
+                now=opened,
+            )
             drive(shop, case, target, rng, opened)
         case.refresh_from_db()
         result.cases += 1

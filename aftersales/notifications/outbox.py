@@ -103,11 +103,24 @@ STAFF_TEMPLATES: dict[str, str] = {
 
 def enqueue_for_event(event: CaseEvent) -> list[Message]:
     """Queue what `event` means to buyers or staff. Called inside the transaction that wrote it."""
+    return enqueue_for_events([event])
+
+
+def enqueue_for_events(events: list[CaseEvent], lookups: Lookups | None = None) -> list[Message]:
+    """The same for many events at once (the deadline sweeper), with one insert for all messages."""
+    lookups = lookups or Lookups()
+    messages: list[Message] = []
+    for event in events:
+        messages.extend(_messages_for(event, lookups))
+    return _save(messages)
+
+
+def _messages_for(event: CaseEvent, lookups: Lookups) -> list[Message]:
     action = event.action
     if action in STAFF_TEMPLATES:
         if not (event.payload or {}).get("notify_staff", True):
             return []  # e.g. a buyer's own deadline passing: the buyer hears of the move itself
-        return _enqueue_staff(event, STAFF_TEMPLATES[action])
+        return _staff_messages(event, STAFF_TEMPLATES[action], lookups)
     choice = BUYER_TEMPLATES.get(action)
     if choice is None:
         return []
@@ -116,12 +129,39 @@ def enqueue_for_event(event: CaseEvent) -> list[Message]:
     code = choice(event) if callable(choice) else choice
     if code is None:
         return []
-    return _enqueue_buyer(event, code)
+    return _buyer_messages(event, code, lookups)
 
 
-def _shop_of(case: Case) -> Shop:
-    # The sweeper hands over cases with their shop attached; services do not, so look it up then.
-    return case.shop if Case.shop.is_cached(case) else Shop.objects.get(pk=case.shop_id)
+class Lookups:
+    """Shops and staff looked up once for a batch of events (within one transaction)."""
+
+    def __init__(self) -> None:
+        self.shops: dict[int, Shop] = {}
+        self.owners: dict[int, list[tuple[object, str]]] = {}
+        self.members: dict[tuple[int, int], tuple[object, str] | None] = {}
+
+    def shop(self, case: Case) -> Shop:
+        # The sweeper hands over cases with their shop attached; services do not, so look it up then.
+        if Case.shop.is_cached(case):
+            return case.shop
+        if case.shop_id not in self.shops:
+            self.shops[case.shop_id] = Shop.objects.get(pk=case.shop_id)
+        return self.shops[case.shop_id]
+
+    def owners_of(self, shop_id: int) -> list[tuple[object, str]]:
+        if shop_id not in self.owners:
+            owners = (Membership.objects.filter(shop_id=shop_id, role=Role.OWNER.value, user__is_active=True)
+                      .select_related("user").order_by("user_id"))
+            self.owners[shop_id] = [(m.user, m.role) for m in owners]
+        return self.owners[shop_id]
+
+    def member(self, shop_id: int, user_id: int) -> tuple[object, str] | None:
+        key = (shop_id, user_id)
+        if key not in self.members:
+            found = (Membership.objects.filter(shop_id=shop_id, user_id=user_id, user__is_active=True)
+                     .select_related("user").first())
+            self.members[key] = (found.user, found.role) if found else None
+        return self.members[key]
 
 
 def buyer_params(event: CaseEvent, lang: str) -> Params:
@@ -157,9 +197,9 @@ def _event_data(event: CaseEvent) -> dict:
     }
 
 
-def _enqueue_buyer(event: CaseEvent, code: str) -> list[Message]:
+def _buyer_messages(event: CaseEvent, code: str, lookups: Lookups) -> list[Message]:
     case = event.case
-    shop = _shop_of(case)
+    shop = lookups.shop(case)
     buyer = case.buyer
     lang = labels.normalise_language(getattr(buyer, "language", "") or labels.DEFAULT_LANGUAGE)
     params = buyer_params(event, lang)
@@ -171,12 +211,11 @@ def _enqueue_buyer(event: CaseEvent, code: str) -> list[Message]:
             "buyer": {"id": buyer.pk, "nick": buyer.nick, "phone_masked": masked, "platform": buyer.platform},
             "params": {k: str(v) for k, v in params.items()}}
     email = (getattr(buyer, "email", "") or "").strip()
-    messages = [
+    return [
         _message(shop, case, event, Audience.BUYER, f"b{buyer.pk}", recipient, None, channel, email, code,
                  lang, rendered.subject, rendered.body, data)
         for channel in channels_for(shop)
     ]
-    return _save(messages)
 
 
 def channels_for(shop: Shop) -> list[str]:
@@ -214,17 +253,12 @@ def _save(messages: list[Message]) -> list[Message]:
 
 # Staff -----------------------------------------------------------------------------------------------
 
-def staff_recipients(case: Case, action: str) -> list[tuple[object, str]]:
+def staff_recipients(case: Case, action: str, lookups: Lookups | None = None) -> list[tuple[object, str]]:
     """(user, role) to tell. A reminder goes to the assignee (the owners when nobody is assigned); an
     escalation or an overdue notice goes to the owners and the assignee."""
-    memberships = Membership.objects.filter(shop_id=case.shop_id, role=Role.OWNER.value, user__is_active=True)
-    owners = [(m.user, m.role) for m in memberships.select_related("user").order_by("user_id")]
-    assignee = None
-    if case.assignee_id:
-        membership = Membership.objects.filter(shop_id=case.shop_id, user_id=case.assignee_id).select_related(
-            "user").first()
-        if membership is not None and membership.user.is_active:
-            assignee = (membership.user, membership.role)
+    lookups = lookups or Lookups()
+    owners = lookups.owners_of(case.shop_id)
+    assignee = lookups.member(case.shop_id, case.assignee_id) if case.assignee_id else None
     if action == "deadline_reminder":
         return [assignee] if assignee else owners
     if assignee and all(user.pk != assignee[0].pk for user, _role in owners):
@@ -248,10 +282,10 @@ def staff_params(event: CaseEvent, case: Case, assignee_name: str) -> Params:
     }
 
 
-def _enqueue_staff(event: CaseEvent, code: str) -> list[Message]:
+def _staff_messages(event: CaseEvent, code: str, lookups: Lookups) -> list[Message]:
     case = event.case
-    shop = _shop_of(case)
-    targets = staff_recipients(case, event.action)
+    shop = lookups.shop(case)
+    targets = staff_recipients(case, event.action, lookups)
     assignee = next((user for user, _role in targets if user.pk == case.assignee_id), None)
     params = staff_params(event, case, assignee.get_username() if assignee else "")
     rendered = render(code, STAFF_LANGUAGE, **params)
@@ -270,7 +304,7 @@ def _enqueue_staff(event: CaseEvent, code: str) -> list[Message]:
         for channel in channels_for(shop):
             messages.append(_message(shop, case, event, Audience.STAFF, key, recipient, user, channel, email,
                                      code, STAFF_LANGUAGE, rendered.subject, rendered.body, user_data))
-    return _save(messages)
+    return messages
 
 
 # Daily follow-ups --------------------------------------------------------------------------------------

@@ -58,7 +58,9 @@ class Order(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["shop", "platform", "platform_order_id"], name="uniq_platform_order"),
+            models.UniqueConstraint(
+                fields=["shop", "platform", "platform_order_id"], name="uniq_platform_order"
+            ),
             models.CheckConstraint(
                 condition=Q(goods_fen__gte=0) & Q(freight_fen__gte=0) & Q(refund_granted_fen__gte=0),
                 name="order_amounts_not_negative",
@@ -116,6 +118,9 @@ class Payment(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_positive")]
 
+    def __str__(self) -> str:
+        return f"{self.route} {self.amount_fen}"
+
 
 class Shipment(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
@@ -123,3 +128,6 @@ class Shipment(models.Model):
     tracking_no = models.CharField(max_length=64, db_index=True)
     shipped_at = models.DateTimeField()
     signed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.tracking_no}"

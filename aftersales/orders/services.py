@@ -11,24 +11,34 @@ from aftersales.core.errors import ConflictError, DomainError
 from aftersales.orders.models import Buyer, Order, OrderLine, Payment
 
 
-def find_or_create_buyer(shop: Shop, platform: str, *, nick: str = "", name: str = "", phone: str = "",
-                         province: str = "", city: str = "") -> Buyer:
+def find_or_create_buyer(
+    shop: Shop,
+    platform: str,
+    *,
+    nick: str = "",
+    name: str = "",
+    phone: str = "",
+    province: str = "",
+    city: str = "",
+) -> Buyer:
     buyer = None
     if nick:
         buyer = Buyer.objects.filter(shop=shop, platform=platform, nick=nick).first()
     if buyer is None and phone and "*" not in phone:
         buyer = Buyer.objects.filter(shop=shop, platform=platform, phone=phone).first()
     if buyer is None:
-        buyer = Buyer.objects.create(shop=shop, platform=platform, nick=nick, name=name, phone=phone,
-                                     province=province, city=city)
+        buyer = Buyer.objects.create(
+            shop=shop, platform=platform, nick=nick, name=name, phone=phone, province=province, city=city
+        )
     return buyer
 
 
 @transaction.atomic
 def create_order(shop: Shop, data: dict) -> Order:
     """Create an order with its lines and payments. `data` is validated input (see OrderIn)."""
-    if Order.objects.filter(shop=shop, platform=data["platform"],
-                            platform_order_id=data["platform_order_id"]).exists():
+    if Order.objects.filter(
+        shop=shop, platform=data["platform"], platform_order_id=data["platform_order_id"]
+    ).exists():
         raise ConflictError("order.exists", platform_order_id=data["platform_order_id"])
     lines = data["lines"]
     if len({line["platform_line_id"] for line in lines}) != len(lines):
@@ -48,22 +58,50 @@ def create_order(shop: Shop, data: dict) -> Order:
     b = data["buyer"]
     buyer = find_or_create_buyer(shop, data["platform"], **b)
     order = Order.objects.create(
-        shop=shop, platform=data["platform"], platform_order_id=data["platform_order_id"], buyer=buyer,
-        channel=data.get("channel") or "other", content_id=data.get("content_id", ""),
-        content_author=data.get("content_author", ""), province=b.get("province", ""), city=b.get("city", ""),
-        paid_at=data["paid_at"], shipped_at=data.get("shipped_at"), signed_at=data.get("signed_at"),
-        goods_fen=goods, freight_fen=data.get("freight_fen", 0), free_shipping=data.get("free_shipping", True),
+        shop=shop,
+        platform=data["platform"],
+        platform_order_id=data["platform_order_id"],
+        buyer=buyer,
+        channel=data.get("channel") or "other",
+        content_id=data.get("content_id", ""),
+        content_author=data.get("content_author", ""),
+        province=b.get("province", ""),
+        city=b.get("city", ""),
+        paid_at=data["paid_at"],
+        shipped_at=data.get("shipped_at"),
+        signed_at=data.get("signed_at"),
+        goods_fen=goods,
+        freight_fen=data.get("freight_fen", 0),
+        free_shipping=data.get("free_shipping", True),
     )
-    skus = {s.code: s for s in Sku.objects.filter(shop=shop, code__in=[x["sku_code"] for x in lines if x["sku_code"]])
-            .select_related("product")}
-    OrderLine.objects.bulk_create([
-        OrderLine(order=order, shop=shop, platform_line_id=x["platform_line_id"], title=x["title"],
-                  sku_code=x["sku_code"], spec=x.get("spec", ""), quantity=x["quantity"],
-                  unit_price_fen=x["unit_price_fen"], paid_fen=x["paid_fen"], is_gift=x.get("is_gift", False),
-                  bundle_id=x.get("bundle_id", ""), sku=skus.get(x["sku_code"]),
-                  product=skus[x["sku_code"]].product if x["sku_code"] in skus else None)
-        for x in lines
-    ])
-    Payment.objects.bulk_create([Payment(order=order, route=p["route"], amount_fen=p["amount_fen"]) for p in payments])
+    codes = [x.get("sku_code", "") for x in lines]
+    skus = {
+        s.code: s
+        for s in Sku.objects.filter(shop=shop, code__in=[c for c in codes if c]).select_related("product")
+    }
+    order_lines = []
+    for x, code in zip(lines, codes, strict=True):
+        sku = skus.get(code)
+        order_lines.append(
+            OrderLine(
+                order=order,
+                shop=shop,
+                platform_line_id=x["platform_line_id"],
+                title=x["title"],
+                sku_code=code,
+                spec=x.get("spec", ""),
+                quantity=x["quantity"],
+                unit_price_fen=x["unit_price_fen"],
+                paid_fen=x["paid_fen"],
+                is_gift=x.get("is_gift", False),
+                bundle_id=x.get("bundle_id", ""),
+                sku=sku,
+                product=sku.product if sku else None,
+            )
+        )
+    OrderLine.objects.bulk_create(order_lines)
+    Payment.objects.bulk_create(
+        [Payment(order=order, route=p["route"], amount_fen=p["amount_fen"]) for p in payments]
+    )
     rollups.order_changed(order)
     return order

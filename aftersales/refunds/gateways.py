@@ -22,7 +22,9 @@ class GatewayResult:
 
 
 class Gateway(Protocol):
-    def refund(self, *, route: str, amount_fen: int, idempotency_key: str, order_ref: str) -> GatewayResult: ...
+    def refund(
+        self, *, route: str, amount_fen: int, idempotency_key: str, order_ref: str
+    ) -> GatewayResult: ...
 
 
 class SimulatedGateway:

@@ -26,6 +26,9 @@ class RefundDecision(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gt=0), name="decision_positive")]
 
+    def __str__(self) -> str:
+        return f"decision {self.pk} {self.amount_fen}"
+
 
 class RefundPayment(models.Model):
     """A money movement back through one payment route. The idempotency key stays the same on retry."""
@@ -44,6 +47,11 @@ class RefundPayment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["shop", "idempotency_key", "route"], name="uniq_refund_idempotency"),
+            models.UniqueConstraint(
+                fields=["shop", "idempotency_key", "route"], name="uniq_refund_idempotency"
+            ),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="refund_payment_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.route} {self.amount_fen} {self.status}"

@@ -29,15 +29,29 @@ from aftersales.refunds.domain.refundable import assert_within_paid, split_over_
 from aftersales.refunds.gateways import get_gateway
 from aftersales.refunds.models import RefundDecision, RefundPayment
 
-GRANT_REASONS = ("approved_request", "inspection_passed", "partial_refund_goods_kept", "platform_ruling",
-                 "price_protection", "compensation", "other")
+GRANT_REASONS = (
+    "approved_request",
+    "inspection_passed",
+    "partial_refund_goods_kept",
+    "platform_ruling",
+    "price_protection",
+    "compensation",
+    "other",
+)
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 
 
 @transaction.atomic
-def grant_refund(shop: Shop, case_id: int, by: By, *, amount_fen: int | None = None,
-                 reason_code: str = "approved_request", note: str = "", now: datetime | None = None
-                 ) -> RefundDecision:
+def grant_refund(
+    shop: Shop,
+    case_id: int,
+    by: By,
+    *,
+    amount_fen: int | None = None,
+    reason_code: str = "approved_request",
+    note: str = "",
+    now: datetime | None = None,
+) -> RefundDecision:
     """Decide to refund `amount_fen` (default: all that is still refundable) on a case in `refunding`."""
     now = now or clock.now()
     if reason_code not in GRANT_REASONS:
@@ -58,8 +72,13 @@ def grant_refund(shop: Shop, case_id: int, by: By, *, amount_fen: int | None = N
         raise DomainError("refund.zero_amount")
     assert_within_paid(amount_fen, remaining)
     decision = RefundDecision.objects.create(
-        shop=shop, case=case, amount_fen=amount_fen, reason_code=reason_code, actor=by.actor.value,
-        decided_by=by.user if getattr(by.user, "is_authenticated", False) else None, created_at=now,
+        shop=shop,
+        case=case,
+        amount_fen=amount_fen,
+        reason_code=reason_code,
+        actor=by.actor.value,
+        decided_by=by.user if getattr(by.user, "is_authenticated", False) else None,
+        created_at=now,
     )
     case.refund_granted_fen += amount_fen
     case.money_status = MoneyStatus.PENDING.value
@@ -67,8 +86,16 @@ def grant_refund(shop: Shop, case_id: int, by: By, *, amount_fen: int | None = N
     case.save(update_fields=["refund_granted_fen", "money_status", "version", "updated_at"])
     order.refund_granted_fen += amount_fen
     order.save(update_fields=["refund_granted_fen", "updated_at"])
-    record_event(case, by, "grant_refund", from_status=case.status, reason_code=reason_code, note=note,
-                 payload={"decision": decision.pk, "amount_fen": amount_fen}, now=now)
+    record_event(
+        case,
+        by,
+        "grant_refund",
+        from_status=case.status,
+        reason_code=reason_code,
+        note=note,
+        payload={"decision": decision.pk, "amount_fen": amount_fen},
+        now=now,
+    )
     rollups.case_changed(case)
     return decision
 
@@ -79,7 +106,8 @@ def _routes_for(order: Order) -> list[tuple[str, int, int]]:
         row["route"]: row["total"]
         for row in RefundPayment.objects.filter(case__order=order)
         .exclude(status=PaymentStatus.FAILED.value)
-        .values("route").annotate(total=Sum("amount_fen"))
+        .values("route")
+        .annotate(total=Sum("amount_fen"))
     }
     payments = list(order.payments.all())
     if not payments:  # an order imported without payment details: the platform refunds it
@@ -87,8 +115,9 @@ def _routes_for(order: Order) -> list[tuple[str, int, int]]:
     return [(p.route, p.amount_fen, refunded.get(p.route, 0)) for p in payments]
 
 
-def execute_refund(shop: Shop, case_id: int, by: By, *, idempotency_key: str,
-                   now: datetime | None = None) -> list[RefundPayment]:
+def execute_refund(
+    shop: Shop, case_id: int, by: By, *, idempotency_key: str, now: datetime | None = None
+) -> list[RefundPayment]:
     """Move the money for what was granted and not yet paid. Safe to call again with the same key."""
     if not _KEY.match(idempotency_key or ""):
         raise DomainError("refund.invalid_idempotency_key")
@@ -96,9 +125,12 @@ def execute_refund(shop: Shop, case_id: int, by: By, *, idempotency_key: str,
     gateway = get_gateway()
     for payment in payments:
         if payment.status in (PaymentStatus.PENDING.value, PaymentStatus.UNKNOWN.value):
-            result = gateway.refund(route=payment.route, amount_fen=payment.amount_fen,
-                                    idempotency_key=f"{idempotency_key}:{payment.route}",
-                                    order_ref=payment.case.order.platform_order_id)
+            result = gateway.refund(
+                route=payment.route,
+                amount_fen=payment.amount_fen,
+                idempotency_key=f"{idempotency_key}:{payment.route}",
+                order_ref=payment.case.order.platform_order_id,
+            )
             _settle_payment(shop, payment.pk, by, result.status, result.external_ref)
     return list(RefundPayment.objects.filter(shop=shop, idempotency_key=idempotency_key).order_by("pk"))
 
@@ -109,7 +141,9 @@ def _create_pending_payments(shop, case_id, by, key, now) -> list[RefundPayment]
             # The case lock comes first: a second request with the same key waits here, then finds
             # the payments the first one committed instead of computing a new amount.
             case = lock_case(shop, case_id)
-            existing = list(RefundPayment.objects.filter(shop=shop, idempotency_key=key).select_related("case"))
+            existing = list(
+                RefundPayment.objects.filter(shop=shop, idempotency_key=key).select_related("case")
+            )
             if existing:
                 if existing[0].case_id != case.pk:
                     raise ConflictError("refund.idempotency_key_reused")
@@ -123,8 +157,10 @@ def _create_pending_payments(shop, case_id, by, key, now) -> list[RefundPayment]
 def _new_payments(case: Case, by, key, now) -> list[RefundPayment]:
     shop = case.shop
     in_flight = (
-        RefundPayment.objects.filter(case=case).exclude(status=PaymentStatus.FAILED.value)
-        .aggregate(total=Sum("amount_fen"))["total"] or 0
+        RefundPayment.objects.filter(case=case)
+        .exclude(status=PaymentStatus.FAILED.value)
+        .aggregate(total=Sum("amount_fen"))["total"]
+        or 0
     )
     owed = case.refund_granted_fen - in_flight
     if owed <= 0:
@@ -132,15 +168,29 @@ def _new_payments(case: Case, by, key, now) -> list[RefundPayment]:
     decision = case.refund_decisions.order_by("-pk").first()
     split = split_over_payments(owed, _routes_for(case.order))
     created = [
-        RefundPayment.objects.create(shop=shop, case=case, decision=decision, route=route, amount_fen=fen,
-                                     idempotency_key=key, created_at=now)
-        for route, fen in split if fen > 0
+        RefundPayment.objects.create(
+            shop=shop,
+            case=case,
+            decision=decision,
+            route=route,
+            amount_fen=fen,
+            idempotency_key=key,
+            created_at=now,
+        )
+        for route, fen in split
+        if fen > 0
     ]
     case.money_status = MoneyStatus.REFUNDING.value
     case.version += 1
     case.save(update_fields=["money_status", "version", "updated_at"])
-    record_event(case, by, "execute_refund", from_status=case.status,
-                 payload={"idempotency_key": key, "payments": [[p.route, p.amount_fen] for p in created]}, now=now)
+    record_event(
+        case,
+        by,
+        "execute_refund",
+        from_status=case.status,
+        payload={"idempotency_key": key, "payments": [[p.route, p.amount_fen] for p in created]},
+        now=now,
+    )
     return created
 
 
@@ -160,20 +210,25 @@ def _settle_payment(shop, payment_id, by, status: PaymentStatus, external_ref: s
     payment.save()
     if status == PaymentStatus.SUCCEEDED and case.refunded_fen >= case.refund_granted_fen:
         case.money_status = MoneyStatus.REFUNDED.value
-        record_event(case, by, "refund_settled", from_status=case.status,
-                     payload={"refunded_fen": case.refunded_fen}, now=now)
+        record_event(
+            case,
+            by,
+            "refund_settled",
+            from_status=case.status,
+            payload={"refunded_fen": case.refunded_fen},
+            now=now,
+        )
         if case.status == Status.REFUNDING.value:
             move(case, Action.REFUND_SUCCEEDED, by, now=now)
             return
     elif status == PaymentStatus.FAILED:
         case.money_status = MoneyStatus.FAILED.value
-        record_event(case, by, "refund_failed", from_status=case.status, payload={"payment": payment.pk}, now=now)
+        record_event(
+            case, by, "refund_failed", from_status=case.status, payload={"payment": payment.pk}, now=now
+        )
     case.version += 1
     case.save()
 
 
 def refundable_now(case: Case) -> int:
     return max(0, case.refund_cap_fen - case.refund_granted_fen)
-
-
-

@@ -26,6 +26,9 @@ class ReturnParcel(models.Model):
     def is_unmatched(self) -> bool:
         return self.case_id is None
 
+    def __str__(self) -> str:
+        return self.tracking_no or f"parcel {self.pk}"
+
 
 class Inspection(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
@@ -47,6 +50,10 @@ class Inspection(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(accepted_quantity__lte=models.F("received_quantity")), name="accepted_within_received"
+                condition=Q(accepted_quantity__lte=models.F("received_quantity")),
+                name="accepted_within_received",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.grade}"

@@ -19,8 +19,14 @@ from aftersales.core.choices import Grade, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.warehouse.models import Inspection, ReturnParcel
 
-CHECKLIST_ITEMS = ("tags_intact", "seal_intact", "not_washed", "not_used", "accessories_complete",
-                   "not_activated")
+CHECKLIST_ITEMS = (
+    "tags_intact",
+    "seal_intact",
+    "not_washed",
+    "not_used",
+    "accessories_complete",
+    "not_activated",
+)
 PASSING_GRADES = (Grade.A.value, Grade.B.value)
 _RECEIVABLE = (Status.AWAITING_RETURN.value, Status.RETURN_IN_TRANSIT.value)
 
@@ -33,13 +39,24 @@ def find_case_by_tracking(shop: Shop, tracking_no: str) -> Case | None:
     tracking_no = normalise_tracking(tracking_no)
     if not tracking_no:
         return None
-    return (Case.objects.filter(shop=shop, return_tracking_no=tracking_no, status__in=_RECEIVABLE)
-            .order_by("-created_at").first())
+    return (
+        Case.objects.filter(shop=shop, return_tracking_no=tracking_no, status__in=_RECEIVABLE)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 @transaction.atomic
-def receive_parcel(shop: Shop, by: By, *, tracking_no: str = "", carrier: str = "", note: str = "",
-                   case_id: int | None = None, now: datetime | None = None) -> ReturnParcel:
+def receive_parcel(
+    shop: Shop,
+    by: By,
+    *,
+    tracking_no: str = "",
+    carrier: str = "",
+    note: str = "",
+    case_id: int | None = None,
+    now: datetime | None = None,
+) -> ReturnParcel:
     """Register a parcel at the desk. It is matched to its case by tracking number (or the case given);
     a parcel that matches nothing is kept as a parcel with no information (无信息件)."""
     now = now or clock.now()
@@ -54,8 +71,14 @@ def receive_parcel(shop: Shop, by: By, *, tracking_no: str = "", carrier: str = 
         found = find_case_by_tracking(shop, tracking_no)
         case = lock_case(shop, found.pk) if found else None
     user = by.user if getattr(by.user, "is_authenticated", False) else None
-    parcel = ReturnParcel.objects.create(shop=shop, tracking_no=tracking_no, carrier=carrier.strip(),
-                                         note=note.strip(), received_at=now, received_by=user)
+    parcel = ReturnParcel.objects.create(
+        shop=shop,
+        tracking_no=tracking_no,
+        carrier=carrier.strip(),
+        note=note.strip(),
+        received_at=now,
+        received_by=user,
+    )
     if case is not None:
         _attach(parcel, case, by, now)
     return parcel
@@ -71,12 +94,19 @@ def _attach(parcel: ReturnParcel, case: Case, by: By, now: datetime) -> None:
     for line in case.lines.all():
         line.received_quantity = line.quantity
         line.save(update_fields=["received_quantity"])
-    move(case, Action.RECEIVE_RETURN, by, payload={"parcel": parcel.pk, "tracking_no": parcel.tracking_no},
-         now=now)
+    move(
+        case,
+        Action.RECEIVE_RETURN,
+        by,
+        payload={"parcel": parcel.pk, "tracking_no": parcel.tracking_no},
+        now=now,
+    )
 
 
 @transaction.atomic
-def match_parcel(shop: Shop, parcel_id: int, case_id: int, by: By, *, now: datetime | None = None) -> ReturnParcel:
+def match_parcel(
+    shop: Shop, parcel_id: int, case_id: int, by: By, *, now: datetime | None = None
+) -> ReturnParcel:
     """Match a parcel with no information to its case, once somebody has worked out whose it is."""
     parcel = ReturnParcel.objects.select_for_update().filter(shop=shop, pk=parcel_id).first()
     if parcel is None:
@@ -88,9 +118,19 @@ def match_parcel(shop: Shop, parcel_id: int, case_id: int, by: By, *, now: datet
 
 
 @transaction.atomic
-def inspect_return(shop: Shop, case_id: int, by: By, *, grade: str, checklist: dict[str, bool],
-                   restock: bool = False, accepted_quantity: int | None = None, note: str = "",
-                   write_off_fen: int = 0, now: datetime | None = None) -> Inspection:
+def inspect_return(
+    shop: Shop,
+    case_id: int,
+    by: By,
+    *,
+    grade: str,
+    checklist: dict[str, bool],
+    restock: bool = False,
+    accepted_quantity: int | None = None,
+    note: str = "",
+    write_off_fen: int = 0,
+    now: datetime | None = None,
+) -> Inspection:
     now = now or clock.now()
     if grade not in {g.value for g in Grade}:
         raise DomainError("input.invalid_choice", field="grade", value=str(grade))
@@ -114,9 +154,19 @@ def inspect_return(shop: Shop, case_id: int, by: By, *, grade: str, checklist: d
         raise DomainError("inspection.cannot_restock_grade", grade=grade)
     user = by.user if getattr(by.user, "is_authenticated", False) else None
     inspection = Inspection.objects.create(
-        shop=shop, parcel=parcel, case=case, checklist=checklist, grade=grade, passed=passed, restock=restock,
-        received_quantity=received, accepted_quantity=accepted, write_off_fen=write_off_fen, note=note,
-        inspector=user, created_at=now,
+        shop=shop,
+        parcel=parcel,
+        case=case,
+        checklist=checklist,
+        grade=grade,
+        passed=passed,
+        restock=restock,
+        received_quantity=received,
+        accepted_quantity=accepted,
+        write_off_fen=write_off_fen,
+        note=note,
+        inspector=user,
+        created_at=now,
     )
     remaining = accepted
     for line in case.lines.all():
@@ -128,8 +178,15 @@ def inspect_return(shop: Shop, case_id: int, by: By, *, grade: str, checklist: d
     if passed:
         move(case, Action.PASS_INSPECTION, by, payload=payload, now=now)
     else:
-        move(case, Action.FAIL_INSPECTION, by, reason_code="inspection_failed", note=note, payload=payload,
-             now=now)
+        move(
+            case,
+            Action.FAIL_INSPECTION,
+            by,
+            reason_code="inspection_failed",
+            note=note,
+            payload=payload,
+            now=now,
+        )
     if passed and case.kind == Kind.RETURN_REFUND.value:
         record_event(case, by, "ready_to_refund", from_status=case.status, now=now)
     return inspection

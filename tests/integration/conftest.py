@@ -16,8 +16,9 @@ PAID_AT = datetime(2026, 11, 10, 20, 0, tzinfo=SHANGHAI)
 
 def make_shop(slug: str = "alpha") -> Shop:
     shop = Shop.objects.create(slug=slug, name=f"{slug} 旗舰店")
-    cat = Category.objects.create(shop=shop, name="女装", law_category="apparel",
-                                  inspection_checklist=["tags_intact", "not_washed"])
+    cat = Category.objects.create(
+        shop=shop, name="女装", law_category="apparel", inspection_checklist=["tags_intact", "not_washed"]
+    )
     product = Product.objects.create(shop=shop, category=cat, title="法式碎花连衣裙")
     Sku.objects.create(shop=shop, product=product, code="QZ-1001-M", spec="M", price_fen=15900)
     Sku.objects.create(shop=shop, product=product, code="QZ-1001-L", spec="L", price_fen=15900)
@@ -28,7 +29,13 @@ def order_payload(number: str = "DY0001", *, shipped: bool = True, signed: bool 
     data = {
         "platform": "douyin",
         "platform_order_id": number,
-        "buyer": {"nick": "王晓明88", "name": "王晓明", "phone": "13812345678", "province": "广东省", "city": "广州市"},
+        "buyer": {
+            "nick": "王晓明88",
+            "name": "王晓明",
+            "phone": "13812345678",
+            "province": "广东省",
+            "city": "广州市",
+        },
         "channel": "live_stream",
         "paid_at": PAID_AT,
         "shipped_at": PAID_AT + timedelta(hours=10) if shipped else None,
@@ -36,10 +43,24 @@ def order_payload(number: str = "DY0001", *, shipped: bool = True, signed: bool 
         "freight_fen": 0,
         "free_shipping": True,
         "lines": [
-            {"platform_line_id": f"{number}-1", "title": "法式碎花连衣裙", "sku_code": "QZ-1001-M", "spec": "M",
-             "quantity": 2, "unit_price_fen": 15900, "paid_fen": 29800},
-            {"platform_line_id": f"{number}-2", "title": "法式碎花连衣裙", "sku_code": "QZ-1001-L", "spec": "L",
-             "quantity": 1, "unit_price_fen": 15900, "paid_fen": 14900},
+            {
+                "platform_line_id": f"{number}-1",
+                "title": "法式碎花连衣裙",
+                "sku_code": "QZ-1001-M",
+                "spec": "M",
+                "quantity": 2,
+                "unit_price_fen": 15900,
+                "paid_fen": 29800,
+            },
+            {
+                "platform_line_id": f"{number}-2",
+                "title": "法式碎花连衣裙",
+                "sku_code": "QZ-1001-L",
+                "spec": "L",
+                "quantity": 1,
+                "unit_price_fen": 15900,
+                "paid_fen": 14900,
+            },
         ],
         "payments": [{"route": "alipay", "amount_fen": 30000}, {"route": "wechat", "amount_fen": 14700}],
     }
@@ -79,11 +100,21 @@ def api(client, token):
             return client.get(path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
         def post(self, path, data=None, **kw):
-            return client.post(path, data=data if data is not None else {}, content_type="application/json",
-                               headers={**self.headers, **kw.pop("headers", {})}, **kw)
+            return client.post(
+                path,
+                data=data if data is not None else {},
+                content_type="application/json",
+                headers={**self.headers, **kw.pop("headers", {})},
+                **kw,
+            )
 
         def raw(self, path, body: str, **kw):
-            return client.post(path, data=body, content_type="application/json",
-                               headers={**self.headers, **kw.pop("headers", {})}, **kw)
+            return client.post(
+                path,
+                data=body,
+                content_type="application/json",
+                headers={**self.headers, **kw.pop("headers", {})},
+                **kw,
+            )
 
     return Api(token)

@@ -24,8 +24,16 @@ def as_json(payload: dict) -> dict:
 
 def open_via_api(api, order, kind="return_refund", reason="size_fit", quantity=1):
     line = order.lines.get(platform_line_id=f"{order.platform_order_id}-1")
-    return api.post("/api/v1/cases", {"order_id": order.pk, "lines": [{"order_line_id": line.pk, "quantity": quantity}],
-                                      "kind": kind, "reason": reason, "buyer_note": "尺码小了"})
+    return api.post(
+        "/api/v1/cases",
+        {
+            "order_id": order.pk,
+            "lines": [{"order_line_id": line.pk, "quantity": quantity}],
+            "kind": kind,
+            "reason": reason,
+            "buyer_note": "尺码小了",
+        },
+    )
 
 
 def test_without_a_valid_token_everything_is_401(client):
@@ -67,8 +75,20 @@ def test_orders_with_bad_input_are_refused_and_nothing_is_written(api):
     bad = [
         as_json(order_payload("X1", platform="amazon")),
         as_json(order_payload("X2", freight_fen=-1)),
-        as_json(order_payload("X3", lines=[{"platform_line_id": "a", "title": "t", "quantity": 1,
-                                            "unit_price_fen": 10**13, "paid_fen": 100}])),
+        as_json(
+            order_payload(
+                "X3",
+                lines=[
+                    {
+                        "platform_line_id": "a",
+                        "title": "t",
+                        "quantity": 1,
+                        "unit_price_fen": 10**13,
+                        "paid_fen": 100,
+                    }
+                ],
+            )
+        ),
         {**as_json(order_payload("X4")), "paid_at": "2026-11-10T20:00:00"},  # no offset
         as_json(order_payload("X5", payments=[{"route": "alipay", "amount_fen": 1}])),
     ]
@@ -89,12 +109,22 @@ def test_case_lifecycle_over_the_api(api, shop, order):
     assert case["status"] == "requested" and case["events"][0]["action"] == "open"
     cid = case["id"]
     assert api.post(f"/api/v1/cases/{cid}/approve").json()["status"] == "awaiting_return"
-    assert api.post(f"/api/v1/cases/{cid}/return-shipment",
-                    {"carrier": "顺丰速运", "tracking_no": "SF1234567890"}).json()["status"] == "return_in_transit"
-    assert api.post(f"/api/v1/cases/{cid}/receive", {"tracking_no": "SF1234567890"}).json()["status"] == \
-        "return_received"
-    assert api.post(f"/api/v1/cases/{cid}/inspect", {"grade": "A", "checklist": {"tags_intact": True}}).json()[
-        "status"] == "refunding"
+    assert (
+        api.post(
+            f"/api/v1/cases/{cid}/return-shipment", {"carrier": "顺丰速运", "tracking_no": "SF1234567890"}
+        ).json()["status"]
+        == "return_in_transit"
+    )
+    assert (
+        api.post(f"/api/v1/cases/{cid}/receive", {"tracking_no": "SF1234567890"}).json()["status"]
+        == "return_received"
+    )
+    assert (
+        api.post(f"/api/v1/cases/{cid}/inspect", {"grade": "A", "checklist": {"tags_intact": True}}).json()[
+            "status"
+        ]
+        == "refunding"
+    )
     granted = api.post(f"/api/v1/cases/{cid}/grant-refund", {})
     assert granted.json()["refund_granted_fen"] == 14900
     paid = api.post(f"/api/v1/cases/{cid}/execute-refund", {"idempotency_key": "api-key-0001"}).json()
@@ -119,18 +149,32 @@ def test_another_shops_case_is_a_404_never_a_leak(api, client, other_shop):
     theirs = create_order(other_shop, order_payload("B-1"))
     other_token = ApiToken.issue(other_shop)[1]
     line = theirs.lines.first()
-    created = client.post("/api/v1/cases", content_type="application/json",
-                          data={"order_id": theirs.pk, "lines": [{"order_line_id": line.pk, "quantity": 1}],
-                                "kind": "return_refund", "reason": "size_fit"},
-                          headers={"Authorization": f"Bearer {other_token}"})
+    created = client.post(
+        "/api/v1/cases",
+        content_type="application/json",
+        data={
+            "order_id": theirs.pk,
+            "lines": [{"order_line_id": line.pk, "quantity": 1}],
+            "kind": "return_refund",
+            "reason": "size_fit",
+        },
+        headers={"Authorization": f"Bearer {other_token}"},
+    )
     cid = created.json()["id"]
     assert api.get(f"/api/v1/cases/{cid}").status_code == 404
     assert api.post(f"/api/v1/cases/{cid}/approve").status_code == 404
     assert api.get(f"/api/v1/orders/{theirs.pk}").status_code == 404
     assert api.get("/api/v1/cases").json()["count"] == 0
     # and ordering a case on their order from our shop is also a 404
-    response = api.post("/api/v1/cases", {"order_id": theirs.pk, "lines": [{"order_line_id": line.pk, "quantity": 1}],
-                                          "kind": "return_refund", "reason": "size_fit"})
+    response = api.post(
+        "/api/v1/cases",
+        {
+            "order_id": theirs.pk,
+            "lines": [{"order_line_id": line.pk, "quantity": 1}],
+            "kind": "return_refund",
+            "reason": "size_fit",
+        },
+    )
     assert response.status_code == 404
     assert Case.objects.get(pk=cid).status == "requested"
 
@@ -148,8 +192,13 @@ def test_another_shops_case_is_a_404_never_a_leak(api, client, other_shop):
 )
 def test_bad_case_input_gets_a_coded_error_and_nothing_changes(api, order, body, status, code):
     line = order.lines.get(platform_line_id="DY0001-1")
-    payload = {"order_id": order.pk, "lines": [{"order_line_id": line.pk, "quantity": 1}], "kind": "return_refund",
-               "reason": "size_fit", **body}
+    payload = {
+        "order_id": order.pk,
+        "lines": [{"order_line_id": line.pk, "quantity": 1}],
+        "kind": "return_refund",
+        "reason": "size_fit",
+        **body,
+    }
     response = api.post("/api/v1/cases", payload)
     assert response.status_code == status, response.content
     assert response.json()["code"] == code
@@ -161,8 +210,11 @@ def test_errors_speak_the_callers_language(api, order):
     open_via_api(api, order)
     cid = Case.objects.get().pk
     zh = api.post(f"/api/v1/cases/{cid}/return-shipment", {"carrier": "顺丰", "tracking_no": "SF1234567890"})
-    en = api.post(f"/api/v1/cases/{cid}/return-shipment", {"carrier": "顺丰", "tracking_no": "SF1234567890"},
-                  headers={"Accept-Language": "en"})
+    en = api.post(
+        f"/api/v1/cases/{cid}/return-shipment",
+        {"carrier": "顺丰", "tracking_no": "SF1234567890"},
+        headers={"Accept-Language": "en"},
+    )
     assert zh.status_code == en.status_code == 409
     assert zh.json()["code"] == en.json()["code"] == "case.illegal_transition"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.json()["message"])
@@ -200,18 +252,35 @@ def test_a_warehouse_token_cannot_refund(client, shop, order, api):
     cid = open_via_api(api, order, kind="refund_only", reason="quality_defect").json()["id"]
     api.post(f"/api/v1/cases/{cid}/approve")
     _, raw = ApiToken.issue(shop, role="warehouse")
-    response = client.post(f"/api/v1/cases/{cid}/grant-refund", data={}, content_type="application/json",
-                           headers={"Authorization": f"Bearer {raw}"})
+    response = client.post(
+        f"/api/v1/cases/{cid}/grant-refund",
+        data={},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
     assert response.status_code == 403 and response.json()["code"] == "auth.role_not_allowed"
     assert Case.objects.get(pk=cid).refund_granted_fen == 0
 
 
 def test_policy_dry_run_answers_and_writes_nothing(api):
-    body = {"platform": "taobao", "case_kind": "return_refund", "reason": "no_reason", "category": "apparel",
-            "signed_at": "2026-05-03T23:30:00+08:00", "requested_at": "2026-05-08T10:00:00+08:00",
-            "goods": {"tags_intact": True, "seal_intact": True, "used": False, "washed": False,
-                      "accessories_complete": True, "activated": False, "opened_for_inspection": True},
-            "buyer_confirmed_no_return_at_purchase": False}
+    body = {
+        "platform": "taobao",
+        "case_kind": "return_refund",
+        "reason": "no_reason",
+        "category": "apparel",
+        "signed_at": "2026-05-03T23:30:00+08:00",
+        "requested_at": "2026-05-08T10:00:00+08:00",
+        "goods": {
+            "tags_intact": True,
+            "seal_intact": True,
+            "used": False,
+            "washed": False,
+            "accessories_complete": True,
+            "activated": False,
+            "opened_for_inspection": True,
+        },
+        "buyer_confirmed_no_return_at_purchase": False,
+    }
     zh = api.post("/api/v1/policy/evaluate", body).json()
     assert zh["eligible"] is True
     assert "return_refund" in zh["remedies"]

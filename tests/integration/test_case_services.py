@@ -25,9 +25,17 @@ NOW = PAID_AT + timedelta(days=4)
 
 def open_return(shop, order, **kw):
     line = order.lines.get(platform_line_id="DY0001-1")
-    return services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="return_refund",
-                              reason=kw.pop("reason", "size_fit"), by=BUYER, buyer_note=kw.pop("note", "尺码偏小"),
-                              now=NOW, **kw)
+    return services.open_case(
+        shop,
+        order_id=order.pk,
+        lines=[(line.pk, 1)],
+        kind="return_refund",
+        reason=kw.pop("reason", "size_fit"),
+        by=BUYER,
+        buyer_note=kw.pop("note", "尺码偏小"),
+        now=NOW,
+        **kw,
+    )
 
 
 def test_a_return_goes_all_the_way_and_every_step_writes_an_event(shop, order):
@@ -40,12 +48,22 @@ def test_a_return_goes_all_the_way_and_every_step_writes_an_event(shop, order):
     assert case.deadline_at is not None and case.deadline_source == "fallback"
 
     services.approve_case(shop, case.pk, MERCHANT, now=NOW + timedelta(hours=1))
-    services.record_return_shipment(shop, case.pk, BUYER, carrier="顺丰速运", tracking_no="sf1234567890",
-                                    now=NOW + timedelta(hours=5))
-    parcel = warehouse.receive_parcel(shop, WAREHOUSE, tracking_no="SF 1234 5678 90", now=NOW + timedelta(days=2))
+    services.record_return_shipment(
+        shop, case.pk, BUYER, carrier="顺丰速运", tracking_no="sf1234567890", now=NOW + timedelta(hours=5)
+    )
+    parcel = warehouse.receive_parcel(
+        shop, WAREHOUSE, tracking_no="SF 1234 5678 90", now=NOW + timedelta(days=2)
+    )
     assert parcel.case_id == case.pk
-    warehouse.inspect_return(shop, case.pk, WAREHOUSE, grade="A", checklist={"tags_intact": True}, restock=True,
-                             now=NOW + timedelta(days=2, hours=1))
+    warehouse.inspect_return(
+        shop,
+        case.pk,
+        WAREHOUSE,
+        grade="A",
+        checklist={"tags_intact": True},
+        restock=True,
+        now=NOW + timedelta(days=2, hours=1),
+    )
     case.refresh_from_db()
     assert case.status == "refunding"
     refunds.grant_refund(shop, case.pk, MERCHANT, now=NOW + timedelta(days=2, hours=2))
@@ -56,10 +74,22 @@ def test_a_return_goes_all_the_way_and_every_step_writes_an_event(shop, order):
     assert case.refunded_fen == 14900 and case.money_status == "refunded"
     # Split over the two original payment routes pro rata (30000 : 14700) by largest remainder.
     assert [(p.route, p.amount_fen, p.status) for p in payments] == [
-        ("alipay", 10000, "succeeded"), ("wechat", 4900, "succeeded")]
+        ("alipay", 10000, "succeeded"),
+        ("wechat", 4900, "succeeded"),
+    ]
     actions = list(case.events.values_list("action", flat=True))
-    assert actions == ["open", "approve", "ship_return", "receive_return", "pass_inspection", "ready_to_refund",
-                       "grant_refund", "execute_refund", "refund_settled", "refund_succeeded"]
+    assert actions == [
+        "open",
+        "approve",
+        "ship_return",
+        "receive_return",
+        "pass_inspection",
+        "ready_to_refund",
+        "grant_refund",
+        "execute_refund",
+        "refund_settled",
+        "refund_succeeded",
+    ]
     assert case.events.get(action="approve").to_status == "awaiting_return"
     order.refresh_from_db()
     assert order.refund_granted_fen == 14900
@@ -67,8 +97,15 @@ def test_a_return_goes_all_the_way_and_every_step_writes_an_event(shop, order):
 
 def test_execute_refund_is_idempotent_on_the_same_key(shop, order):
     line = order.lines.get(platform_line_id="DY0001-2")
-    case = services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="refund_only",
-                              reason="quality_defect", by=MERCHANT, now=NOW)
+    case = services.open_case(
+        shop,
+        order_id=order.pk,
+        lines=[(line.pk, 1)],
+        kind="refund_only",
+        reason="quality_defect",
+        by=MERCHANT,
+        now=NOW,
+    )
     services.approve_case(shop, case.pk, MERCHANT)
     refunds.grant_refund(shop, case.pk, MERCHANT)
     first = refunds.execute_refund(shop, case.pk, MERCHANT, idempotency_key="same-key-123")
@@ -82,8 +119,15 @@ def test_execute_refund_is_idempotent_on_the_same_key(shop, order):
 
 def test_a_refund_above_what_is_refundable_is_refused_and_changes_nothing(shop, order):
     line = order.lines.get(platform_line_id="DY0001-2")
-    case = services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="refund_only", reason="quality_defect",
-                              by=MERCHANT, now=NOW)
+    case = services.open_case(
+        shop,
+        order_id=order.pk,
+        lines=[(line.pk, 1)],
+        kind="refund_only",
+        reason="quality_defect",
+        by=MERCHANT,
+        now=NOW,
+    )
     services.approve_case(shop, case.pk, MERCHANT, now=NOW)
     events_before = CaseEvent.objects.count()
     with pytest.raises(DomainError) as err:
@@ -130,11 +174,25 @@ def test_a_case_of_another_shop_is_not_found(shop, other_shop, order):
 
 def test_the_same_units_cannot_be_claimed_twice(shop, order):
     line = order.lines.get(platform_line_id="DY0001-1")
-    services.open_case(shop, order_id=order.pk, lines=[(line.pk, 2)], kind="return_refund", reason="size_fit",
-                       by=BUYER, now=NOW)
+    services.open_case(
+        shop,
+        order_id=order.pk,
+        lines=[(line.pk, 2)],
+        kind="return_refund",
+        reason="size_fit",
+        by=BUYER,
+        now=NOW,
+    )
     with pytest.raises(ConflictError) as err:
-        services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="return_refund", reason="size_fit",
-                           by=BUYER, now=NOW)
+        services.open_case(
+            shop,
+            order_id=order.pk,
+            lines=[(line.pk, 1)],
+            kind="return_refund",
+            reason="size_fit",
+            by=BUYER,
+            now=NOW,
+        )
     assert err.value.code == "case.quantity_exceeds_order"
     assert Case.objects.count() == 1
 
@@ -143,19 +201,36 @@ def test_a_buyer_cannot_ask_for_a_no_reason_return_after_the_window(shop, order)
     late = PAID_AT + timedelta(days=30)
     line = order.lines.first()
     with pytest.raises(DomainError) as err:
-        services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="return_refund", reason="no_reason",
-                           by=BUYER, now=late)
+        services.open_case(
+            shop,
+            order_id=order.pk,
+            lines=[(line.pk, 1)],
+            kind="return_refund",
+            reason="no_reason",
+            by=BUYER,
+            now=late,
+        )
     assert err.value.code == "case.remedy_not_allowed"
     assert Case.objects.count() == 0
 
 
 def test_unshipped_refund_only_returns_the_freight_and_cannot_be_refused(shop):
-    order = create_order(shop, order_payload("DY0002", shipped=False, signed=False, freight_fen=800, free_shipping=False,
-                                             payments=[{"route": "alipay", "amount_fen": 45500}]))
+    order = create_order(
+        shop,
+        order_payload(
+            "DY0002",
+            shipped=False,
+            signed=False,
+            freight_fen=800,
+            free_shipping=False,
+            payments=[{"route": "alipay", "amount_fen": 45500}],
+        ),
+    )
     lines = [(line.pk, line.quantity) for line in order.lines.all()]
     with time_machine.travel(PAID_AT + timedelta(hours=2)):
-        case = services.open_case(shop, order_id=order.pk, lines=lines, kind="refund_only", reason="no_reason",
-                                  by=BUYER)
+        case = services.open_case(
+            shop, order_id=order.pk, lines=lines, kind="refund_only", reason="no_reason", by=BUYER
+        )
     assert case.goods_status == "not_shipped"
     assert case.refund_cap_fen == 29800 + 14900 + 800
     with pytest.raises(ConflictError) as err:
@@ -173,16 +248,23 @@ def test_inspection_failure_rejects_after_return(shop, order):
     services.approve_case(shop, case.pk, MERCHANT)
     services.record_return_shipment(shop, case.pk, BUYER, carrier="中通", tracking_no="ZT9988776655")
     warehouse.receive_parcel(shop, WAREHOUSE, tracking_no="ZT9988776655")
-    inspection = warehouse.inspect_return(shop, case.pk, WAREHOUSE, grade="C", checklist={"tags_intact": False},
-                                          note="吊牌已剪")
+    inspection = warehouse.inspect_return(
+        shop, case.pk, WAREHOUSE, grade="C", checklist={"tags_intact": False}, note="吊牌已剪"
+    )
     case.refresh_from_db()
-    assert (case.status, inspection.passed, inspection.accepted_quantity) == ("rejected_after_return", False, 0)
+    assert (case.status, inspection.passed, inspection.accepted_quantity) == (
+        "rejected_after_return",
+        False,
+        0,
+    )
 
 
 def test_a_parcel_with_no_information_is_kept_and_matched_later(shop, order):
     case = open_return(shop, order)
     services.approve_case(shop, case.pk, MERCHANT)
-    parcel = warehouse.receive_parcel(shop, WAREHOUSE, tracking_no="YT5550001112", note="面单模糊，内有连衣裙一件")
+    parcel = warehouse.receive_parcel(
+        shop, WAREHOUSE, tracking_no="YT5550001112", note="面单模糊，内有连衣裙一件"
+    )
     assert parcel.case_id is None
     warehouse.match_parcel(shop, parcel.pk, case.pk, WAREHOUSE)
     case.refresh_from_db()

@@ -23,7 +23,11 @@ def test_demo_builds_a_realistic_shop_once():
     output = run("demo", "--orders", "120")
     shop = Shop.objects.get(slug="demo")
     assert "owner" in output and "aftersales-demo" in output
-    assert set(Membership.objects.filter(shop=shop).values_list("role", flat=True)) == {"owner", "agent", "warehouse"}
+    assert set(Membership.objects.filter(shop=shop).values_list("role", flat=True)) == {
+        "owner",
+        "agent",
+        "warehouse",
+    }
     assert set(shop.orders.values_list("platform", flat=True)) >= {"douyin", "taobao", "jd"}
     statuses = set(Case.objects.values_list("status", flat=True))
     assert {"requested", "completed", "awaiting_return"} <= statuses
@@ -50,9 +54,16 @@ def test_create_token_prints_the_token_last_and_stores_only_its_hash():
 
 
 def test_evaluate_policy_prints_the_dry_run(tmp_path):
-    facts = {"platform": "jd", "case_kind": "return_refund", "reason": "no_reason", "category": "food",
-             "signed_at": "2026-05-03T10:00:00+08:00", "requested_at": "2026-05-05T10:00:00+08:00",
-             "goods": {"seal_intact": False}, "buyer_confirmed_no_return_at_purchase": False}
+    facts = {
+        "platform": "jd",
+        "case_kind": "return_refund",
+        "reason": "no_reason",
+        "category": "food",
+        "signed_at": "2026-05-03T10:00:00+08:00",
+        "requested_at": "2026-05-05T10:00:00+08:00",
+        "goods": {"seal_intact": False},
+        "buyer_confirmed_no_return_at_purchase": False,
+    }
     path = tmp_path / "facts.json"
     path.write_text(json.dumps(facts), encoding="utf-8")
     body = json.loads(run("evaluate-policy", str(path)))

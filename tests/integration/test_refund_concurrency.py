@@ -18,7 +18,9 @@ from tests.integration.conftest import PAID_AT, make_shop, order_payload
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks under concurrency need PostgreSQL"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks under concurrency need PostgreSQL"
+    ),
 ]
 MERCHANT = services.By(Actor.MERCHANT)
 
@@ -27,8 +29,15 @@ def refunding_case():
     shop = make_shop("race")
     order = create_order(shop, order_payload("RACE-1"))
     line = order.lines.get(platform_line_id="RACE-1-2")
-    case = services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="refund_only",
-                              reason="quality_defect", by=MERCHANT, now=PAID_AT + timedelta(days=3))
+    case = services.open_case(
+        shop,
+        order_id=order.pk,
+        lines=[(line.pk, 1)],
+        kind="refund_only",
+        reason="quality_defect",
+        by=MERCHANT,
+        now=PAID_AT + timedelta(days=3),
+    )
     services.approve_case(shop, case.pk, MERCHANT)
     return shop.pk, case.pk
 

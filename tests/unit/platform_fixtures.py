@@ -704,6 +704,13 @@ def pdd_orders_csv(encoding: str = "utf-8") -> bytes:
     return csv_text(PDD_ORDERS, PDD_ORDER_ROWS, file_headings=spelled).encode(encoding)
 
 
+def pdd_orders_xlsx() -> bytes:
+    """The same orders as an xlsx download."""
+    spelled = [" " + h if h in PDD_LEADING_SPACE else h for h in PDD_ORDERS]
+    rows = [{(" " + k if k in PDD_LEADING_SPACE else k): v for k, v in row.items()} for row in PDD_ORDER_ROWS]
+    return xlsx_bytes(spelled, rows)
+
+
 PDD_CASE_ROWS: list[dict[str, Any]] = [
     {
         "售后编号": "12345678901",

@@ -17,6 +17,7 @@ from aftersales.platforms.importing import (
     ImportFileError,
     OrderLineRecord,
     load_mapping,
+    open_export,
     open_table,
     parse_cases,
     parse_orders,
@@ -127,15 +128,17 @@ def test_headings_match_across_bracket_widths_and_padding():
     assert (case.requested_amount_fen, case.refund_discount_fen, case.paid_fen) == (3980, 200, 3980)
 
 
-def test_table_dict_rows_give_cleaned_cells_by_heading():
-    table = open_table(fx.taobao_orders_csv(), "ExportOrderList.csv", load_mapping("taobao", "orders"))
+def test_the_untyped_view_gives_cleaned_cells_by_heading():
+    table = open_export("taobao", "orders", "ExportOrderList.csv", fx.taobao_orders_csv())
+    assert (table.format, table.encoding, table.header_row) == ("csv", "gb18030", 1)
     number, row = next(table.dict_rows())
-    assert number == 2
-    assert (row["订单编号"], row["联系手机"], row["收货地址"][:3]) == (
-        "35153131473293579",
-        "13925130165",
-        "广东省",
-    )
+    assert (number, row["订单编号"], row["联系手机"]) == (2, "35153131473293579", "13925130165")
+    assert (row["收货地址"][:3], row["买家服务费"]) == ("广东省", "0元")
+
+
+def test_a_text_mode_file_is_a_programming_error():
+    with pytest.raises(TypeError):
+        parse_orders("pdd", "订单.csv", io.StringIO("订单号"))
 
 
 def test_a_file_object_and_a_non_seekable_stream_work_like_bytes():

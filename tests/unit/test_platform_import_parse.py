@@ -331,6 +331,12 @@ def test_pdd_orders_csv():
     assert (rows[1].channel, rows[1].discount_fen, rows[1].order_status_code) == (None, 0, "completed")
 
 
+def test_pdd_orders_xlsx_gives_the_same_records_as_the_csv():
+    assert list(parse_orders("pdd", "orders.xlsx", fx.pdd_orders_xlsx())) == list(
+        parse_orders("pdd", "orders.csv", fx.pdd_orders_csv())
+    )
+
+
 def test_pdd_cases_xlsx_on_the_second_sheet():
     parsed = parse_cases("pdd", "售后导出.xlsx", fx.pdd_cases_xlsx())
     cases = records(parsed)

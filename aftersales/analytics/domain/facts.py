@@ -6,7 +6,7 @@ day, week and month. When anything about an order changes, its contribution is c
 only the difference is added; a rebuild adds every order's contribution from nothing. Both use
 `contributions`, so they cannot disagree.
 
-Definitions (see docs/analytics.md):
+Definitions:
 
 * **Sold quantity** — units of the order's lines that are not gifts, on the day the order was paid
   (Asia/Shanghai). **Paid amount** — what was paid for those lines plus the outbound freight, shared

@@ -50,12 +50,23 @@ def event_reason(code) -> str:
     return str(code)
 
 
+def _revive(value):
+    """Decisions are stored as JSON: turn ISO datetimes back into datetimes so they show in Beijing time."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
 @register.simple_tag
 def explain(code: str, params: dict | None = None) -> str:
     """A policy or error code as a sentence in the active language."""
     from aftersales.core.messages import translate
 
-    return translate(code, translation.get_language() or "zh-hans", **(params or {}))
+    revived = {k: _revive(v) for k, v in (params or {}).items()}
+    return translate(code, translation.get_language() or "zh-hans", **revived)
 
 
 @register.filter

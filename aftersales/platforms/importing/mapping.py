@@ -164,6 +164,8 @@ class HeaderMatch:
 
 @dataclass(frozen=True)
 class Mapping:
+    """One platform's export of one kind, as its mapping file describes it (see mappings/README.md)."""
+
     platform: str
     kind: str
     name_zh: str
@@ -323,7 +325,7 @@ def _build_fields(table: Any, allowed: dict[str, str], file_name: str) -> dict[s
         options = {"headings": entry} if isinstance(entry, list) else entry
         if not isinstance(options, dict) or set(options) - {"headings", "required", "combine", "negative"}:
             raise _invalid(file_name, f"field {name!r}: expected a list of headings or a table")
-        headings = tuple(_strings(options.get("headings")))
+        headings = _unique_headings(_strings(options.get("headings")))
         combine, negative = options.get("combine", "first"), options.get("negative", "error")
         if not headings or combine not in COMBINE or negative not in ("error", "abs"):
             raise _invalid(file_name, f"field {name!r}: bad headings, combine or negative")
@@ -341,6 +343,14 @@ def _build_fields(table: Any, allowed: dict[str, str], file_name: str) -> dict[s
             negative=negative,
         )
     return fields
+
+
+def _unique_headings(headings: Iterable[str]) -> tuple[str, ...]:
+    """The listed headings in order, once per comparison key ("商品id" and "商品ID" are one heading)."""
+    first: dict[str, str] = {}
+    for heading in headings:
+        first.setdefault(text_key(heading), heading)
+    return tuple(first.values())
 
 
 def _build_values(table: Any, name: str, allowed: tuple[str, ...], file_name: str) -> dict[str, str]:

@@ -161,9 +161,9 @@ def build_order(row: Row, platform: str) -> OrderLineRecord:
         )
     goods = v["goods_fen"]
     if goods is None and v["unit_price_fen"] is not None:
-        goods = (
-            v["unit_price_fen"] * v["quantity"]
-        )  # not the reverse: a whole-order row may hold several items
+        # Price × quantity is the line's goods amount. Not the reverse: a whole-order row (Taobao's
+        # order list) may hold several items, so its goods amount ÷ quantity is no unit price.
+        goods = v["unit_price_fen"] * v["quantity"]
     status = v["order_status"]
     return OrderLineRecord(
         platform=platform,

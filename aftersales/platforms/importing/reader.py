@@ -92,8 +92,9 @@ def _refuse_non_tables(head: bytes, file_name: str) -> None:
         raise ImportFileError("import.old_xls", file_name=file_name)
     if head.startswith(_BINARY_MAGIC):
         raise ImportFileError("import.binary_file", file_name=file_name)
-    lowered = head[:2048].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
-    if lowered.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) or b"<table" in lowered:
+    # Some back-ends (JD's old ones among them) hand out an HTML table or Excel 2003 XML named .xls.
+    lowered = head[:256].lstrip(codecs.BOM_UTF8 + b" \t\r\n").lower()
+    if lowered.startswith((b"<html", b"<!doctype", b"<table", b"<meta", b"<?xml")):
         raise ImportFileError("import.html_table", file_name=file_name)
 
 
@@ -119,7 +120,7 @@ def _rewound(stream: IO[bytes], start: int, head: bytes) -> IO[bytes]:
     if _seekable(stream) and start == 0:
         stream.seek(0)
         return stream
-    spool: IO[bytes] = SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 - closed by caller
+    spool: IO[bytes] = SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # on disk beyond 64 MiB
     spool.write(head)
     while chunk := stream.read(1024 * 1024):
         spool.write(chunk)
@@ -181,7 +182,10 @@ def _candidate_encodings(head: bytes, at_eof: bool) -> Iterator[str]:
     # Only now pay for the statistical guess: Big5, Shift-JIS, UTF-16 without a BOM …
     sample = head if at_eof else head[: 64 * 1024]
     for guess in itertools.islice(charset_normalizer.from_bytes(sample), 5):
-        name = codecs.lookup(guess.encoding).name.replace("-", "_")
+        try:
+            name = codecs.lookup(guess.encoding).name.replace("-", "_")
+        except LookupError:
+            continue
         if name not in tried:
             tried.add(name)
             yield guess.encoding
@@ -345,7 +349,7 @@ def _xlsx_text(value: Any) -> str:
 
 
 def _find_header(rows: Sequence[Sequence[str]], mapping: Mapping) -> tuple[int, HeaderMatch] | None:
-    """The complete match with most recognised columns; the earliest row wins a tie."""
+    """The complete match with most recognised fields; the earliest row wins a tie."""
     best: tuple[int, HeaderMatch] | None = None
     for index, cells in enumerate(rows[:SCAN_ROWS]):
         match = mapping.match(cells)
@@ -361,21 +365,9 @@ def _refuse_ambiguous(
 
     A JD 服务单 has 订单号, 商品名称 and 商品数量 too; without this check it could pass for an order list.
     """
-    own = mapping.recognised(cells)
-    rivals = [(alt.recognised(cells), alt) for alt in alts if alt.match(cells).complete]
-    best = max(rivals, key=lambda pair: pair[0], default=None)
-    if best is not None and best[0] > own:
-        alt = best[1]
-        raise ImportFileError(
-            "import.wrong_file",
-            file_name=file_name,
-            export_zh=mapping.name_zh,
-            export_en=mapping.name_en,
-            detected_zh=alt.name_zh,
-            detected_en=alt.name_en,
-            detected_platform=alt.platform,
-            detected_kind=alt.kind,
-        )
+    rival = _best_rival([cells], alts)
+    if rival is not None and rival[0] > mapping.recognised(cells):
+        raise _wrong_file(file_name, mapping, rival[1])
 
 
 def _header_error(
@@ -384,21 +376,12 @@ def _header_error(
     """Why no header was found: another export's file, columns renamed or missing, or no header at all."""
     rows = [cells for attempt in attempts for cells in attempt[:SCAN_ROWS]]
     own = max(rows, key=mapping.recognised, default=[])
-    own_match = mapping.match(own)
-    rivals = [(alt.recognised(cells), alt) for alt in alts for cells in rows if alt.match(cells).complete]
-    rival = max(rivals, key=lambda pair: pair[0], default=None)
-    params = {"file_name": file_name, "export_zh": mapping.name_zh, "export_en": mapping.name_en}
+    rival = _best_rival(rows, alts)
     if rival is not None and rival[0] > mapping.recognised(own):
-        alt = rival[1]
-        return ImportFileError(
-            "import.wrong_file",
-            detected_zh=alt.name_zh,
-            detected_en=alt.name_en,
-            detected_platform=alt.platform,
-            detected_kind=alt.kind,
-            **params,
-        )
-    if own_match.score >= 3:
+        return _wrong_file(file_name, mapping, rival[1])
+    params = {"file_name": file_name, "export_zh": mapping.name_zh, "export_en": mapping.name_en}
+    own_match = mapping.match(own)
+    if own_match.score >= 3:  # clearly this export, with columns renamed or removed
         columns = "、".join(f"「{h}」" for h in own_match.missing_required)
         return ImportFileError(
             "import.missing_columns",
@@ -408,3 +391,22 @@ def _header_error(
             **params,
         )
     return ImportFileError("import.no_header", scanned=SCAN_ROWS, **params)
+
+
+def _best_rival(rows: Sequence[Sequence[str]], alts: Sequence[Mapping]) -> tuple[int, Mapping] | None:
+    """The other export whose header one of these rows completes, knowing most of its headings."""
+    rivals = [(alt.recognised(cells), alt) for alt in alts for cells in rows if alt.match(cells).complete]
+    return max(rivals, key=lambda pair: pair[0], default=None)
+
+
+def _wrong_file(file_name: str, mapping: Mapping, detected: Mapping) -> ImportFileError:
+    return ImportFileError(
+        "import.wrong_file",
+        file_name=file_name,
+        export_zh=mapping.name_zh,
+        export_en=mapping.name_en,
+        detected_zh=detected.name_zh,
+        detected_en=detected.name_en,
+        detected_platform=detected.platform,
+        detected_kind=detected.kind,
+    )

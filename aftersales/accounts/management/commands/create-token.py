@@ -5,7 +5,9 @@ from aftersales.core.choices import Role
 
 
 class Command(BaseCommand):
-    help = "Create an API token for a shop. The token is printed once, as the last word; only its hash is kept."
+    help = (
+        "Create an API token for a shop. The token is printed once, as the last word; only its hash is kept."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--shop", required=True, help="shop slug, e.g. demo")

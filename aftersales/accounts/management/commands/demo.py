@@ -13,14 +13,19 @@ class Command(BaseCommand):
     def handle(self, *args, orders, seed, **options):
         result = build_demo(orders=orders, seed=seed)
         if result.created:
-            self.stdout.write(f"Demo shop '{result.shop.slug}' built: {result.orders} orders, {result.cases} cases")
+            self.stdout.write(
+                f"Demo shop '{result.shop.slug}' built: {result.orders} orders, {result.cases} cases"
+            )
             for status, count in sorted(result.by_status.items()):
                 self.stdout.write(f"  {status:<24} {count}")
         else:
             self.stdout.write(f"Demo shop '{result.shop.slug}' already exists; logins ensured.")
-        self.stdout.write("\nSign in at http://127.0.0.1:8000/accounts/login/  (password for all: "
-                          f"{DEMO_PASSWORD})")
+        self.stdout.write(
+            f"\nSign in at http://127.0.0.1:8000/accounts/login/  (password for all: {DEMO_PASSWORD})"
+        )
         for username, full_name, role in LOGINS:
             self.stdout.write(f"  {username:<10} {role:<10} {full_name}")
-        self.stdout.write("\nAPI token:  .venv/bin/aftersales create-token --shop demo\n"
-                          "API docs:   http://127.0.0.1:8000/api/v1/docs")
+        self.stdout.write(
+            "\nAPI token:  .venv/bin/aftersales create-token --shop demo\n"
+            "API docs:   http://127.0.0.1:8000/api/v1/docs"
+        )

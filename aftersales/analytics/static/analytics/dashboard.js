@@ -20,7 +20,7 @@
   var t = data.trend;
   mount("chart-trend", {
     tooltip: { trigger: "axis", valueFormatter: function (v) { return typeof v === "number" && !Number.isInteger(v) ? pct(v) : v; } },
-    legend: { data: [t.t.rate, t.t.lower, t.t.refund, t.t.sold] },
+    legend: { top: 0, data: [t.t.rate, t.t.lower, t.t.refund, t.t.sold] },
     grid: { left: 50, right: 60, top: 40, bottom: 30 },
     xAxis: { type: "category", data: t.labels },
     yAxis: [{ type: "value", axisLabel: { formatter: "{value}%" } }, { type: "value", splitLine: { show: false } }],
@@ -66,7 +66,7 @@
   var ch = data.channels;
   mount("chart-channels", {
     tooltip: { trigger: "axis", valueFormatter: pct },
-    legend: { data: [ch.t.rate, ch.t.refund] },
+    legend: { top: 0, data: [ch.t.rate, ch.t.refund] },
     grid: { left: 50, right: 20, top: 30, bottom: 30 },
     xAxis: { type: "category", data: ch.labels },
     yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },

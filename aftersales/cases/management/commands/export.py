@@ -15,8 +15,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("what", choices=exports.KINDS)
         parser.add_argument("--shop", required=True, help="shop slug")
-        parser.add_argument("--format", dest="fmt", choices=exports.FORMATS, default=None,
-                            help="csv or xlsx (default: from the file name, else csv)")
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            choices=exports.FORMATS,
+            default=None,
+            help="csv or xlsx (default: from the file name, else csv)",
+        )
         parser.add_argument("--since", help="only rows from this day on (YYYY-MM-DD, Beijing time)")
         parser.add_argument("--lang", choices=("zh-hans", "en"), default="zh-hans", help="column headings")
         parser.add_argument("-o", "--output", required=True, help="file to write")

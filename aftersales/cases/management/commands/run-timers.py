@@ -24,8 +24,9 @@ class Command(BaseCommand):
             try:
                 at = clock.require_aware(datetime.fromisoformat(options["at"]))
             except Exception as exc:
-                raise CommandError("--at needs an ISO time with an offset, e.g. 2025-06-01T10:00+08:00"
-                                   ) from exc
+                raise CommandError(
+                    "--at needs an ISO time with an offset, e.g. 2025-06-01T10:00+08:00"
+                ) from exc
         verbose = options["verbosity"] >= 2
         while True:
             report = sweep(at, limit=options["limit"])

@@ -1,0 +1,34 @@
+"""Property-based fuzzing of API v1 from its own OpenAPI schema: whatever a client sends, the answer is
+never a server error, and every refusal is a coded JSON error."""
+
+import json
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from aftersales.accounts.models import ApiToken
+from aftersales.orders.services import create_order
+from aftersales.wsgi import application
+from tests.integration.conftest import make_shop, order_payload
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def bearer(db):
+    shop = make_shop("fuzz")
+    create_order(shop, order_payload("FUZZ-1"))
+    return ApiToken.issue(shop)[1]
+
+
+@schema.parametrize()
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_makes_the_api_fail(case, bearer):
+    response = case.call(headers={"Authorization": f"Bearer {bearer}"})
+    case.validate_response(response, checks=[not_a_server_error])
+    if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
+        body = json.loads(response.content)
+        if isinstance(body, dict) and "detail" not in body:
+            assert body.get("code") and body.get("message"), body

@@ -1,0 +1,157 @@
+"""The buyer portal: one order per session, found only with its phone digits, guessing slowed down;
+requests all or nothing; refusals in the page's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from aftersales.care.models import Satisfaction
+from aftersales.cases import services
+from aftersales.cases.evidence import add_evidence
+from aftersales.cases.models import Case, CaseEvent, Evidence
+from aftersales.portal.views import SESSION_KEY
+from tests.integration.console_support import (
+    BUYER,
+    MERCHANT,
+    english,
+    open_case,
+    png_bytes,
+    recent_order,
+    text,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(shop):
+    return recent_order(shop, "DYP0001", phone="13812345678")
+
+
+def find(client, number, last4, **extra):
+    return client.post("/portal/", {"order_no": number, "last4": last4}, **extra)
+
+
+def test_the_order_is_found_with_its_phone_digits_only(client, order):
+    response = find(client, "DYP0001", "0000")
+    assert response.status_code == 422
+    assert "没有找到与该订单号和手机号匹配的订单" in text(response)
+    assert SESSION_KEY not in client.session
+    response = find(client, "DYP0001", "5678")
+    assert response.status_code == 302 and response["Location"] == "/portal/order/"
+    page = text(client.get("/portal/order/"))
+    assert "法式碎花连衣裙" in page and "可以无理由退货" in page
+
+
+def test_guessing_is_stopped_after_five_failures_per_address_and_per_order(client, order, shop):
+    for digits in ("0001", "0002", "0003", "0004", "0005"):
+        assert find(client, "DYP0001", digits).status_code == 422
+    blocked = find(client, "DYP0001", "5678")  # even the right digits: wait first
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in text(blocked) and "15 分钟" in text(blocked)
+    assert SESSION_KEY not in client.session
+    # Another address guessing the same order number is stopped too...
+    assert find(client, "DYP0001", "5678", REMOTE_ADDR="10.0.0.9").status_code == 429
+    # ...while another order from another address is not.
+    recent_order(shop, "DYP0002", phone="13900001111")
+    assert find(client, "DYP0002", "1111", REMOTE_ADDR="10.0.0.9").status_code == 302
+    english(client)
+    response = find(client, "DYP0001", "5678")
+    assert response.status_code == 429 and "Too many attempts" in text(response)
+
+
+def test_a_buyer_never_sees_another_buyers_case(client, shop, order):
+    other = recent_order(shop, "DYP0003", phone="13700002222")
+    theirs = open_case(shop, other)
+    photo = add_evidence(shop, theirs.pk, BUYER, data=png_bytes())
+    assert find(client, "DYP0001", "5678").status_code == 302
+    events = CaseEvent.objects.count()
+    assert client.get(f"/portal/cases/{theirs.pk}/").status_code == 404
+    assert client.get(f"/portal/cases/{theirs.pk}/evidence/{photo.pk}/").status_code == 404
+    assert client.post(f"/portal/cases/{theirs.pk}/ship/", {"carrier": "SF", "tracking_no": "SF12345678"}
+                       ).status_code == 404
+    assert client.post(f"/portal/cases/{theirs.pk}/rate/", {"score": 1}).status_code == 404
+    assert client.post(f"/portal/cases/{theirs.pk}/do/withdraw/").status_code == 404
+    assert client.post(f"/portal/cases/{theirs.pk}/photos/", {"photos": [upload()]}).status_code == 404
+    assert theirs.number not in text(client.get("/portal/order/"))
+    assert CaseEvent.objects.count() == events
+    # Without having found an order, nothing at all.
+    assert client.post("/portal/leave/").status_code == 302
+    assert client.get("/portal/order/")["Location"] == "/portal/"
+    mine = open_case(shop, order)
+    assert client.get(f"/portal/cases/{mine.pk}/").status_code == 404
+
+
+def test_a_request_with_a_bad_photo_changes_nothing(client, order):
+    find(client, "DYP0001", "5678")
+    line = order.lines.get()
+    data = {f"qty_{line.pk}": "1", "kind": "return_refund", "reason": "quality_defect", "note": "开线了",
+            "photos": [upload(), upload("fake.png", b"not an image at all")]}
+    response = client.post("/portal/order/request/", data)
+    assert response.status_code == 422
+    assert "图片" in text(response)
+    assert Case.objects.count() == 0 and Evidence.objects.count() == 0
+    english(client)
+    data["photos"] = [upload("fake.png", b"GIF89a not really")]
+    response = client.post("/portal/order/request/", data)
+    assert response.status_code == 422 and "image" in text(response).lower()
+    assert Case.objects.count() == 0 and Evidence.objects.count() == 0
+
+
+def test_a_request_needs_items_a_reason_and_for_a_fault_a_photo(client, order):
+    find(client, "DYP0001", "5678")
+    line = order.lines.get()
+    response = client.post("/portal/order/request/", {f"qty_{line.pk}": "0", "kind": "return_refund",
+                                                      "reason": "size_fit"})
+    assert response.status_code == 422 and "请至少选择一件商品" in text(response)
+    response = client.post("/portal/order/request/", {f"qty_{line.pk}": "5", "kind": "return_refund",
+                                                      "reason": ""})
+    assert response.status_code == 422 and "请选择原因" in text(response)
+    response = client.post("/portal/order/request/", {f"qty_{line.pk}": "1", "kind": "return_refund",
+                                                      "reason": "wrong_item"})
+    assert response.status_code == 422 and "请至少上传一张" in text(response)
+    assert Case.objects.count() == 0
+
+
+def test_a_request_the_policy_refuses_is_explained(client, shop):
+    old = recent_order(shop, "DYP0009", phone="13812349999", days_ago=40)
+    find(client, "DYP0009", "9999")
+    line = old.lines.get()
+    response = client.post("/portal/order/request/", {f"qty_{line.pk}": "1", "kind": "return_refund",
+                                                      "reason": "no_reason"})
+    assert response.status_code == 422
+    assert "退货退款" in text(response)
+    assert Case.objects.count() == 0
+
+
+def test_request_follow_send_the_parcel_and_rate(client, shop, order):
+    find(client, "DYP0001", "5678")
+    line = order.lines.get()
+    response = client.post("/portal/order/request/", {f"qty_{line.pk}": "1", "kind": "return_refund",
+                                                      "reason": "size_fit", "note": "偏小", "photos": [upload()]})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.evidence.count() == 1 and case.buyer_note == "偏小"
+    services.add_note(shop, case.pk, MERCHANT, note="内部：老客户")
+    page = text(client.get(f"/portal/cases/{case.pk}/"))
+    assert "待处理" in page and "内部：老客户" not in page
+    assert client.post(f"/portal/cases/{case.pk}/ship/", {"carrier": "顺丰", "tracking_no": "SF12345678"}
+                       ).status_code == 422  # not approved yet: nothing to send
+    services.approve_case(shop, case.pk, MERCHANT)
+    bad = client.post(f"/portal/cases/{case.pk}/ship/", {"carrier": "顺丰", "tracking_no": "短"})
+    assert bad.status_code == 422 and "快递单号须为 6–40 位字母或数字" in text(bad)
+    assert Case.objects.get(pk=case.pk).status == "awaiting_return"
+    good = client.post(f"/portal/cases/{case.pk}/ship/", {"carrier": "顺丰", "tracking_no": "sf 1234 5678"})
+    assert good.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.return_tracking_no) == ("return_in_transit", "SF12345678")
+    assert client.post(f"/portal/cases/{case.pk}/rate/", {"score": 5}).status_code == 422  # not finished
+    services.close_case(shop, case.pk, MERCHANT, reason_code="resolved_offline")
+    assert client.post(f"/portal/cases/{case.pk}/rate/", {"score": 9}).status_code == 422
+    assert Satisfaction.objects.count() == 0
+    assert client.post(f"/portal/cases/{case.pk}/rate/", {"score": 4, "comment": "还行"}).status_code == 302
+    assert Satisfaction.objects.get().score == 4
+    again = client.post(f"/portal/cases/{case.pk}/rate/", {"score": 1})
+    assert again.status_code == 422
+    assert Satisfaction.objects.get().score == 4

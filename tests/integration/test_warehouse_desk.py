@@ -1,0 +1,126 @@
+"""The receiving desk: scan, receive, inspect and grade; parcels with no information matched later."""
+
+from __future__ import annotations
+
+import pytest
+
+from aftersales.cases import services
+from aftersales.cases.models import Case, CaseEvent
+from aftersales.warehouse.models import Inspection, ReturnParcel
+from tests.integration.console_support import (
+    BUYER,
+    MERCHANT,
+    english,
+    member,
+    open_case,
+    recent_order,
+    text,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def keeper(client, shop):
+    user = member(shop, "keeper", "warehouse")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def shipped_case(shop):
+    case = open_case(shop, recent_order(shop, "DYW0001"))
+    services.approve_case(shop, case.pk, MERCHANT)
+    services.record_return_shipment(shop, case.pk, BUYER, carrier="顺丰", tracking_no="SF20261122001")
+    return case
+
+
+def test_scan_receive_and_grade_a_moves_the_case_to_the_refund(client, keeper, shipped_case):
+    page = text(client.get("/warehouse/", {"tracking_no": "sf 20261122001"}))
+    assert shipped_case.number in page and "签收并质检" in page
+    response = client.post("/warehouse/receive/", {"parcel-tracking_no": "SF20261122001",
+                                                   "parcel-case": shipped_case.pk})
+    assert response.status_code == 302 and response["Location"] == f"/warehouse/cases/{shipped_case.pk}/inspect/"
+    assert Case.objects.get(pk=shipped_case.pk).status == "return_received"
+    form = text(client.get(response["Location"]))
+    assert "吊牌完好" in form and "未洗涤" in form  # the category's checklist
+    response = client.post(response["Location"], {"grade": "A", "restock": "on", "check_tags_intact": "on",
+                                                  "check_not_washed": "on", "photos": [upload()]})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=shipped_case.pk)
+    assert case.status == "refunding" and case.inspection_result == "pass"
+    inspection = Inspection.objects.get(case=case)
+    assert (inspection.grade, inspection.restock, inspection.passed, inspection.inspector.username) == (
+        "A", True, True, "keeper")
+    assert inspection.photos.count() == 1
+    # The desk shows no money: the refund is the console's business.
+    assert "¥" not in text(client.get(f"/warehouse/cases/{case.pk}/inspect/"))
+
+
+def test_an_unchecked_item_fails_the_inspection(client, keeper, shop, shipped_case):
+    from aftersales.warehouse import services as warehouse
+
+    warehouse.receive_parcel(shop, services.By(services.Actor.WAREHOUSE), tracking_no="SF20261122001")
+    response = client.post(f"/warehouse/cases/{shipped_case.pk}/inspect/", {"grade": "C", "check_tags_intact": "",
+                                                                            "note": "吊牌已剪"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=shipped_case.pk).status == "rejected_after_return"
+
+
+def test_a_bad_inspection_changes_nothing(client, keeper, shop, shipped_case):
+    from aftersales.warehouse import services as warehouse
+
+    warehouse.receive_parcel(shop, services.By(services.Actor.WAREHOUSE), tracking_no="SF20261122001")
+    events = CaseEvent.objects.filter(case=shipped_case).count()
+    url = f"/warehouse/cases/{shipped_case.pk}/inspect/"
+    missing = client.post(url, {"check_tags_intact": "on"})
+    assert missing.status_code == 422 and "请选择等级" in text(missing)
+    bad_photo = client.post(url, {"grade": "A", "photos": [upload("x.png", b"not a photo")]})
+    assert bad_photo.status_code == 422
+    restock_c = client.post(url, {"grade": "C", "restock": "on"})
+    assert restock_c.status_code == 422
+    english(client)
+    too_many = client.post(url, {"grade": "A", "accepted_quantity": "9"})
+    assert too_many.status_code == 422
+    assert "9" in text(too_many)
+    assert Case.objects.get(pk=shipped_case.pk).status == "return_received"
+    assert Inspection.objects.count() == 0
+    assert CaseEvent.objects.filter(case=shipped_case).count() == events
+
+
+def test_a_parcel_with_no_information_is_kept_and_matched_later(client, keeper, shop):
+    case = open_case(shop, recent_order(shop, "DYW0002"))
+    services.approve_case(shop, case.pk, MERCHANT)  # awaiting the return, no tracking number yet
+    page = text(client.get("/warehouse/", {"tracking_no": "YT9999999999"}))
+    assert "无信息件" in page
+    response = client.post("/warehouse/receive/", {"parcel-tracking_no": "YT9999999999",
+                                                   "parcel-note": "连衣裙一件，无单据"})
+    assert response.status_code == 302 and response["Location"] == "/warehouse/"
+    parcel = ReturnParcel.objects.get()
+    assert parcel.case is None
+    assert "连衣裙一件，无单据" in text(client.get("/warehouse/"))
+    wrong = client.post(f"/warehouse/parcels/{parcel.pk}/match/", {"number": "AS000"}, follow=True)
+    assert "请填写这个包裹对应的售后单号" in text(wrong)
+    response = client.post(f"/warehouse/parcels/{parcel.pk}/match/", {"number": case.number.lower()})
+    assert response.status_code == 302
+    parcel.refresh_from_db()
+    assert parcel.case_id == case.pk
+    assert Case.objects.get(pk=case.pk).status == "return_received"
+    nothing = client.post("/warehouse/receive/", {"parcel-tracking_no": "", "parcel-note": ""})
+    assert nothing.status_code == 422 and ReturnParcel.objects.count() == 1
+
+
+def test_the_desk_of_one_shop_never_reaches_another(client, other_shop, shipped_case):
+    client.force_login(member(other_shop, "keeper_b", "warehouse"))
+    assert client.get(f"/warehouse/cases/{shipped_case.pk}/inspect/").status_code == 404
+    assert shipped_case.number not in text(client.get("/warehouse/", {"tracking_no": "SF20261122001"}))
+    response = client.post("/warehouse/receive/", {"parcel-tracking_no": "SF20261122001",
+                                                   "parcel-case": shipped_case.pk})
+    assert response.status_code == 404
+    assert Case.objects.get(pk=shipped_case.pk).status == "return_in_transit"
+
+
+def test_agents_do_not_work_the_desk(client, shop):
+    client.force_login(member(shop, "agent_a", "agent"))
+    assert client.get("/warehouse/").status_code == 403
