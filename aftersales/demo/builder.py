@@ -152,12 +152,33 @@ def tracking(rng: random.Random) -> str:
     return f"{rng.choice(['SF', 'ZT', 'YT', 'JD', 'YD'])}{rng.randrange(10**11, 10**12)}"
 
 
-def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime) -> None:
-    """Walk a freshly opened case to `target` through the real services, an hour or so per step."""
+# What the warehouse finds when a return fails inspection, by the kind of goods (办法 9).
+FAILED_INSPECTIONS = {
+    "apparel": ("tags_intact", "吊牌已剪，有明显穿着痕迹"),
+    "shoes": ("not_used", "鞋底有明显磨损，已穿着外出"),
+    "bags": ("accessories_complete", "防尘袋和肩带缺失"),
+    "cosmetics": ("seal_intact", "封口已拆，精华液已使用约三分之一"),
+    "food": ("seal_intact", "包装已拆封，缺少 6 包"),
+    "electronics": ("not_activated", "设备已激活绑定账号，外壳有划痕"),
+    "textiles": ("not_washed", "已洗涤，有明显缩水"),
+    "other": ("not_used", "商品有明显使用痕迹"),
+}
+
+
+def _law_category(case) -> str:
+    line = case.lines.select_related("order_line__product__category").first()
+    product = line.order_line.product if line else None
+    return product.category.law_category if product else "other"
+
+
+def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime, now: datetime) -> None:
+    """Walk a freshly opened case to `target` through the real services, hours apart per step,
+    never past `now`: a demo whose parcels arrive tomorrow would fool nobody."""
     step = [t]
+    ceiling = now - timedelta(minutes=5)
 
     def at() -> datetime:
-        step[0] += timedelta(hours=rng.uniform(0.5, 20))
+        step[0] = max(step[0], min(step[0] + timedelta(hours=rng.uniform(0.5, 20)), ceiling))
         return step[0]
 
     kind = case.kind
@@ -203,14 +224,9 @@ def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime) -> Non
     if target == "return_received":
         return
     if target == "rejected_after_return":
+        failed_item, note = FAILED_INSPECTIONS.get(_law_category(case), FAILED_INSPECTIONS["other"])
         warehouse.inspect_return(
-            shop,
-            cid,
-            WAREHOUSE,
-            grade="C",
-            checklist={"tags_intact": False},
-            note="吊牌已剪，有明显穿着痕迹",
-            now=at(),
+            shop, cid, WAREHOUSE, grade="C", checklist={failed_item: False}, note=note, now=at()
         )
         return
     warehouse.inspect_return(
@@ -251,6 +267,19 @@ def _fits(kind: str, target: str) -> bool:
     return True
 
 
+FINISHED = ("completed", "closed")
+GOODS_KINDS = ("return_refund", "exchange", "repair", "partial_refund", "reship")
+
+
+def pick_target(rng: random.Random, kind: str) -> str:
+    """How far this case goes: a journey its kind can take, drawn with the usual weights."""
+    for _ in range(10):
+        target = weighted(rng, JOURNEYS)
+        if _fits(kind, target):
+            return target
+    return "requested"
+
+
 def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = None) -> DemoResult:
     shop = Shop.objects.filter(slug=DEMO_SLUG).first()
     if shop is not None:
@@ -266,41 +295,22 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
         skus = build_catalog(shop)
     result = DemoResult(shop=shop, created=True)
     for n in range(orders):
-        age_days = rng.uniform(0, 120)
-        paid_at = now - timedelta(days=age_days)
-        with_case = rng.random() < 0.45
+        with_case = rng.random() < 0.3
         reason, kind, note = rng.choice(data.REQUESTS)
+        target = pick_target(rng, kind) if with_case else ""
+        # A case still open is on a recent order (its deadlines are live in the inbox); a finished
+        # one may be old. Orders without a case spread over four months.
+        age_days = rng.uniform(4, 12) if target and target not in FINISHED else rng.uniform(0, 120)
+        paid_at = now - timedelta(days=age_days)
         delivered = not (kind == "refund_only" and reason in ("no_reason", "late_delivery", "not_received"))
         if paid_at + timedelta(days=4) > now:
             delivered = False
         order = make_order(shop, rng, skus, n, paid_at, delivered)
         result.orders += 1
-        if not with_case:
+        if not with_case or (kind in GOODS_KINDS and not order.signed_at):
             continue
-        if (
-            kind in ("return_refund", "exchange", "repair", "partial_refund", "reship")
-            and not order.signed_at
-        ):
-            continue
-        target = weighted(rng, JOURNEYS)
-        tries = 0
-        while not _fits(kind, target) and tries < 10:
-            target, tries = weighted(rng, JOURNEYS), tries + 1
-        if not _fits(kind, target):
-            target = "requested"
-        # Open cases are recent (the inbox has live deadlines); finished ones may be old.
-        opened = (order.signed_at or order.paid_at) + timedelta(hours=rng.uniform(2, 96))
-        if target in (
-            "requested",
-            "awaiting_return",
-            "return_in_transit",
-            "return_received",
-            "refunding",
-            "fulfilling",
-            "arbitration",
-        ):
-            opened = max(opened, now - timedelta(hours=rng.uniform(1, 30)))
-        opened = min(opened, now - timedelta(minutes=30))
+        latest = now - timedelta(hours=rng.uniform(1, 30)) if target not in FINISHED else now
+        opened = min((order.signed_at or order.paid_at) + timedelta(hours=rng.uniform(2, 96)), latest)
         line = order.lines.first()
         with transaction.atomic():
             case = cases.open_case(
@@ -314,7 +324,7 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
                 enforce_policy=False,
                 now=opened,
             )
-            drive(shop, case, target, rng, opened)
+            drive(shop, case, target, rng, opened, now)
         case.refresh_from_db()
         result.cases += 1
         result.by_status[case.status] = result.by_status.get(case.status, 0) + 1
