@@ -24,6 +24,7 @@ urlpatterns = [
     path("warehouse/", include("aftersales.warehouse.urls")),
     path("analytics/", include("aftersales.analytics.urls")),
     path("portal/", include("aftersales.portal.urls")),
+    path("imports/", include("aftersales.platforms.urls")),
     path("healthz", healthz),
     path("", RedirectView.as_view(url="/console/", permanent=False)),
 ]

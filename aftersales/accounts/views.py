@@ -40,10 +40,11 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         limit, window = _rate()
         if (cache.get(_key(request)) or 0) >= limit:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many failed sign-ins. Please wait a minute and try again."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            # Refused before the password is even looked at: a blocked guess learns nothing.
+            form = self.get_form_class()(request)
+            context = self.get_context_data(form=form, blocked=_("Too many failed sign-ins. Please wait a minute "
+                                                                 "and try again."))
+            return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):

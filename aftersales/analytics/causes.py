@@ -43,7 +43,7 @@ def content_report(
     """Products bought from a video or live session and returned more than the same product elsewhere."""
     rows = sums(
         shop_id,
-        Cube.CONTENT,
+        Cube.CONTENT_PRODUCT,
         first,
         last,
         group=("dim", "dim2", "product_id"),

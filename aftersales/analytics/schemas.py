@@ -7,7 +7,10 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from aftersales.core.choices import Channel, Platform, Reason
 from aftersales.core.money import MAX_FEN
+
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 
 
 class Basis(StrEnum):
@@ -30,16 +33,17 @@ class FigureQuery(Schema):
     sku: int | None = Field(None, ge=1)
     product: int | None = Field(None, ge=1)
     category: int | None = Field(None, ge=1)
-    platform: str | None = Field(None, max_length=16)
-    channel: str | None = Field(None, max_length=16)
-    province: str | None = Field(None, max_length=32)
-    content: str | None = Field(None, max_length=64)
-    reason: str | None = Field(None, max_length=24)
+    platform: Platform | None = None
+    channel: Channel | None = None
+    province: str | None = Field(None, max_length=32, pattern=PRINTABLE)
+    content: str | None = Field(None, max_length=64, pattern=PRINTABLE)
+    reason: Reason | None = None
     format: Format = Format.JSON
 
     def filters(self) -> dict:
         names = ("sku", "product", "category", "platform", "channel", "province", "content", "reason")
-        return {name: getattr(self, name) for name in names if getattr(self, name) not in (None, "")}
+        values = {name: getattr(self, name) for name in names}
+        return {k: getattr(v, "value", v) for k, v in values.items() if v not in (None, "")}
 
 
 class ColumnOut(Schema):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q, Sum
 
 from aftersales.analytics.domain import periods
@@ -20,29 +21,55 @@ from aftersales.analytics.models import AnalyticsSettings, Rollup
 from aftersales.catalog.models import Category
 from aftersales.core.errors import DomainError
 
-#: dimension -> (cube, the key columns that name one row)
-DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "sku": (Cube.SKU, ("sku_id", "product_id", "category_id")),
-    "product": (Cube.PRODUCT, ("product_id", "category_id")),
-    "category": (Cube.CATEGORY, ("category_id",)),
-    "platform": (Cube.CHANNEL, ("dim",)),
-    "channel": (Cube.CHANNEL, ("dim2",)),
-    "content": (Cube.CONTENT, ("dim", "dim2")),
-    "content_product": (Cube.CONTENT, ("dim", "dim2", "product_id", "category_id")),
-    "province": (Cube.PROVINCE, ("dim",)),
-    "province_category": (Cube.PROVINCE, ("dim", "category_id")),
-    "reason": (Cube.REASON, ("reason",)),
+#: dimension -> (the cubes that can answer it, smallest first; the key columns that name one row)
+DIMENSIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sku": ((Cube.SKU,), ("sku_id", "product_id", "category_id")),
+    "product": ((Cube.PRODUCT, Cube.SKU), ("product_id", "category_id")),
+    "category": ((Cube.CATEGORY, Cube.PRODUCT, Cube.SKU), ("category_id",)),
+    "platform": ((Cube.CHANNEL,), ("dim",)),
+    "channel": ((Cube.CHANNEL,), ("dim2",)),
+    "platform_channel": ((Cube.CHANNEL,), ("dim", "dim2")),
+    "content": ((Cube.CONTENT, Cube.CONTENT_PRODUCT), ("dim", "dim2")),
+    "content_product": ((Cube.CONTENT_PRODUCT,), ("dim", "dim2", "product_id", "category_id")),
+    "province": ((Cube.PROVINCE, Cube.PROVINCE_CATEGORY), ("dim",)),
+    "province_category": ((Cube.PROVINCE_CATEGORY,), ("dim", "category_id")),
+    "reason": ((Cube.REASON, Cube.REASON_SKU), ("reason",)),
 }
 #: Filters each cube can apply (query parameter -> column).
 FILTERS: dict[str, dict[str, str]] = {
     Cube.SKU: {"sku": "sku_id", "product": "product_id", "category": "category_id"},
     Cube.PRODUCT: {"product": "product_id", "category": "category_id"},
     Cube.CATEGORY: {"category": "category_id"},
-    Cube.PROVINCE: {"category": "category_id", "province": "dim"},
+    Cube.PROVINCE: {"province": "dim"},
+    Cube.PROVINCE_CATEGORY: {"category": "category_id", "province": "dim"},
     Cube.CHANNEL: {"platform": "dim", "channel": "dim2"},
-    Cube.CONTENT: {"content": "dim", "product": "product_id", "category": "category_id"},
-    Cube.REASON: {"sku": "sku_id", "product": "product_id", "category": "category_id", "reason": "reason"},
+    Cube.CONTENT: {"content": "dim"},
+    Cube.CONTENT_PRODUCT: {"content": "dim", "product": "product_id", "category": "category_id"},
+    Cube.REASON: {"reason": "reason"},
+    Cube.REASON_SKU: {
+        "sku": "sku_id",
+        "product": "product_id",
+        "category": "category_id",
+        "reason": "reason",
+    },
 }
+#: Orders, cases and refunded orders are counted once per cube key. Summed over a coarser grouping they
+#: would count an order once per line key (an order with two SKUs, two products...). They are exact when
+#: these columns are grouped on or fixed by a filter (the rest are functions of them, or, like the
+#: platform or the province, one value per order); otherwise they are left out (None).
+DISTINCT_KEY: dict[str, frozenset[str]] = {
+    Cube.SKU: frozenset({"sku_id"}),
+    Cube.PRODUCT: frozenset({"product_id"}),
+    Cube.CATEGORY: frozenset({"category_id"}),
+    Cube.PROVINCE: frozenset(),
+    Cube.PROVINCE_CATEGORY: frozenset({"category_id"}),
+    Cube.CHANNEL: frozenset(),
+    Cube.CONTENT: frozenset(),
+    Cube.CONTENT_PRODUCT: frozenset({"product_id"}),
+    Cube.REASON: frozenset({"reason"}),
+    Cube.REASON_SKU: frozenset({"sku_id", "reason"}),
+}
+DISTINCT_MEASURES = frozenset({"orders", "return_cases", "refund_orders"})
 ALL_MEASURES = ("sold_qty", "sold_fen", "orders", *BASIS_MEASURES)
 RATE_MEASURES = ("sold_qty", "returned_qty")
 
@@ -93,23 +120,51 @@ def sums(
 ) -> list[dict]:
     """Sum `measures` (names without the basis suffix) of one cube over [first, last], grouped by `group`.
 
-    With `grain`, rows carry "bucket": the start of their day, week or month.
+    With `grain`, rows carry "bucket": the start of their day, week or month. Distinct counts that the
+    grouping would double are None (see `DISTINCT_KEY`).
     """
     check_period(first, last)
     check_basis(basis)
     spans = periods.plan(first, last, grain)
     columns = {f"t_{name}": Sum(measure(name, basis)) for name in measures}
     keys = (*group, "grain", "start") if grain else group
-    qs = (
-        Rollup.objects.filter(shop_id=shop_id, cube=cube)
-        .filter(spans_q(spans))
-        .filter(**_filter_columns(cube, filters))
-        .order_by()
-    )
-    found = list(qs.values(*keys).annotate(**columns)) if keys else [qs.aggregate(**columns)]
-    rows = [{**{k: row[k] for k in keys}, **{m: row[f"t_{m}"] for m in measures}} for row in found]
-    if not grain:
-        return [{**row, **{m: row[m] or 0 for m in measures}} for row in rows]
+    fixed = _filter_columns(cube, filters)
+    qs = Rollup.objects.filter(shop_id=shop_id, cube=cube).filter(spans_q(spans)).filter(**fixed).order_by()
+    if keys:
+        rows = _fetch(qs.values(*keys).annotate(**columns), keys, measures)
+    else:
+        found = qs.aggregate(**columns)
+        rows = [{m: int(found[f"t_{m}"] or 0) for m in measures}]
+    if grain:
+        rows = _by_bucket(rows, group, measures, grain)
+    if not DISTINCT_KEY[cube] <= {*group, *fixed}:
+        for row in rows:
+            row.update({m: None for m in measures if m in DISTINCT_MEASURES})
+    return rows
+
+
+def _fetch(qs, keys: tuple[str, ...], measures: tuple[str, ...]) -> list[dict]:
+    """Run a grouped query straight through the cursor: thousands of rows without per-row ORM work."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    n = len(keys)
+    rows = [
+        {**dict(zip(keys, row[:n], strict=True)), **dict(zip(measures, row[n:], strict=True))}
+        for row in found
+    ]
+    if rows and not isinstance(rows[0][measures[0]], int):  # PostgreSQL sums bigints as numeric
+        for row in rows:
+            for m in measures:
+                row[m] = int(row[m] or 0)
+    if "start" in keys and rows and isinstance(rows[0]["start"], str):  # SQLite keeps dates as text
+        for row in rows:
+            row["start"] = date.fromisoformat(row["start"])
+    return rows
+
+
+def _by_bucket(rows: list[dict], group: tuple[str, ...], measures: tuple[str, ...], grain: str) -> list[dict]:
     merged: dict[tuple, dict] = {}
     for row in rows:
         bucket = periods.bucket_start(grain, row["start"])
@@ -157,9 +212,11 @@ class RateRow:
     extra: dict = field(default_factory=dict)
 
 
-def _verdict(row: dict, default: Thresholds, by_category: dict[int, Thresholds]) -> Verdict:
+def _verdict(
+    row: dict, default: Thresholds, by_category: dict[int, Thresholds], lower: int | None = None
+) -> Verdict:
     thresholds = by_category.get(row.get("category_id") or 0, default)
-    return judge(row["returned_qty"], row["sold_qty"], thresholds)
+    return judge(row["returned_qty"], row["sold_qty"], thresholds, lower)
 
 
 def return_rates(
@@ -170,26 +227,30 @@ def return_rates(
     Reads only columns the covering index holds. For `by="reason"` the whole is the units sold in the
     filtered scope (a reason's share of the return rate).
     """
-    cube, group = _dimension(by)
+    cube, group = _dimension(by, filters)
     rows = sums(shop_id, cube, first, last, group=group, measures=RATE_MEASURES, basis=basis, filters=filters)
     if by == "reason":
         sold = scope_sold(shop_id, first, last, filters)
         for row in rows:
             row["sold_qty"] = sold["sold_qty"]
     default, by_category = category_thresholds(shop_id)
-    out = [
-        RateRow(
-            {g: row[g] for g in group},
-            row["sold_qty"],
-            row["returned_qty"],
-            rate_bp(row["returned_qty"], row["sold_qty"]),
-            wilson_lower_bp(row["returned_qty"], row["sold_qty"]),
-            _verdict(row, default, by_category),
-        )
-        for row in rows
-        if row["sold_qty"] or row["returned_qty"]
-    ]
-    out.sort(key=lambda r: (-(r.lower_bp or 0), -r.returned_qty, tuple(str(v) for v in r.key.values())))
+    out = []
+    for row in rows:
+        sold, returned = row["sold_qty"], row["returned_qty"]
+        if sold or returned:
+            lower = wilson_lower_bp(returned, sold)
+            key = {g: row[g] for g in group}
+            out.append(
+                RateRow(
+                    key,
+                    sold,
+                    returned,
+                    rate_bp(returned, sold),
+                    lower,
+                    _verdict(row, default, by_category, lower),
+                )
+            )
+    out.sort(key=lambda r: (-(r.lower_bp or 0), -r.returned_qty, *r.key.values()))
     return out
 
 
@@ -197,23 +258,21 @@ def scope_sold(shop_id: int, first: date, last: date, filters: dict | None) -> d
     """Units, paid amount and orders in the scope a reason filter names (a SKU, a product, a category,
     or the whole shop)."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "") and k != "reason"}
-    cube = (
-        Cube.SKU
-        if "sku" in filters
-        else Cube.PRODUCT
-        if "product" in filters
-        else Cube.CATEGORY
-        if "category" in filters
-        else Cube.CHANNEL
-    )
+    cube = scope_cube(filters)
     return sums(shop_id, cube, first, last, measures=("sold_qty", "sold_fen", "orders"), filters=filters)[0]
 
 
-def _dimension(by: str) -> tuple[str, tuple[str, ...]]:
+def _dimension(by: str, filters: dict | None = None) -> tuple[str, tuple[str, ...]]:
+    """The smallest cube that can answer `by` under `filters`, and its key columns."""
     try:
-        return DIMENSIONS[by]
+        cubes, group = DIMENSIONS[by]
     except KeyError:
         raise DomainError("input.invalid_choice", field="by", value=str(by)) from None
+    present = {k for k, v in (filters or {}).items() if v not in (None, "")}
+    for cube in cubes:
+        if present <= FILTERS[cube].keys():
+            return cube, group
+    raise DomainError("analytics.filter_not_supported", filter=",".join(sorted(present)), cube=by)
 
 
 def with_rates(row: dict) -> dict:
@@ -224,7 +283,9 @@ def with_rates(row: dict) -> dict:
         **row,
         "return_rate_bp": rate_bp(returned, sold),
         "return_lower_bp": wilson_lower_bp(returned, sold),
-        "refund_order_rate_bp": rate_bp(row.get("refund_orders", 0), row.get("orders", 0)),
+        "refund_order_rate_bp": None
+        if row.get("orders") is None or row.get("refund_orders") is None
+        else rate_bp(row["refund_orders"], row["orders"]),
         "refund_amount_rate_bp": rate_bp(row.get("refund_fen", 0), row.get("sold_fen", 0)),
         "cost_fen": cost,
         "cost_share_bp": rate_bp(cost, row.get("sold_fen", 0)),
@@ -235,7 +296,7 @@ def breakdown(
     shop_id: int, by: str, first: date, last: date, *, basis: str = "order", filters: dict | None = None
 ) -> list[dict]:
     """Every measure per `by` key with the return rate, refund rates and cost; highest lower bound first."""
-    cube, group = _dimension(by)
+    cube, group = _dimension(by, filters)
     rows = sums(shop_id, cube, first, last, group=group, basis=basis, filters=filters)
     if by == "reason":
         sold = scope_sold(shop_id, first, last, filters)
@@ -262,7 +323,7 @@ def trend(
     grain = periods.GRAIN_NAMES.get(grain, grain)
     if grain not in {g.value for g in periods.Grain}:
         raise DomainError("input.invalid_choice", field="grain", value=str(grain))
-    cube = _trend_cube(filters or {})
+    cube = scope_cube(filters or {})
     rows = {
         r["bucket"]: r for r in sums(shop_id, cube, first, last, basis=basis, filters=filters, grain=grain)
     }
@@ -273,19 +334,26 @@ def trend(
     return out
 
 
-def _trend_cube(filters: dict) -> str:
+#: Cubes from the fewest rows to the most: the first that can apply every filter answers a scope.
+SMALLEST_FIRST = (
+    Cube.CHANNEL,
+    Cube.CATEGORY,
+    Cube.PROVINCE,
+    Cube.PRODUCT,
+    Cube.PROVINCE_CATEGORY,
+    Cube.CONTENT,
+    Cube.SKU,
+    Cube.CONTENT_PRODUCT,
+)
+
+
+def scope_cube(filters: dict) -> str:
+    """The smallest cube that can apply all of `filters` (the whole shop: the channel cube)."""
     present = {k for k, v in filters.items() if v not in (None, "")}
-    for cube, names in (
-        (Cube.SKU, {"sku"}),
-        (Cube.PRODUCT, {"product"}),
-        (Cube.PROVINCE, {"province"}),
-        (Cube.CATEGORY, {"category"}),
-        (Cube.CHANNEL, {"platform", "channel"}),
-        (Cube.CONTENT, {"content"}),
-    ):
-        if present & names:
+    for cube in SMALLEST_FIRST:
+        if present <= FILTERS[cube].keys():
             return cube
-    return Cube.CHANNEL
+    raise DomainError("analytics.filter_not_supported", filter=",".join(sorted(present)), cube="trend")
 
 
 def heatmap(shop_id: int, first: date, last: date, *, basis: str = "order") -> list[RateRow]:
@@ -297,9 +365,10 @@ def reasons(
     shop_id: int, first: date, last: date, *, basis: str = "order", filters: dict | None = None
 ) -> list[ParetoRow]:
     """Pareto of returned units by reason (optionally of one SKU, product or category)."""
+    cube, _ = _dimension("reason", filters)
     rows = sums(
         shop_id,
-        Cube.REASON,
+        cube,
         first,
         last,
         group=("reason",),
@@ -322,7 +391,7 @@ def reasons_by_product(
     """For the products with the most returned units: (product id, returned units, Pareto of reasons)."""
     rows = sums(
         shop_id,
-        Cube.REASON,
+        Cube.REASON_SKU,
         first,
         last,
         group=("product_id", "reason"),

@@ -62,11 +62,15 @@ def _params(request: HttpRequest, extra_filters: dict | None = None) -> figures.
         last = date.fromisoformat(get["last"]) if get.get("last") else None
     except ValueError:
         first = last = None
-    filters = {name: get.get(name) for name in FILTER_NAMES if get.get(name)}
-    for name in ("sku", "product", "category"):
-        if name in filters and not str(filters[name]).isdigit():
+    filters = {name: get.get(name)[:64] for name in FILTER_NAMES if get.get(name)}
+    for name, value in list(filters.items()):
+        numeric = name in ("sku", "product", "category")
+        if (
+            numeric and not (value.isascii() and value.isdigit() and len(value) < 19)
+        ) or not value.isprintable():
             filters.pop(name)
-    filters = {k: int(v) if k in ("sku", "product", "category") else v for k, v in filters.items()}
+        elif numeric:
+            filters[name] = int(value)
     try:
         return figures.Params.of(
             first, last, get.get("basis") or "order", {**filters, **(extra_filters or {})}

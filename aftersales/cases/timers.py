@@ -48,7 +48,7 @@ logger = logging.getLogger("aftersales.timers")
 #: The owners hear about a merchant-side deadline this long before it passes.
 ESCALATE_BEFORE = timedelta(minutes=int(getattr(settings, "AFTERSALES_ESCALATE_MINUTES", 60)))
 #: Cases claimed (and locked) per transaction.
-BATCH_SIZE = 200
+BATCH_SIZE = 100
 
 #: Steps where the buyer must act: nobody on staff is reminded, only the expiry is handled.
 BUYER_STAGES = frozenset({Stage.BUYER_RETURN_SHIPMENT.value, Stage.BUYER_CONFIRM_RECEIPT.value,
@@ -102,11 +102,14 @@ def due_cases(now: datetime, escalate_lead: timedelta = ESCALATE_BEFORE) -> Quer
     expired = Q(deadline_at__lte=now) & (Q(escalated_at__isnull=True) | Q(escalated_at__lt=F("deadline_at")))
     staff_side = Q(escalated_at__isnull=True) & ~Q(deadline_stage__in=BUYER_STAGES)
     near = Q(deadline_at__lte=now + escalate_lead)
+    horizon = now + escalate_lead
     lead_hours = Shop.objects.filter(reminder_hours__gt=0).values_list("reminder_hours", flat=True).distinct()
     for hours in lead_hours:
         near |= Q(shop__reminder_hours=hours, deadline_at__lte=now + timedelta(hours=hours),
                   reminded_at__isnull=True)
-    open_cases = Case.objects.filter(status__in=open_, deadline_at__isnull=False)
+        horizon = max(horizon, now + timedelta(hours=hours))
+    # The outer bound lets the database walk the deadline index instead of every open case.
+    open_cases = Case.objects.filter(deadline_at__lte=horizon, status__in=open_)
     return open_cases.filter(expired | (staff_side & near))
 
 
@@ -260,13 +263,14 @@ def _expire(case: Case, now: datetime, report: SweepReport) -> None:
     steps = timer_actions(expiry, case.status, case.kind)
     try:
         with transaction.atomic():
-            services.record_event(
-                case, services.SYSTEM, "deadline_passed", from_status=case.status, reason_code="timeout",
+            passed = CaseEvent.objects.create(
+                case=case, shop_id=case.shop_id, action="deadline_passed", actor=Actor.SYSTEM.value,
+                from_status=case.status, to_status=case.status, reason_code="timeout", created_at=now,
                 payload={**_timer_payload(case, expiry), "outcome": expiry.value,
                          "actions": [s.value for s in steps],
                          "notify_staff": case.deadline_stage not in BUYER_STAGES,
-                         "outcome_text": _outcome_text(expiry)},
-                now=now)
+                         "outcome_text": _outcome_text(expiry)})
+            enqueue_for_events([passed], report.lookups)  # as services.record_event, with cached lookups
             for action in steps:
                 _act(case.shop, case.pk, action, now)
     except DomainError as exc:

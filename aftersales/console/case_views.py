@@ -136,7 +136,9 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         forms["grant_refund"] = f.GrantForm(prefix="grant_refund", initial={
             "amount": None, "reason_code": "approved_request"})
     if "execute_refund" not in bound:
-        forms["execute_refund"] = f.ExecuteForm(prefix="execute_refund", initial={"idempotency_key": _new_key(case)})
+        # A payment left pending (the provider did not answer) is retried with its own key, never a new one.
+        key = page.pending_key or _new_key(case)
+        forms["execute_refund"] = f.ExecuteForm(prefix="execute_refund", initial={"idempotency_key": key})
     if "tags" not in bound:
         forms["tags"] = f.TagsForm(prefix="tags", initial={"tags": ", ".join(case.tags)})
     given = rungs_given(case)

@@ -197,4 +197,3 @@ class EvidenceForm(forms.Form):
     photo = forms.FileField(label=_("Photo"))
 
 
-STATUS_CHOICES = [s.value for s in Status]

@@ -18,6 +18,7 @@ from aftersales.cases.models import Case, CaseLine, Evidence
 from aftersales.cases.selectors import filter_cases
 from aftersales.core import clock
 from aftersales.core.choices import Role
+from aftersales.orders.models import Order
 
 INBOX_COLUMNS = (
     "id", "shop_id", "number", "platform", "kind", "status", "goods_status", "money_status", "reason",
@@ -32,6 +33,8 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
     """The shop's cases matching the inbox filters, most pressing deadline first."""
     scope = filters.get("scope") or "open"
     assignee = filters.get("assignee") or ""
+    search = (filters.get("q") or "").strip()
+    exact = exact_matches(shop, search) if search else set()
     qs = filter_cases(
         shop,
         status=filters.get("status") or None,
@@ -39,9 +42,11 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         platform=filters.get("platform") or None,
         reason=filters.get("reason") or None,
         tag=(filters.get("tag") or "").strip() or None,
-        q=(filters.get("q") or "").strip() or None,
+        q=search if search and not exact else None,
         open_only=scope == "open" and not filters.get("status"),
     )
+    if exact:
+        qs = qs.filter(pk__in=exact)
     if scope == "finished" and not filters.get("status"):
         qs = qs.filter(status__in=FINISHED)
     now = clock.now()
@@ -67,6 +72,19 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
     )
 
 
+def exact_matches(shop: Shop, search: str) -> set[int]:
+    """Cases whose number, order number or return tracking number is exactly `search`: the usual search,
+    answered from indexes. Anything else falls back to a substring search."""
+    key = "".join(search.split())
+    if len(key) < 6:
+        return set()
+    ids = set(Case.objects.filter(shop=shop, number=key.upper()).values_list("pk", flat=True))
+    ids |= set(Case.objects.filter(shop=shop, return_tracking_no=key.upper()).values_list("pk", flat=True))
+    orders = Order.objects.filter(shop=shop, platform_order_id=key).values("pk")
+    ids |= set(Case.objects.filter(shop=shop, order__in=orders).values_list("pk", flat=True))
+    return ids
+
+
 def shop_agents(shop: Shop) -> list:
     """The people a case can be assigned to: the shop's owners and agents."""
     memberships = (Membership.objects.filter(shop=shop, role__in=[Role.OWNER.value, Role.AGENT.value])
@@ -80,7 +98,7 @@ class CasePage:
     evidence: list[Evidence]
     compensations: list[Compensation]
     satisfaction: Satisfaction | None
-    open_payments: bool
+    pending_key: str  # the idempotency key of a payment still pending or unknown: a retry must reuse it
 
 
 def case_page(shop: Shop, case_id: int) -> CasePage:
@@ -94,6 +112,7 @@ def case_page(shop: Shop, case_id: int) -> CasePage:
     evidence = list(case.evidence.order_by("created_at", "id"))
     compensations = list(case.compensations.select_related("granted_by"))
     satisfaction = Satisfaction.objects.filter(case=case).first()
-    open_payments = case.refund_payments.filter(status__in=("pending", "unknown")).exists()
+    pending_key = (case.refund_payments.filter(status__in=("pending", "unknown"))
+                   .values_list("idempotency_key", flat=True).first()) or ""
     return CasePage(case=case, evidence=evidence, compensations=compensations, satisfaction=satisfaction,
-                    open_payments=open_payments)
+                    pending_key=pending_key)

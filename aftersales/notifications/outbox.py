@@ -90,7 +90,7 @@ BUYER_TEMPLATES: dict[str, str | Callable[[CaseEvent], str | None]] = {
     "request_evidence": "evidence.requested",
     "rule_for_buyer": "arbitration.ruled_for_buyer",
     "rule_for_merchant": "arbitration.ruled_for_merchant",
-    "reply": "case.reply",  # an agent's own words (care.send_reply)
+    "reply": lambda event: None if event.actor == "buyer" else "case.reply",  # staff's words (care.send_reply)
 }
 
 #: Timer events for staff (written by cases.timers).

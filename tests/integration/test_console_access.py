@@ -119,3 +119,17 @@ def test_the_inbox_costs_the_same_number_of_queries_for_5_or_40_cases(client, sh
     assert response.status_code == 200
     assert text(response).count('name="case"') == 40
     assert len(many.captured_queries) == len(few.captured_queries) <= 12
+
+
+def test_password_guessing_is_slowed_down(client, shop, settings):
+    settings.LOGIN_RATE = "3/m"
+    member(shop, "agent_a", "agent")
+    for _ in range(3):
+        wrong = client.post("/accounts/login/", {"username": "agent_a", "password": "nope"})
+        assert wrong.status_code == 200 and "请输入一个正确的" in text(wrong)
+    blocked = client.post("/accounts/login/", {"username": "agent_a", "password": "pw-agent_a"})
+    assert blocked.status_code == 429 and "登录失败次数过多" in text(blocked)
+    assert "_auth_user_id" not in client.session
+    other = client.post("/accounts/login/", {"username": "agent_a", "password": "pw-agent_a"},
+                        REMOTE_ADDR="10.1.1.1")
+    assert other.status_code == 302 and other["Location"] == "/console/"

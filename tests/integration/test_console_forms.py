@@ -268,3 +268,29 @@ def test_templates_budget_and_staff_settings(client, owner, shop):
     assert last.status_code == 422 and "至少要保留一位店长" in text(last)
     mine.refresh_from_db()
     assert mine.role == "owner"
+
+
+def test_a_payment_the_provider_did_not_answer_is_retried_with_the_same_key(client, agent, shop):
+    from aftersales.core.choices import PaymentStatus
+    from aftersales.refunds import gateways
+
+    class Silent:
+        def refund(self, **kw):
+            return gateways.GatewayResult(PaymentStatus.UNKNOWN)
+
+    case = open_case(shop, recent_order(shop, "DYF0005", shipped=False), kind="refund_only", reason="no_reason")
+    services.approve_case(shop, case.pk, MERCHANT)
+    act(client, case, "grant_refund", {"grant_refund-reason_code": "approved_request"})
+    previous = gateways.set_gateway(Silent())
+    try:
+        assert act(client, case, "execute_refund", {"execute_refund-idempotency_key": "first-key-0001"}
+                   ).status_code == 302
+    finally:
+        gateways.set_gateway(previous)
+    assert Case.objects.get(pk=case.pk).status == "refunding"
+    page = text(client.get(f"/console/cases/{case.pk}/"))
+    assert 'value="first-key-0001"' in page and "不会重复打款" in page
+    assert act(client, case, "execute_refund", {"execute_refund-idempotency_key": "first-key-0001"}
+               ).status_code == 302
+    assert Case.objects.get(pk=case.pk).status == "completed"
+    assert RefundPayment.objects.filter(case=case).count() == 1

@@ -117,7 +117,15 @@ def test_contributions_equal_a_direct_count(batch):
     assert cube_sum(rows, Cube.SKU, "sold_qty", 2) == +sold
     assert cube_sum(rows, Cube.SKU, "returned_qty_o", 2) == +ret_o
     assert cube_sum(rows, Cube.SKU, "returned_qty_c", 2) == +ret_c
-    for cube in (Cube.SKU, Cube.PRODUCT, Cube.CATEGORY, Cube.PROVINCE, Cube.CHANNEL, Cube.REASON):
+    for cube in (
+        Cube.SKU,
+        Cube.PRODUCT,
+        Cube.CATEGORY,
+        Cube.PROVINCE,
+        Cube.PROVINCE_CATEGORY,
+        Cube.CHANNEL,
+        Cube.REASON,
+    ):
         assert sum(v[M["refund_fen_o"]] for k, v in rows.items() if k[0] == cube) == refund
         assert sum(v[M["refund_fen_c"]] for k, v in rows.items() if k[0] == cube) == refund
         assert sum(v[M["writeoff_fen_c"]] for k, v in rows.items() if k[0] == cube) == writeoff
@@ -197,7 +205,7 @@ def test_a_refused_or_withdrawn_request_is_not_a_return_and_a_resubmitted_one_is
         )
         rows = contributions(order)
         assert rows[(Cube.SKU, date(2025, 2, 1), 7, 3, 2, "", "", "")][M["returned_qty_o"]] == counted
-        assert (Cube.PROVINCE, date(2025, 2, 1), 0, 0, 2, "广东", "", "") in rows
+        assert (Cube.PROVINCE_CATEGORY, date(2025, 2, 1), 0, 0, 2, "广东", "", "") in rows
     reship = OrderFact(
         1,
         date(2025, 2, 1),

@@ -95,13 +95,27 @@ class Cube:
     SKU = "sku"  # sku, product, category
     PRODUCT = "product"  # product, category
     CATEGORY = "cat"  # category
-    PROVINCE = "prov"  # category × province (dim)
+    PROVINCE = "prov"  # province (dim)
+    PROVINCE_CATEGORY = "provcat"  # category × province (dim)
     CHANNEL = "chan"  # platform (dim) × channel (dim2)
-    CONTENT = "content"  # product, category × content id (dim) × author (dim2)
-    REASON = "reason"  # sku, product, category × reason: returns and their costs only
+    CONTENT = "content"  # content id (dim) × author (dim2)
+    CONTENT_PRODUCT = "contprod"  # product, category × content id (dim) × author (dim2)
+    REASON = "reason"  # reason: returns and their costs only
+    REASON_SKU = "rsku"  # sku, product, category × reason: returns and their costs only
 
 
-ALL_CUBES = (Cube.SKU, Cube.PRODUCT, Cube.CATEGORY, Cube.PROVINCE, Cube.CHANNEL, Cube.CONTENT, Cube.REASON)
+ALL_CUBES = (
+    Cube.SKU,
+    Cube.PRODUCT,
+    Cube.CATEGORY,
+    Cube.PROVINCE,
+    Cube.PROVINCE_CATEGORY,
+    Cube.CHANNEL,
+    Cube.CONTENT,
+    Cube.CONTENT_PRODUCT,
+    Cube.REASON,
+    Cube.REASON_SKU,
+)
 
 #: (cube, sku_id, product_id, category_id, dim, dim2, reason)
 Key = tuple[str, int, int, int, str, str, str]
@@ -158,11 +172,13 @@ def _line_keys(order: OrderFact, line: LineFact, province: str) -> list[Key]:
         (Cube.SKU, sku, product, category, "", "", ""),
         (Cube.PRODUCT, 0, product, category, "", "", ""),
         (Cube.CATEGORY, 0, 0, category, "", "", ""),
-        (Cube.PROVINCE, 0, 0, category, province, "", ""),
+        (Cube.PROVINCE, 0, 0, 0, province, "", ""),
+        (Cube.PROVINCE_CATEGORY, 0, 0, category, province, "", ""),
         (Cube.CHANNEL, 0, 0, 0, order.platform, order.channel, ""),
     ]
     if order.content_id:
-        keys.append((Cube.CONTENT, 0, product, category, order.content_id, order.author, ""))
+        keys.append((Cube.CONTENT, 0, 0, 0, order.content_id, order.author, ""))
+        keys.append((Cube.CONTENT_PRODUCT, 0, product, category, order.content_id, order.author, ""))
     return keys
 
 
@@ -210,11 +226,15 @@ def contributions(order: OrderFact) -> dict[DayKey, list[int]]:
         parts = [(lines[line_id], qty) for line_id, qty in case.lines if line_id in lines and qty > 0]
         if not parts:
             continue
-        reason_keys = {
-            line.line_id: (Cube.REASON, line.sku_id, line.product_id, line.category_id, "", "", case.reason)
+        by_reason: Key = (Cube.REASON, 0, 0, 0, "", "", case.reason)
+        case_keys = {
+            line.line_id: [
+                *keys_of[line.line_id],
+                by_reason,
+                (Cube.REASON_SKU, line.sku_id, line.product_id, line.category_id, "", "", case.reason),
+            ]
             for line, _ in parts
         }
-        case_keys = {line.line_id: [*keys_of[line.line_id], reason_keys[line.line_id]] for line, _ in parts}
         if case.counted:
             counted_keys: set[Key] = set()
             for line, qty in parts:

@@ -94,11 +94,15 @@ class Thresholds:
         )
 
 
-def judge(part: int, whole: int, thresholds: Thresholds) -> Verdict:
-    """Good when the rate is at most `good_bp`; attention when the Wilson lower bound reaches `alert_bp`."""
+def judge(part: int, whole: int, thresholds: Thresholds, lower: int | None = None) -> Verdict:
+    """Good when the rate is at most `good_bp`; attention when the Wilson lower bound reaches `alert_bp`.
+
+    `lower` may be passed when the caller has already computed `wilson_lower_bp(part, whole)`.
+    """
     if whole <= 0:
         return Verdict.NO_DATA
-    lower = wilson_lower_bp(part, whole)
+    if lower is None:
+        lower = wilson_lower_bp(part, whole)
     if lower is not None and lower >= thresholds.alert_bp:
         return Verdict.ATTENTION
     if part * BP <= thresholds.good_bp * whole:

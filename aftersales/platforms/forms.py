@@ -1,0 +1,39 @@
+"""The upload form of the imports page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.console.labels import platform_label
+
+PLATFORMS = ("douyin", "taobao", "tmall", "jd", "pdd")
+#: The largest file the page takes (a 1,000,000-line 抖店 export is about 400 MB).
+MAX_BYTES = int(getattr(settings, "AFTERSALES_IMPORT_MAX_BYTES", 1024 * 1024 * 1024))
+EXTENSIONS = (".csv", ".xlsx", ".txt")
+
+
+class ImportForm(forms.Form):
+    platform = forms.ChoiceField(label=_("Platform"))
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=[("orders", _("Orders (订单导出)")), ("cases", _("After-sale cases (售后导出)"))],
+    )
+    file = forms.FileField(
+        label=_("Export file"),
+        help_text=_("The .csv or .xlsx file exactly as the platform exported it. Importing it again is safe."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].choices = [(code, platform_label(code)) for code in PLATFORMS]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(mb)s MB)."), params={"mb": MAX_BYTES // (1024 * 1024)}
+            )
+        return upload

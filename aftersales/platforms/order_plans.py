@@ -1,0 +1,155 @@
+"""What the file says about one order, worked out before anything is compared or written.
+
+The lines of one order (主订单) become an OrderPlan: the order's times, texts and freight, its buyer,
+its shipments, and each line's unit price and paid amount.
+
+Money of a line (what was actually paid for it, after discounts):
+- the export has a real sub-order id (Douyin 子订单编号, Taobao 子订单编号): its paid amount is the line's;
+- otherwise the paid amount is the order's, repeated on each row (JD 应付金额, PDD 用户实付金额, Taobao
+  买家实际支付金额) and includes the outbound freight: the goods part is split across the lines by
+  their list amounts (largest remainder), the freight kept on the order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aftersales.core.money import allocate
+from aftersales.platforms.importing import OrderLineRecord
+from aftersales.platforms.report import Report
+from aftersales.platforms.writing import Columns, cut
+
+ID_LIMIT = 64
+
+
+@dataclass
+class LinePlan:
+    record: OrderLineRecord
+    line_id: str
+    title: str
+    sku_code: str
+    spec: str
+    quantity: int
+    unit_price_fen: int
+    paid_fen: int
+
+
+@dataclass
+class OrderPlan:
+    """What the file says about one order, ready to compare with what is stored."""
+
+    order_id: str
+    lines: list[LinePlan]
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    signed_at: datetime | None
+    freight_fen: int | None
+    fields: dict[str, object]  # texts: status_raw, channel, content_id, …
+    buyer: dict[str, str]
+    shipments: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)  # tracking → carrier, time
+
+    @property
+    def rows(self) -> list[int]:
+        return [line.record.row_number for line in self.lines]
+
+
+# ---- from records to plans ----------------------------------------------------------------------
+
+
+def plan_order(order_id: str, records: list[OrderLineRecord], report: Report, col: Columns) -> OrderPlan | None:
+    """The order as the file describes it, or None (reported) when it cannot be imported."""
+    if len(order_id) > ID_LIMIT:
+        for r in records:
+            report.error(r.row_number, col("platform_order_id"), order_id, "import.id_too_long", limit=ID_LIMIT)
+        return None
+    codes = {r.order_status_code for r in records if r.order_status_code}
+    if codes == {"unpaid"}:
+        for r in records:
+            report.warning(r.row_number, col("order_status"), order_id, "import.unpaid_order")
+        return None
+    # None: the file has no time for the order (Taobao's 宝贝报表); it must then already be stored.
+    paid_at = _earliest(r.paid_at for r in records) or _earliest(r.created_at for r in records)
+    kept = []
+    for r in records:
+        if len(r.platform_line_id) > ID_LIMIT:
+            report.error(r.row_number, col("platform_line_id"), r.platform_line_id, "import.id_too_long",
+                         limit=ID_LIMIT)
+        else:
+            kept.append(r)
+    if not kept:
+        return None
+    return _plan(order_id, kept, paid_at)
+
+
+def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | None) -> OrderPlan:
+    amounts, freight = line_amounts(records)
+    lines = [
+        LinePlan(r, r.platform_line_id, cut(r.product_title, 200), cut(r.sku_code, 64), cut(r.sku_spec, 200),
+                 r.quantity, unit, paid)
+        for r, (unit, paid) in zip(records, amounts, strict=True)
+    ]
+    first = records[0]
+    codes = {r.order_status_code for r in records}
+    signed_at = _latest(r.completed_at for r in records) if "completed" in codes else None
+    # Without a ship time in the file: a received order left no later than it arrived, and a shipped
+    # one is known to have left (the time it was paid stands in), so the goods' status stays right.
+    shipped_at = _earliest(r.shipped_at for r in records) or signed_at or (paid_at if "shipped" in codes else None)
+    fields = {
+        "status_raw": cut(first.order_status, 64),
+        "channel": next((r.channel for r in records if r.channel), ""),
+        "content_id": cut(_first_text(r.content_id for r in records), 64),
+        "content_author": cut(_first_text(r.author for r in records), 100),
+        "province": cut(_first_text(r.province for r in records), 32),
+        "city": cut(_first_text(r.city for r in records), 32),
+    }
+    buyer = {
+        "nick": cut(_first_text(r.buyer_nick for r in records), 100),
+        "name": cut(_first_text(r.buyer_name for r in records), 100),
+        "phone": cut(_first_text(r.buyer_phone for r in records), 32),
+        "province": fields["province"],
+        "city": fields["city"],
+    }
+    plan = OrderPlan(
+        order_id=order_id, lines=lines, paid_at=paid_at, shipped_at=shipped_at, signed_at=signed_at,
+        freight_fen=freight, fields=fields, buyer=buyer,
+    )
+    for r in records:
+        if r.tracking_no and r.tracking_no not in plan.shipments:
+            plan.shipments[cut(r.tracking_no, 64)] = (cut(r.carrier, 32), r.shipped_at or shipped_at or paid_at)
+    return plan
+
+
+def line_amounts(records: list[OrderLineRecord]) -> tuple[list[tuple[int, int]], int | None]:
+    """(unit price, paid) per line, and the order's outbound freight (see the module notes)."""
+    freights = [r.freight_fen for r in records if r.freight_fen is not None]
+    freight = max(freights) if freights else None
+    goods = [r.goods_fen if r.goods_fen is not None else 0 for r in records]
+    paids = [r.paid_fen for r in records]
+    order_level = all(r.line_id_derived for r in records) and None not in paids and len(set(paids)) == 1
+    if order_level:
+        shares = allocate(max(paids[0] - (freight or 0), 0), goods)
+    else:
+        shares = [p if p is not None else g for p, g in zip(paids, goods, strict=True)]
+    result = []
+    for r, paid, g in zip(records, shares, goods, strict=True):
+        if r.unit_price_fen is not None:
+            unit = r.unit_price_fen
+        else:
+            unit = (g if r.goods_fen is not None else paid) // r.quantity
+        result.append((unit, paid))
+    return result, freight
+
+
+def _earliest(values) -> datetime | None:
+    found = [v for v in values if v is not None]
+    return min(found) if found else None
+
+
+def _latest(values) -> datetime | None:
+    found = [v for v in values if v is not None]
+    return max(found) if found else None
+
+
+def _first_text(values) -> str:
+    return next((v for v in values if v), "")

@@ -1,0 +1,174 @@
+"""The import report: the rows that were refused or warned about, and its CSV / XLSX downloads.
+
+The reader's own problems (a bad amount, an unknown status …) come with their messages. The
+messages below are for what only the persisting step can see: an order that is not there yet, a
+refund above what was paid, a row the database refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from openpyxl import Workbook
+
+from aftersales.core.fields import mask_phone
+from aftersales.platforms.importing import RowError, RowWarning
+from aftersales.platforms.importing.messages import ROW_MESSAGES, render
+
+ERROR, WARNING = "error", "warning"
+#: Entries kept on the ImportRun row; beyond this they are only counted (a broken file of a million
+#: rows would otherwise store a million messages).
+REPORT_LIMIT = 10_000
+
+PERSIST_MESSAGES: dict[str, tuple[str, str]] = {
+    "import.order_missing": (
+        "第 {row} 行：订单「{value}」不存在，请先导入订单。",
+        "Row {row}: order {value} does not exist; import the orders first.",
+    ),
+    "import.unpaid_order": (
+        "第 {row} 行：订单「{value}」还未付款，不导入。",
+        "Row {row}: order {value} is not paid yet and is not imported.",
+    ),
+    "import.paid_at_missing": (
+        "第 {row} 行：订单「{value}」还没有导入过，而这个文件里没有它的付款时间或下单时间，无法新建。"
+        "请先导入带付款时间的订单报表。",
+        "Row {row}: order {value} is not stored yet and this file gives neither its payment time nor its "
+        "order time. Import the order report with payment times first.",
+    ),
+    "import.id_too_long": (
+        "第 {row} 行「{column}」的值「{value}」太长（最多 {limit} 个字符）。",
+        "Row {row}, column {column}: the value {value!r} is too long (at most {limit} characters).",
+    ),
+    "import.below_refunded": (
+        "第 {row} 行：订单「{value}」的新金额 {paid} 元低于已退款的 {refunded} 元，这一单没有更新。",
+        "Row {row}: the new amount of order {value} ({paid} yuan) is below what was already refunded "
+        "({refunded} yuan); the order was not updated.",
+    ),
+    "import.refund_clamped": (
+        "第 {row} 行：平台退款金额 {amount} 元超过了这笔订单还能退的 {cap} 元，已按 {cap} 元记录。",
+        "Row {row}: the platform's refund of {amount} yuan is more than the {cap} yuan the order can "
+        "still refund; {cap} yuan was recorded.",
+    ),
+    "import.case_recorded_as_is": (
+        "第 {row} 行：售后单「{value}」无法按常规流程建立（{detail}），已按平台数据直接记录。",
+        "Row {row}: case {value} could not be opened the usual way ({detail}); it was recorded as the "
+        "platform reports it.",
+    ),
+    "import.row_failed": (
+        "第 {row} 行保存失败，已跳过：{detail}",
+        "Row {row} could not be saved and was skipped: {detail}",
+    ),
+}
+
+
+def entry_of(item: RowError | RowWarning) -> dict:
+    level = ERROR if isinstance(item, RowError) else WARNING
+    value, zh, en = item.value, item.message_zh, item.message_en
+    if item.code == "import.phone_invalid":
+        # A phone is never shown whole, not even a malformed one.
+        value = mask_phone(value)
+        params = {"row": item.row_number, "column": item.column, "value": value, **getattr(item, "params", {})}
+        zh, en = render(ROW_MESSAGES, item.code, params)
+    return {
+        "row": item.row_number,
+        "column": item.column,
+        "value": value,
+        "code": item.code,
+        "level": level,
+        "message_zh": zh,
+        "message_en": en,
+    }
+
+
+def persist_entry(level: str, row: int, column: str, value: str, code: str, **params: object) -> dict:
+    zh, en = render(PERSIST_MESSAGES, code, {"row": row, "column": column, "value": value, **params})
+    return {
+        "row": row,
+        "column": column,
+        "value": value,
+        "code": code,
+        "level": level,
+        "message_zh": zh,
+        "message_en": en,
+    }
+
+
+class Report:
+    """Collects entries in row order of arrival; keeps at most REPORT_LIMIT of them."""
+
+    def __init__(self, limit: int = REPORT_LIMIT) -> None:
+        self.entries: list[dict] = []
+        self.dropped = 0
+        self.errors = 0
+        self.warnings = 0
+        self._limit = limit
+
+    def add(self, entry: dict) -> None:
+        if entry["level"] == ERROR:
+            self.errors += 1
+        else:
+            self.warnings += 1
+        if len(self.entries) < self._limit:
+            self.entries.append(entry)
+        else:
+            self.dropped += 1
+
+    def error(self, row: int, column: str, value: str, code: str, **params: object) -> None:
+        self.add(persist_entry(ERROR, row, column, value, code, **params))
+
+    def warning(self, row: int, column: str, value: str, code: str, **params: object) -> None:
+        self.add(persist_entry(WARNING, row, column, value, code, **params))
+
+
+# ---- downloads ----------------------------------------------------------------------------------
+
+COLUMNS = ("row", "column", "value", "level", "code", "message_zh", "message_en")
+HEADINGS_ZH = ("行号", "列", "值", "类型", "代码", "说明", "Message")
+LEVEL_ZH = {ERROR: "错误（未导入）", WARNING: "提示"}
+
+
+def _cells(entry: dict) -> list:
+    return [
+        entry.get("row"),
+        entry.get("column", ""),
+        _safe(entry.get("value", "")),
+        LEVEL_ZH.get(entry.get("level", ""), entry.get("level", "")),
+        entry.get("code", ""),
+        entry.get("message_zh", ""),
+        entry.get("message_en", ""),
+    ]
+
+
+def report_csv(entries: Iterable[dict]) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens the Chinese text right."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADINGS_ZH)
+    for entry in entries:
+        writer.writerow(_cells(entry))
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def report_xlsx(entries: Iterable[dict]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("导入报告")
+    sheet.column_dimensions["A"].width = 8
+    sheet.column_dimensions["B"].width = 18
+    sheet.column_dimensions["C"].width = 24
+    sheet.column_dimensions["F"].width = 70
+    sheet.column_dimensions["G"].width = 70
+    sheet.append(list(HEADINGS_ZH))
+    for entry in entries:
+        sheet.append(_cells(entry))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _safe(value):
+    """The file's own cell text, kept from being run as a formula when the report is opened."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

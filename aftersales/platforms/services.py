@@ -1,0 +1,287 @@
+"""Importing a platform export file into a shop: `import_file` (the verb), `queue_import` (for big files).
+
+    run = import_file(shop, "douyin", "orders", "订单.csv", data, progress=print)
+    run.status, run.created, run.updated, run.unchanged, run.skipped, run.report
+
+The file is read by `platforms.importing` (pure) and written by the order and case writers. Every
+good row is kept; a bad row is reported (row, column, value, what is wrong, in Chinese and English)
+and skipped. A file that cannot be read as a whole (empty, another platform's or kind's export, a
+damaged workbook, an unknown encoding) fails the run with its message, and nothing is written: the
+whole file is checked for damage before the first row is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import shutil
+import time
+import zipfile
+import zlib
+from collections.abc import Callable
+from tempfile import SpooledTemporaryFile
+from typing import IO
+
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+
+from aftersales.accounts.models import Shop
+from aftersales.analytics import rollups
+from aftersales.core import clock
+from aftersales.platforms.case_writer import CaseWriter
+from aftersales.platforms.importing import (
+    CaseRecord,
+    ImportFileError,
+    OrderLineRecord,
+    RowError,
+    RowWarning,
+    load_mapping,
+    open_export,
+    parse_cases,
+    parse_orders,
+    resolve_platform,
+)
+from aftersales.platforms.models import ImportRun
+from aftersales.platforms.order_writer import BATCH_ORDERS, OrderWriter
+from aftersales.platforms.report import Report, entry_of
+from aftersales.platforms.writing import SKIPPED, Columns, Tally, cut
+
+logger = logging.getLogger("aftersales.imports")
+
+KINDS = ("orders", "cases")
+ROLLUP_MODES = ("auto", "incremental", "rebuild", "defer")
+Progress = Callable[[int], None]
+#: How often (seconds) the run's row counter is written for the progress display.
+PROGRESS_EVERY = 0.5
+#: Above this size the analytics are rebuilt once at the end instead of kept current batch by batch.
+REBUILD_ROLLUPS_BYTES = 16 * 1024 * 1024
+SPOOL_BYTES = 8 * 1024 * 1024
+SQLITE_CACHE_KIB = 64 * 1024
+
+Source = bytes | bytearray | memoryview | IO[bytes]
+
+
+def start_run(shop: Shop, platform: str, kind: str, file_name: str, *, user=None) -> ImportRun:
+    return ImportRun.objects.create(
+        shop=shop, platform=cut(platform, 16), kind=cut(kind, 8), file_name=cut(file_name, 255),
+        status=ImportRun.QUEUED, queued_at=clock.now(),
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def import_file(
+    shop: Shop,
+    platform: str,
+    kind: str,
+    file_name: str,
+    data: Source,
+    *,
+    progress: Progress | None = None,
+    run: ImportRun | None = None,
+    user=None,
+    rollups_mode: str = "auto",
+    batch_orders: int = BATCH_ORDERS,
+) -> ImportRun:
+    """Import one export file (kind "orders" or "cases") into `shop`; returns the finished ImportRun.
+
+    Never raises for a bad file: a file-level problem is the run's `error_*` with status "failed".
+    `rollups_mode`: "incremental" (analytics kept current per batch), "rebuild" (once at the end),
+    "auto" (rebuild for files above REBUILD_ROLLUPS_BYTES), or "defer" (not at all: the caller runs
+    `aftersales rebuild-rollups` later — for loading history in bulk).
+    """
+    if rollups_mode not in ROLLUP_MODES:
+        raise ValueError(f"rollups_mode must be one of {ROLLUP_MODES}")
+    run = run or start_run(shop, platform, kind, file_name, user=user)
+    if kind not in KINDS:
+        _fail(run, "import.unknown_export_kind", f"不支持的导入类型「{kind}」：只能导入订单（orders）或售后单（cases）。",
+              f"Unknown import kind {kind!r}: orders or cases.")
+        return run
+    stream = _binary(data)
+    run.sha256, run.size = _digest(stream)
+    run.status, run.started_at = ImportRun.RUNNING, clock.now()
+    run.save()
+    try:
+        _run(run, shop, platform, kind, file_name, stream, progress, rollups_mode, batch_orders)
+    except ImportFileError as exc:
+        _fail(run, exc.code, exc.message_zh, exc.message_en)
+    except Exception:
+        logger.exception("import %s failed", run.pk)
+        _fail(run, "import.internal_error", "导入时发生内部错误，请联系管理员。", "Internal error during the import.")
+        raise
+    return run
+
+
+def _run(run: ImportRun, shop: Shop, platform: str, kind: str, file_name: str, stream: IO[bytes],
+         progress: Progress | None, rollups_mode: str, batch_orders: int) -> None:
+    recorded, _ = resolve_platform(platform)
+    _roomy_sqlite_cache()
+    check_whole_file(platform, kind, file_name, stream)
+    stream.seek(0)
+    parsed = (parse_orders if kind == "orders" else parse_cases)(platform, file_name, stream)
+    run.format, run.encoding = parsed.format, parsed.encoding or ""
+    run.sheet, run.header_row = cut(parsed.sheet or "", 64), parsed.header_row
+    run.save(update_fields=["format", "encoding", "sheet", "header_row"])
+    col = Columns(parsed, load_mapping(platform, kind))
+    report = Report()
+    rebuild = kind == "orders" and (rollups_mode == "rebuild" or (
+        rollups_mode == "auto" and run.size > REBUILD_ROLLUPS_BYTES))
+    if kind == "orders":
+        writer = OrderWriter(shop, recorded, report, col, batch_orders=batch_orders,
+                             refresh_rollups=rollups_mode in ("incremental", "auto") and not rebuild)
+    else:
+        writer = CaseWriter(shop, recorded, report, col, file_name=file_name, run_id=run.pk)
+    ticker = _Ticker(run, writer.tally, report, progress)
+    try:
+        _consume(parsed, writer, report, ticker)
+    except ImportFileError:
+        # Damage the whole-file check could not see (say, a workbook's XML cut short): what the batches
+        # before it wrote stays (each is whole), and the counts say so.
+        _record(run, writer.tally, report, ticker.rows)
+        raise
+    if rebuild:
+        rollups.rebuild(shop.pk)
+    _record(run, writer.tally, report, ticker.rows)
+    run.status, run.finished_at = ImportRun.DONE, clock.now()
+    run.save()
+    if progress is not None:
+        progress(ticker.rows)
+
+
+def check_whole_file(platform: str, kind: str, file_name: str, stream: IO[bytes]) -> None:
+    """Find damage anywhere in the file before anything is written (ImportFileError if any).
+
+    A workbook has every member of its zip checked against its CRC; a CSV is decoded and split to its
+    last row (fast: no cell is interpreted). The header itself is checked by the parse that follows.
+    """
+    head = stream.read(4)
+    stream.seek(0)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                bad = archive.testzip()
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+            bad = file_name
+        if bad is not None:
+            raise ImportFileError("import.corrupt_xlsx", file_name=file_name)
+        return
+    for _ in open_export(platform, kind, file_name, stream).rows():
+        pass
+
+
+class _Ticker:
+    """Counts rows read; now and then writes the count on the run (the page polls it) and reports."""
+
+    def __init__(self, run: ImportRun, tally: Tally, report: Report, progress: Progress | None) -> None:
+        self.run, self.tally, self.report, self.progress = run, tally, report, progress
+        self.rows = 0
+        self._next_at = 0.0
+
+    def row(self) -> None:
+        self.rows += 1
+        if self.rows % 1000 == 0:
+            moment = time.monotonic()
+            if moment >= self._next_at:
+                self._next_at = moment + PROGRESS_EVERY
+                self.tick()
+
+    def tick(self) -> None:
+        counts = self.tally.rows
+        ImportRun.objects.filter(pk=self.run.pk).update(
+            rows_read=self.rows, created=counts["created"], updated=counts["updated"],
+            unchanged=counts["unchanged"], skipped=counts["skipped"], warnings=self.report.warnings,
+        )
+        if self.progress is not None:
+            self.progress(self.rows)
+
+
+def _consume(parsed, writer: OrderWriter | CaseWriter, report: Report, ticker: _Ticker) -> None:
+    for item in parsed:
+        if isinstance(item, OrderLineRecord | CaseRecord):
+            writer.add(item)
+            ticker.row()
+        elif isinstance(item, RowError):
+            report.add(entry_of(item))
+            writer.tally.row(SKIPPED)
+            ticker.row()
+        elif isinstance(item, RowWarning):
+            report.add(entry_of(item))
+            if item.code == "import.duplicate_row":
+                writer.superseded(item.row_number, item.value)
+    writer.flush()
+
+
+def _record(run: ImportRun, tally: Tally, report: Report, rows: int) -> None:
+    counts = tally.rows
+    run.rows_read = rows
+    run.created, run.updated = counts["created"], counts["updated"]
+    run.unchanged, run.skipped = counts["unchanged"], counts["skipped"]
+    run.warnings = report.warnings
+    run.details = tally.details()
+    run.report, run.report_dropped = report.entries, report.dropped
+
+
+def _fail(run: ImportRun, code: str, zh: str, en: str) -> None:
+    run.status, run.finished_at = ImportRun.FAILED, clock.now()
+    run.error_code, run.error_zh, run.error_en = code, zh, en
+    run.save()
+
+
+def _roomy_sqlite_cache() -> None:
+    """SQLite keeps 2 MB of pages by default: a big import's indexes outgrow that and every insert
+    then reads pages back. 64 MB for this connection (a web process drops it with the connection)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+
+
+def _binary(data: Source) -> IO[bytes]:
+    """A seekable binary stream over the data (the file is read twice: checked, then imported)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(data))
+    if hasattr(data, "seekable") and data.seekable():
+        data.seek(0)
+        return data
+    spooled = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - lives as long as the import
+    shutil.copyfileobj(data, spooled)
+    spooled.seek(0)
+    return spooled
+
+
+def _digest(stream: IO[bytes]) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(1024 * 1024):
+        digest.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return digest.hexdigest(), size
+
+
+# ---- big files: through the worker ----------------------------------------------------------------
+
+
+def queue_import(shop: Shop, platform: str, kind: str, file_name: str, upload: IO[bytes], *, user=None) -> ImportRun:
+    """Keep the upload in the file storage and let a worker import it (see tasks.run_import)."""
+    run = start_run(shop, platform, kind, file_name, user=user)
+    suffix = file_name.rsplit(".", 1)[-1][:8] if "." in file_name else "bin"
+    run.upload = default_storage.save(f"imports/{shop.pk}/{run.pk}.{suffix}", upload)
+    run.save(update_fields=["upload"])
+    from aftersales.platforms.tasks import run_import  # the task module imports this one
+
+    transaction.on_commit(lambda: run_import(run.pk))
+    return run
+
+
+def import_queued(run_id: int) -> ImportRun | None:
+    """The worker's side of queue_import: import the stored upload, then delete it."""
+    run = ImportRun.objects.select_related("shop").filter(pk=run_id, status=ImportRun.QUEUED).first()
+    if run is None or not run.upload:
+        return None
+    try:
+        with default_storage.open(run.upload, "rb") as upload:
+            import_file(run.shop, run.platform, run.kind, run.file_name, upload, run=run)
+    finally:
+        default_storage.delete(run.upload)
+        ImportRun.objects.filter(pk=run.pk).update(upload="")
+    run.refresh_from_db()
+    return run

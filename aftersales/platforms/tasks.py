@@ -1,0 +1,15 @@
+"""The worker's part of imports: big files are imported by the huey consumer, not the web request."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from aftersales.platforms.services import import_queued
+
+
+@db_task(name="aftersales.import_file")
+def run_import(run_id: int) -> str:
+    run = import_queued(run_id)
+    if run is None:
+        return f"import {run_id}: nothing to do"
+    return f"import {run_id}: {run.status}"

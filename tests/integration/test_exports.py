@@ -1,0 +1,163 @@
+"""Exports of cases, refunds and inspections that open cleanly in Excel: CSV with BOM and CRLF, XLSX
+with numbers as numbers; Chinese headings (or English), Beijing time, phones masked."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from aftersales.accounts.models import ApiToken
+from aftersales.cases import exports, services
+from aftersales.cases.domain.states import Actor
+from aftersales.refunds import services as refunds
+from aftersales.warehouse import services as warehouse
+from tests.integration.test_timers_support import MERCHANT, T0, make_order, make_shop, open_case
+
+pytestmark = pytest.mark.django_db
+WAREHOUSE = services.By(Actor.WAREHOUSE)
+
+
+@pytest.fixture
+def shop():
+    with time_machine.travel(T0, tick=False):
+        shop = make_shop("exporter")
+        # A return that is received, inspected and refunded, bought by a buyer whose nick looks like a formula.
+        order = make_order(shop, platform="taobao", nick="=HYPERLINK(\"http://x\")", phone="13812345678",
+                           paid_fen=12_345)
+        case = open_case(shop, order, kind="return_refund", reason="size_fit")
+        services.approve_case(shop, case.pk, MERCHANT, now=T0)
+        services.record_return_shipment(shop, case.pk, MERCHANT, carrier="顺丰", tracking_no="SF1234567890",
+                                        now=T0 + timedelta(hours=1))
+        warehouse.receive_parcel(shop, WAREHOUSE, tracking_no="SF1234567890", now=T0 + timedelta(days=2))
+        warehouse.inspect_return(shop, case.pk, WAREHOUSE, grade="A",
+                                 checklist={"tags_intact": True, "not_washed": True}, restock=True,
+                                 now=T0 + timedelta(days=2, hours=1))
+        refunds.grant_refund(shop, case.pk, MERCHANT, reason_code="inspection_passed",
+                             now=T0 + timedelta(days=2, hours=2))
+        refunds.execute_refund(shop, case.pk, MERCHANT, idempotency_key="export-test-0001",
+                               now=T0 + timedelta(days=2, hours=2))
+        # And a second, still open case, opened a week later.
+        open_case(shop, make_order(shop, platform="douyin", nick="小李", phone="13900001234"),
+                  at=T0 + timedelta(days=7))
+    return shop
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    text = data.decode("utf-8-sig")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")  # CRLF only
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def as_bytes(shop, what, fmt, **kwargs) -> bytes:
+    out = io.BytesIO()
+    exports.export(shop, what, fmt, out, **kwargs)
+    return out.getvalue()
+
+
+def test_cases_csv_in_chinese_with_bom_crlf_masked_phones_and_beijing_time(shop):
+    rows = read_csv(as_bytes(shop, "cases", "csv"))
+    header, first = rows[0], rows[1]
+    assert header[:4] == ["售后单号", "平台", "平台售后单号", "订单号"]
+    assert len(rows) == 3
+    record = dict(zip(header, first, strict=True))
+    assert record["平台"] == "淘宝" and record["类型"] == "退货退款" and record["状态"] == "售后成功"
+    assert record["买家手机"] == "138****5678"
+    assert record["买家"] == "'=HYPERLINK(\"http://x\")"  # never a formula in Excel
+    assert record["申请金额(元)"] == record["同意退款(元)"] == record["已退款(元)"] == "123.45"
+    assert record["申请时间"] == "2025-06-02 09:00:00"  # T0 is 01:00 UTC
+    assert record["退货单号"] == "SF1234567890" and record["质检结果"] == "通过"
+    text = as_bytes(shop, "cases", "csv").decode("utf-8-sig")
+    assert "13812345678" not in text and "13900001234" not in text
+
+
+def test_english_headings(shop):
+    rows = read_csv(as_bytes(shop, "cases", "csv", lang="en"))
+    assert rows[0][:3] == ["Case no.", "Platform", "Platform case id"]
+    assert dict(zip(rows[0], rows[1], strict=True))["Platform"] == "Taobao"
+
+
+def test_since_counts_from_the_start_of_that_beijing_day(shop):
+    since = date(2025, 6, 9)  # the second case was opened on 9 June, 09:00 Beijing time
+    assert len(read_csv(as_bytes(shop, "cases", "csv", since=since))) == 2
+    assert len(read_csv(as_bytes(shop, "cases", "csv", since=date(2025, 6, 10)))) == 1
+
+
+def test_refunds_and_inspections(shop):
+    refund_rows = read_csv(as_bytes(shop, "refunds", "csv"))
+    record = dict(zip(refund_rows[0], refund_rows[1], strict=True))
+    assert record["退款金额(元)"] == "123.45" and record["退款原因"] == "质检通过"
+    assert record["已到账(元)"] == "123.45" and record["打款状态"]
+    inspection_rows = read_csv(as_bytes(shop, "inspections", "csv"))
+    record = dict(zip(inspection_rows[0], inspection_rows[1], strict=True))
+    assert record["结果"] == "通过" and record["重新入库"] == "是" and record["收到数量"] == "1"
+    assert record["退货单号"] == "SF1234567890" and record["质检时间"] == "2025-06-04 10:00:00"
+
+
+def test_xlsx_has_a_header_widths_numbers_and_times(shop):
+    book = load_workbook(io.BytesIO(as_bytes(shop, "cases", "xlsx")))
+    sheet = book.active
+    assert sheet.title == "售后单"
+    header = [cell.value for cell in sheet[1]]
+    assert header[0] == "售后单号" and sheet["A1"].font.bold
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width == 18
+    record = {h: cell for h, cell in zip(header, sheet[2], strict=True)}
+    amount = record["申请金额(元)"]
+    assert isinstance(amount.value, int | float | Decimal) and float(amount.value) == 123.45
+    assert amount.number_format == "#,##0.00"
+    opened = record["申请时间"]
+    assert opened.value == datetime(2025, 6, 2, 9, 0) and opened.is_date
+    assert record["买家"].data_type == "s" and record["买家"].value.startswith("'=")
+    assert record["买家手机"].value == "138****5678"
+    assert sheet.max_row == 3
+
+
+def test_export_command(shop, tmp_path):
+    target = tmp_path / "退款.xlsx"
+    out = io.StringIO()
+    call_command("export", "refunds", "--shop", "exporter", "-o", str(target), stdout=out)
+    assert "refunds: 1 rows" in out.getvalue()
+    assert load_workbook(target).active["A1"].value == "售后单号"
+    csv_target = tmp_path / "inspections.csv"
+    call_command("export", "inspections", "--shop", "exporter", "--format", "csv", "--lang", "en",
+                 "--since", "2025-06-01", "-o", str(csv_target), stdout=io.StringIO())
+    assert read_csv(csv_target.read_bytes())[0][0] == "Case no."
+
+
+def test_export_api(client, shop):
+    token = ApiToken.issue(shop, name="export")[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.get("/api/v1/exports/cases.csv", headers=headers)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="exporter-cases-')
+    assert len(read_csv(response.content)) == 3
+
+    response = client.get("/api/v1/exports/inspections.xlsx?lang=en&since=2025-06-01", headers=headers)
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.content)).active["A1"].value == "Case no."
+
+    assert client.get("/api/v1/exports/orders.csv", headers=headers).status_code == 404
+    assert client.get("/api/v1/exports/cases.pdf", headers=headers).status_code == 404
+    assert client.get("/api/v1/exports/cases.csv").status_code == 401
+
+    warehouse_token = ApiToken.issue(shop, name="wh", role="warehouse")[1]
+    wh = {"Authorization": f"Bearer {warehouse_token}"}
+    assert client.get("/api/v1/exports/refunds.csv", headers=wh).status_code == 403
+    assert client.get("/api/v1/exports/inspections.csv", headers=wh).status_code == 200
+
+
+def test_another_shops_rows_never_appear(shop):
+    other = make_shop("other")
+    with time_machine.travel(T0, tick=False):
+        open_case(other, make_order(other))
+    assert len(read_csv(as_bytes(shop, "cases", "csv"))) == 3
+    assert len(read_csv(as_bytes(other, "cases", "csv"))) == 2
