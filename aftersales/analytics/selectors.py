@@ -7,11 +7,9 @@ Asia/Shanghai, both included; it is answered from the fewest rollup rows (`domai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q, Sum
 
 from aftersales.analytics.domain import periods
 from aftersales.analytics.domain.facts import BASES, BASIS_MEASURES, Cube, measure
@@ -87,13 +85,6 @@ def check_basis(basis: str) -> str:
     return basis
 
 
-def spans_q(spans: list[periods.Span]) -> Q:
-    q = Q()
-    for span in spans:
-        q |= Q(grain=span.grain.value, start__gte=span.first, start__lte=span.last)
-    return q
-
-
 def _filter_columns(cube: str, filters: dict | None) -> dict:
     allowed = FILTERS[cube]
     out = {}
@@ -125,16 +116,9 @@ def sums(
     """
     check_period(first, last)
     check_basis(basis)
-    spans = periods.plan(first, last, grain)
-    columns = {f"t_{name}": Sum(measure(name, basis)) for name in measures}
     keys = (*group, "grain", "start") if grain else group
     fixed = _filter_columns(cube, filters)
-    qs = Rollup.objects.filter(shop_id=shop_id, cube=cube).filter(spans_q(spans)).filter(**fixed).order_by()
-    if keys:
-        rows = _fetch(qs.values(*keys).annotate(**columns), keys, measures)
-    else:
-        found = qs.aggregate(**columns)
-        rows = [{m: int(found[f"t_{m}"] or 0) for m in measures}]
+    rows = _fetch(shop_id, cube, periods.plan(first, last, grain), keys, measures, basis, fixed)
     if grain:
         rows = _by_bucket(rows, group, measures, grain)
     if not DISTINCT_KEY[cube] <= {*group, *fixed}:
@@ -143,18 +127,52 @@ def sums(
     return rows
 
 
-def _fetch(qs, keys: tuple[str, ...], measures: tuple[str, ...]) -> list[dict]:
-    """Run a grouped query straight through the cursor: thousands of rows without per-row ORM work."""
-    sql, params = qs.query.sql_with_params()
+def _query(
+    shop_id: int,
+    cube: str,
+    spans: list[periods.Span],
+    keys: tuple[str, ...],
+    measures: tuple[str, ...],
+    basis: str,
+    fixed: dict,
+) -> list[tuple]:
+    """One grouped query, written out and run straight through the cursor (thousands of rows, no ORM work
+    per row): rows of key values then sums. Every column name comes from the fixed lists above, every
+    value is a parameter."""
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    table = quote(Rollup._meta.db_table)
+    where = ["shop_id = %s", "cube = %s"]
+    params: list = [shop_id, cube]
+    ranges = []
+    for span in spans:
+        ranges.append("(grain = %s AND start >= %s AND start <= %s)")
+        params += [span.grain.value, adapt(span.first), adapt(span.last)]
+    where.append("(" + " OR ".join(ranges or ["1 = 0"]) + ")")
+    for column, value in fixed.items():
+        where.append(f"{quote(column)} = %s")
+        params.append(value)
+    sums_sql = ", ".join(f"SUM({quote(measure(m, basis))})" for m in measures)
+    sql = f"SELECT {', '.join([*map(quote, keys), sums_sql])} FROM {table} WHERE {' AND '.join(where)}"
+    if keys:
+        sql += f" GROUP BY {', '.join(map(quote, keys))}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchall()
-    n = len(keys)
-    rows = [
-        {**dict(zip(keys, row[:n], strict=True)), **dict(zip(measures, row[n:], strict=True))}
-        for row in found
-    ]
-    if rows and not isinstance(rows[0][measures[0]], int):  # PostgreSQL sums bigints as numeric
+        return cursor.fetchall()
+
+
+def _fetch(
+    shop_id: int,
+    cube: str,
+    spans: list[periods.Span],
+    keys: tuple[str, ...],
+    measures: tuple[str, ...],
+    basis: str,
+    fixed: dict,
+) -> list[dict]:
+    found = _query(shop_id, cube, spans, keys, measures, basis, fixed)
+    names = (*keys, *measures)
+    rows = [dict(zip(names, row, strict=True)) for row in found]
+    if rows and not all(isinstance(rows[0][m], int) for m in measures):  # PostgreSQL: numeric; none: NULL
         for row in rows:
             for m in measures:
                 row[m] = int(row[m] or 0)
@@ -201,15 +219,32 @@ def category_thresholds(shop_id: int) -> tuple[Thresholds, dict[int, Thresholds]
 # -- rates --------------------------------------------------------------------------------------
 
 
-@dataclass
 class RateRow:
-    key: dict
-    sold_qty: int
-    returned_qty: int
-    rate_bp: int | None
-    lower_bp: int | None
-    verdict: Verdict
-    extra: dict = field(default_factory=dict)
+    """One key's returned and sold units, rate, lower bound and verdict. `key` is a dict of the key
+    columns (built when asked for: a table of thousands of rows is mostly sorted and sliced)."""
+
+    __slots__ = ("group", "values", "sold_qty", "returned_qty", "rate_bp", "lower_bp", "verdict")
+
+    def __init__(
+        self,
+        group: tuple[str, ...],
+        values: tuple,
+        sold_qty: int,
+        returned_qty: int,
+        rate_bp: int | None,
+        lower_bp: int | None,
+        verdict: Verdict,
+    ) -> None:
+        self.group, self.values = group, values
+        self.sold_qty, self.returned_qty = sold_qty, returned_qty
+        self.rate_bp, self.lower_bp, self.verdict = rate_bp, lower_bp, verdict
+
+    @property
+    def key(self) -> dict:
+        return dict(zip(self.group, self.values, strict=True))
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"RateRow({self.key}, {self.returned_qty}/{self.sold_qty})"
 
 
 def _verdict(
@@ -228,29 +263,34 @@ def return_rates(
     filtered scope (a reason's share of the return rate).
     """
     cube, group = _dimension(by, filters)
-    rows = sums(shop_id, cube, first, last, group=group, measures=RATE_MEASURES, basis=basis, filters=filters)
-    if by == "reason":
-        sold = scope_sold(shop_id, first, last, filters)
-        for row in rows:
-            row["sold_qty"] = sold["sold_qty"]
+    check_period(first, last)
+    check_basis(basis)
+    found = _query(
+        shop_id, cube, periods.plan(first, last), group, RATE_MEASURES, basis, _filter_columns(cube, filters)
+    )
+    whole = scope_sold(shop_id, first, last, filters)["sold_qty"] if by == "reason" else None
     default, by_category = category_thresholds(shop_id)
+    at = group.index("category_id") if "category_id" in group else None
+    n = len(group)
     out = []
-    for row in rows:
-        sold, returned = row["sold_qty"], row["returned_qty"]
+    for row in found:
+        sold = int(row[n] or 0) if whole is None else whole
+        returned = int(row[n + 1] or 0)
         if sold or returned:
             lower = wilson_lower_bp(returned, sold)
-            key = {g: row[g] for g in group}
+            thresholds = default if at is None else by_category.get(row[at], default)
             out.append(
                 RateRow(
-                    key,
+                    group,
+                    row[:n],
                     sold,
                     returned,
                     rate_bp(returned, sold),
                     lower,
-                    _verdict(row, default, by_category, lower),
+                    judge(returned, sold, thresholds, lower),
                 )
             )
-    out.sort(key=lambda r: (-(r.lower_bp or 0), -r.returned_qty, *r.key.values()))
+    out.sort(key=lambda r: (-(r.lower_bp or 0), -r.returned_qty, r.values))
     return out
 
 

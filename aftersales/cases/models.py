@@ -97,6 +97,7 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "status", "deadline_at"]),
+            models.Index(fields=["shop", "deadline_at"]),
             models.Index(fields=["shop", "created_at"]),
             models.Index(fields=["deadline_at"]),
         ]

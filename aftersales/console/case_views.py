@@ -23,7 +23,7 @@ from aftersales.care.services import LADDER, budget_of, suggest_rung
 from aftersales.cases import services as cases
 from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
 from aftersales.cases.evidence import add_evidence
-from aftersales.cases.models import Evidence
+from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
 from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
@@ -174,7 +174,8 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     if spec is None:
         raise Http404
     staff = request.staff
-    case_page(staff.shop, case_id)  # 404 for a case of another shop, before anything else
+    if not Case.objects.filter(shop=staff.shop, pk=case_id).exists():
+        raise Http404  # a case of another shop: not found, before anything else
     form = spec.form(request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return _render_case(request, case_id, {action: form}, status=422,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.care.models import Rung
-from aftersales.cases.domain.states import Kind, Status
+from aftersales.cases.domain.states import Kind
 from aftersales.cases.services import CLOSE_REASONS, REJECT_REASONS
 from aftersales.console.labels import choices
 from aftersales.core.choices import Platform, Reason

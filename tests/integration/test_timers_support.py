@@ -61,20 +61,24 @@ def open_case(shop: Shop, order: Order, *, kind: str = "refund_only", reason: st
 
 
 def bulk_cases(shop: Shop, n: int, *, platform: str, status: str, kind: str, stage: str,
-               deadlines, source: str = "fallback", assignee=None, prefix: str = "B") -> list[Case]:
-    """`n` open cases straight into the tables (no events, no rollups): one buyer, an order each."""
+               deadlines, source: str = "fallback", assignee=None, prefix: str = "B", one_order: bool = False,
+               **fields) -> list[Case]:
+    """`n` open cases straight into the tables (no events, no rollups): one buyer, an order each (or
+    one order between them, for cases that will never move)."""
     buyer = Buyer.objects.filter(shop=shop, nick="bulk").first() or Buyer.objects.create(
         shop=shop, platform=platform, nick="bulk", phone="13900001111")
     orders = Order.objects.bulk_create([
         Order(shop=shop, platform=platform, platform_order_id=f"{prefix}-{i:07d}", buyer=buyer,
               paid_at=T0 - timedelta(days=5), goods_fen=0)
-        for i in range(n)
+        for i in range(1 if one_order else n)
     ], batch_size=2000)
+    if one_order:
+        orders = orders * n
     cases = [
         Case(shop=shop, number=f"{prefix}{i:07d}", order=order, buyer=buyer, platform=platform, kind=kind,
              status=status, goods_status="received", reason="no_reason", wanted_remedy=kind,
              deadline_at=deadline, deadline_stage=stage, deadline_source=source, assignee=assignee,
-             created_at=T0 - timedelta(days=1))
+             created_at=T0 - timedelta(days=1), **fields)
         for i, order, deadline in zip(range(n), orders, deadlines, strict=True)
     ]
     return Case.objects.bulk_create(cases, batch_size=2000)

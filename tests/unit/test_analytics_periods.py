@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aftersales.analytics.domain.periods import (
@@ -24,6 +24,7 @@ def covered(spans):
     return out
 
 
+@settings(deadline=None)
 @given(days, st.integers(min_value=0, max_value=800), st.sampled_from([None, "d", "w", "m"]))
 def test_plan_covers_every_day_exactly_once(first, length, grain):
     last = first + timedelta(days=length)
@@ -31,6 +32,7 @@ def test_plan_covers_every_day_exactly_once(first, length, grain):
     assert sorted(got) == [first + timedelta(days=i) for i in range(length + 1)]
 
 
+@settings(deadline=None)
 @given(days, st.integers(min_value=0, max_value=400))
 def test_week_series_never_uses_month_rows_and_month_series_keeps_rows_inside_one_month(first, length):
     last = first + timedelta(days=length)

@@ -1,7 +1,7 @@
 import math
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aftersales.analytics.domain.jumps import Week, check_jump
@@ -22,6 +22,7 @@ def wilson_float(x, n, z=1.96):
     return (p + z * z / (2 * n) - z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=10**7), st.data())
 def test_wilson_lower_bound_matches_the_formula_and_never_overstates(n, data):
     x = data.draw(st.integers(min_value=0, max_value=n))
@@ -46,6 +47,7 @@ def test_category_thresholds_fall_back_to_the_shop():
     assert judge(15, 100, Thresholds.of(None, 2000, shop)) == Verdict.WATCH
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=10**6))
 def test_rate_bp_rounds_half_up(part, whole):
     assert rate_bp(part, whole) == math.floor(Fraction(part * 10_000, whole) + Fraction(1, 2))

@@ -59,18 +59,20 @@ def wilson_lower_bp(successes: int, trials: int) -> int | None:
     if trials <= 0:
         return None
     n = trials
-    x = min(max(successes, 0), n)
-    if x == 0:
+    x = successes if successes <= n else n
+    if x <= 0:
         return 0
-    z, s = Z2_NUM, Z2_DEN
-    radicand = z * (z * n + 4 * s * x * (n - x)) * n
+    radicand = _Z * (_Z * n + _4S * x * (n - x)) * n
     root = isqrt(radicand)
     if root * root < radicand:
         root += 1
-    numerator = (2 * x * s + z) * n - root
+    numerator = (_2S * x + _Z) * n - root
     if numerator <= 0:
         return 0
-    return BP * numerator // (2 * n * (n * s + z))
+    return BP * numerator // (2 * n * (n * Z2_DEN + _Z))
+
+
+_Z, _2S, _4S = Z2_NUM, 2 * Z2_DEN, 4 * Z2_DEN
 
 
 class Verdict(StrEnum):
