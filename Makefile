@@ -55,7 +55,12 @@ test-e2e: venv
 test: lint test-unit test-integration test-integration-pg test-e2e
 
 bench: venv
-	$(PY) bench/run_all.py
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/api_throughput.py
+	$(PY) bench/pages.py
+	$(PY) bench/sweep.py
+	$(PY) bench/imports.py --rows 200000
+	$(PY) bench/analytics.py --lines 1000000
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -7,7 +7,7 @@ filters. Money is in integer fen, rates in basis points (1234 = 12.34%).
 
 # No `from __future__ import annotations` here: django-ninja reads the annotations at import time.
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from aftersales.analytics import exports, figures, services
 from aftersales.analytics.drill import cases_behind
@@ -29,6 +29,7 @@ from aftersales.analytics.selectors import DIMENSIONS, category_thresholds
 from aftersales.api_auth import require_role
 from aftersales.catalog.models import Category
 from aftersales.core.errors import DomainError
+from aftersales.core.pagination import Page
 
 router = Router(tags=["analytics"])
 READERS = ("owner", "agent")
@@ -108,7 +109,7 @@ def costs(request, by: str = "product", q: Query[FigureQuery] = None):
 
 
 @router.get("/cases", response=list[CaseRowOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def cases(request, what: str = "returns", q: Query[FigureQuery] = None):
     """The cases behind a figure: pass a row's `drill` filters with the figure's period and basis."""
     require_role(request, *READERS)
@@ -124,7 +125,7 @@ def _alert_out(alert: Alert) -> dict:
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def alerts(request, status: str | None = "open"):
     """Stored alerts, newest first (`status`: open, acknowledged, resolved; empty for all)."""
     require_role(request, *READERS)

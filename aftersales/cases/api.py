@@ -1,9 +1,8 @@
 """Cases API: list, read, open, and one POST per action. Every call is inside the token's shop."""
 
-from datetime import datetime
 
 from ninja import File, Router, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from aftersales.api_auth import require_role
 from aftersales.cases import services
@@ -24,7 +23,9 @@ from aftersales.cases.schemas import (
     ShipmentIn,
 )
 from aftersales.cases.selectors import case_detail, filter_cases
+from aftersales.core.api_types import Moment
 from aftersales.core.errors import DomainError
+from aftersales.core.pagination import Page
 from aftersales.refunds import services as refunds
 from aftersales.refunds.schemas import RefundPaymentOut
 from aftersales.warehouse import services as warehouse
@@ -46,18 +47,16 @@ def detail(request, case_id: int):
 
 
 @router.get("", response=list[CaseOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_cases(
     request,
     status: str | None = None,
     kind: str | None = None,
     platform: str | None = None,
     reason: str | None = None,
-    due_before: datetime | None = None,
+    due_before: Moment | None = None,
     open_only: bool = False,
 ):
-    if due_before is not None and due_before.tzinfo is None:
-        raise DomainError("time.naive", field="due_before")
     return filter_cases(
         request.shop,
         status=status,

@@ -4,9 +4,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from aftersales.cases.domain.states import Kind
+from aftersales.core.api_types import Moment
 from aftersales.core.choices import LawCategory, Platform, Reason
 from aftersales.core.money import MAX_FEN
 
@@ -176,7 +177,7 @@ class PolicyIn(Schema):
     case_kind: PolicyKind
     reason: Reason
     category: LawCategory
-    signed_at: AwareDatetime | None = None
-    requested_at: AwareDatetime
+    signed_at: Moment | None = None
+    requested_at: Moment
     goods: PolicyGoods = Field(default_factory=PolicyGoods)
     buyer_confirmed_no_return_at_purchase: bool = False

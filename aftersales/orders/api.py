@@ -1,8 +1,9 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from aftersales.api_auth import require_role
+from aftersales.core.pagination import Page
 from aftersales.orders.models import Order
 from aftersales.orders.schemas import OrderIn, OrderOut
 from aftersales.orders.services import create_order
@@ -11,7 +12,7 @@ router = Router(tags=["orders"])
 
 
 @router.get("", response=list[OrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_orders(request, platform: str | None = None, platform_order_id: str | None = None):
     qs = Order.objects.filter(shop=request.shop).select_related("buyer").prefetch_related("lines")
     if platform:

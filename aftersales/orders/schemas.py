@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from aftersales.core.api_types import Moment
 from aftersales.core.choices import Channel, PaymentRoute, Platform
 from aftersales.core.money import MAX_FEN
 
@@ -43,9 +44,9 @@ class OrderIn(Schema):
     channel: Channel = Channel.OTHER
     content_id: str = Field("", max_length=64)
     content_author: str = Field("", max_length=100)
-    paid_at: AwareDatetime
-    shipped_at: AwareDatetime | None = None
-    signed_at: AwareDatetime | None = None
+    paid_at: Moment
+    shipped_at: Moment | None = None
+    signed_at: Moment | None = None
     freight_fen: int = Fen
     free_shipping: bool = True
     lines: list[OrderLineIn] = Field(min_length=1, max_length=200)

@@ -1,6 +1,7 @@
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from aftersales.core.pagination import Page
 from aftersales.refunds.models import RefundPayment
 from aftersales.refunds.schemas import RefundPaymentOut
 
@@ -8,7 +9,7 @@ router = Router(tags=["refunds"])
 
 
 @router.get("", response=list[RefundPaymentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_refunds(request, case_id: int | None = None, status: str | None = None):
     qs = RefundPayment.objects.filter(shop=request.shop)
     if case_id is not None:

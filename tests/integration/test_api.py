@@ -71,6 +71,13 @@ def test_create_list_and_get_orders_with_the_phone_masked(api):
     assert api.get(f"/api/v1/orders/{body['id']}").json()["lines"][0]["paid_fen"] == 29800
 
 
+@pytest.mark.parametrize("query", ["limit=501", "limit=0", "offset=-1", f"offset={10**30}", f"limit={10**30}"])
+def test_list_paging_out_of_bounds_is_a_422_naming_the_parameter(api, query):
+    response = api.get(f"/api/v1/cases?{query}")
+    assert response.status_code == 422, response.content
+    assert query.split("=")[0] in response.content.decode()
+
+
 def test_orders_with_bad_input_are_refused_and_nothing_is_written(api):
     bad = [
         as_json(order_payload("X1", platform="amazon")),
@@ -90,6 +97,8 @@ def test_orders_with_bad_input_are_refused_and_nothing_is_written(api):
             )
         ),
         {**as_json(order_payload("X4")), "paid_at": "2026-11-10T20:00:00"},  # no offset
+        {**as_json(order_payload("X6")), "paid_at": "0100-01-30T06:40:46+20:41"},  # no such offset
+        {**as_json(order_payload("X7")), "paid_at": "2226-11-10T20:00:00+08:00"},  # no such year
         as_json(order_payload("X5", payments=[{"route": "alipay", "amount_fen": 1}])),
     ]
     for payload in bad:
@@ -143,6 +152,8 @@ def test_list_filters(api, shop, order):
     assert api.get("/api/v1/cases?kind=return_refund&platform=douyin").json()["count"] == 1
     assert api.get("/api/v1/cases?due_before=2020-01-01T00:00:00%2B08:00").json()["count"] == 0
     assert api.get("/api/v1/cases?due_before=2099-01-01T00:00:00%2B08:00").json()["count"] == 1
+    naive = api.get("/api/v1/cases?due_before=2099-01-01T00:00:00")
+    assert naive.status_code == 422 and naive.json()["params"]["fields"] == "due_before"
 
 
 def test_another_shops_case_is_a_404_never_a_leak(api, client, other_shop):

@@ -17,6 +17,8 @@ BP = 10_000  # basis points in one
 
 #: z = 1.96 (95% two-sided) as the exact fraction z² = 38416 / 10000.
 Z2_NUM, Z2_DEN = 38_416, 10_000
+# Products of the constants, computed once: the bound runs for every row of every figure.
+_Z, _2S, _4S = Z2_NUM, 2 * Z2_DEN, 4 * Z2_DEN
 
 #: Thresholds used when neither the category nor the shop sets its own.
 DEFAULT_GOOD_BP = 500  # at most 5%: good
@@ -71,8 +73,6 @@ def wilson_lower_bp(successes: int, trials: int) -> int | None:
         return 0
     return BP * numerator // (2 * n * (n * Z2_DEN + _Z))
 
-
-_Z, _2S, _4S = Z2_NUM, 2 * Z2_DEN, 4 * Z2_DEN
 
 
 class Verdict(StrEnum):
