@@ -17,20 +17,12 @@ from aftersales.core.errors import NotFoundError
 
 router = Router(tags=["exports"])
 
-#: A warehouse token may export what the warehouse does; money stays with owners and agents.
-ROLES = {
-    "cases": ("owner", "agent"),
-    "refunds": ("owner", "agent"),
-    "inspections": ("owner", "agent", "warehouse"),
-}
-
-
 @router.get("/{filename}", response={200: None}, summary="Cases, refunds or inspections as CSV or XLSX")
 def download(request, filename: str, since: date | None = None, lang: str = "zh-hans"):
     what, _, fmt = filename.partition(".")
     if what not in exports.KINDS or fmt not in exports.FORMATS:
         raise NotFoundError("export.not_found", filename=filename)
-    require_role(request, *ROLES[what])
+    require_role(request, *exports.ROLES[what])
     shop = request.shop
     sheet = exports.build_sheet(shop, what, lang=lang, since=since)
     # Built whole before the response starts, so that every database read happens inside the request.

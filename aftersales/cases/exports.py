@@ -28,6 +28,12 @@ from aftersales.warehouse.models import Inspection
 
 KINDS = ("cases", "refunds", "inspections")
 FORMATS = ("csv", "xlsx")
+#: Who may export what: the warehouse exports what it does; money stays with owners and agents.
+ROLES = {
+    "cases": ("owner", "agent"),
+    "refunds": ("owner", "agent"),
+    "inspections": ("owner", "agent", "warehouse"),
+}
 TEXT, MONEY, TIME, NUMBER = "text", "money", "time", "number"
 
 CHECKLIST = {

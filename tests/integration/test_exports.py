@@ -18,6 +18,7 @@ from aftersales.cases import exports, services
 from aftersales.cases.domain.states import Actor
 from aftersales.refunds import services as refunds
 from aftersales.warehouse import services as warehouse
+from tests.integration.console_support import member
 from tests.integration.test_timers_support import MERCHANT, T0, make_order, make_shop, open_case
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +162,31 @@ def test_another_shops_rows_never_appear(shop):
         open_case(other, make_order(other))
     assert len(read_csv(as_bytes(shop, "cases", "csv"))) == 3
     assert len(read_csv(as_bytes(other, "cases", "csv"))) == 2
+
+
+def test_staff_download_from_the_console_in_the_page_language_and_by_role(client, shop):
+    client.force_login(member(shop, "owner-x", "owner"))
+    response = client.get("/console/export/cases.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="exporter-cases-')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 3 and sheet["A1"].value == "售后单号"
+    rows = read_csv(client.get("/console/export/refunds.csv").content)
+    assert len(rows) == 2
+    assert len(read_csv(client.get("/console/export/cases.csv?since=2099-01-01").content)) == 1
+    bad = client.get("/console/export/cases.csv?since=yesterday")
+    assert bad.status_code == 400 and "日期" in bad.content.decode()
+    assert client.get("/console/export/orders.csv").status_code == 404
+    assert client.get("/console/export/cases.pdf").status_code == 404
+
+    client.force_login(member(shop, "wh-x", "warehouse"))
+    assert client.get("/console/export/inspections.xlsx").status_code == 200
+    assert client.get("/console/export/cases.xlsx").status_code == 403
+    assert client.get("/console/export/refunds.csv").status_code == 403
+
+
+def test_console_downloads_never_show_another_shop(client, shop):
+    other = make_shop("other")
+    client.force_login(member(other, "owner-o", "owner"))
+    rows = read_csv(client.get("/console/export/cases.csv").content)
+    assert rows == rows[:1]  # the heading only: the exporter shop's cases are not there
