@@ -141,6 +141,9 @@ CACHES = {
 LOGIN_RATE = os.environ.get("AFTERSALES_LOGIN_RATE", "10/m")
 PORTAL_LOOKUP_FAILURES = int(os.environ.get("AFTERSALES_PORTAL_FAILURES", "5"))
 PORTAL_LOOKUP_WINDOW = 15 * 60
+# Shop webhooks to loopback and private addresses (a receiver on this machine or the intranet, tests):
+# off, so that a webhook URL cannot reach into the server's own network. See notifications/addresses.py.
+AFTERSALES_WEBHOOK_ALLOW_PRIVATE = os.environ.get("AFTERSALES_WEBHOOK_ALLOW_PRIVATE", "0") == "1"
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/console/"

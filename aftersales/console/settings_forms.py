@@ -56,3 +56,13 @@ class MemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=lambda: choices("role", [r.value for r in Role]))
+
+
+class NotifyForm(forms.Form):
+    webhook_url = forms.CharField(
+        required=False, max_length=200, label=_("Webhook URL"),
+        widget=forms.URLInput(attrs={"placeholder": "https://hooks.example.com/aftersales", "autocomplete": "off"}),
+        help_text=_("Each message to a buyer is POSTed here as JSON, signed with HMAC-SHA256. Only public "
+                    "https or http addresses. Leave empty to turn the webhook off."))
+    notify_email = forms.BooleanField(required=False, label=_("Also send messages by e-mail (to buyers and "
+                                                              "staff whose e-mail address is known)"))

@@ -1,5 +1,5 @@
 """Shop settings (owner only): return rules checked against the law, reply templates, the
-compensation budget, and the staff."""
+compensation budget, buyer notifications (webhook and e-mail), and the staff."""
 
 from __future__ import annotations
 
@@ -18,9 +18,20 @@ from aftersales.catalog import services as catalog
 from aftersales.catalog.models import Category, ReturnRule
 from aftersales.console.access import OWNER, staff_view
 from aftersales.console.errors import error_text
-from aftersales.console.settings_forms import BudgetForm, MemberForm, RoleForm, RuleForm, TemplateForm
+from aftersales.console.settings_forms import (
+    BudgetForm,
+    MemberForm,
+    NotifyForm,
+    RoleForm,
+    RuleForm,
+    TemplateForm,
+)
 from aftersales.core.errors import DomainError
 from aftersales.core.money import format_fen
+from aftersales.notifications import services as notify
+
+#: A webhook secret just made, kept in the session only until the next settings page shows it.
+SECRET_ONCE = "webhook_secret_once"
 
 
 def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] | None = None,
@@ -32,6 +43,7 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
     rules = list(ReturnRule.objects.filter(shop=shop).select_related("category").order_by("platform", "category__name"))
     templates = list(ReplyTemplate.objects.filter(shop=shop).order_by("-language", "position", "pk"))
     members = list(Membership.objects.filter(shop=shop).select_related("user").order_by("user__username"))
+    secret_once = request.session.pop(SECRET_ONCE, None)
     context = {
         "nav": "settings",
         "errors": errors or [],
@@ -52,6 +64,10 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
             "amount": format_fen(shop.compensation_budget_fen, symbol="").replace(",", "")}),
         "members": [(m, RoleForm(prefix="m", auto_id=f"id_m{m.pk}_%s", initial={"role": m.role})) for m in members],
         "member_form": MemberForm(prefix="member"),
+        "notify_form": NotifyForm(prefix="notify", initial={
+            "webhook_url": shop.webhook_url, "notify_email": shop.notify_email}),
+        "webhook": {"url": shop.webhook_url, "secret_hint": notify.secret_hint(shop.webhook_secret),
+                    "secret_once": secret_once},
     }
     # A refused form is shown again as it was typed, in place of its blank twin.
     for key, form in bound.items():
@@ -70,7 +86,12 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
             context["member_form"] = form
         elif key == "budget":
             context["budget_form"] = form
-    return render(request, "console/settings.html", context, status=status)
+        elif key == "notify":
+            context["notify_form"] = form
+    response = render(request, "console/settings.html", context, status=status)
+    if secret_once:
+        response["Cache-Control"] = "no-store"  # the page with the secret is not kept by the browser
+    return response
 
 
 def _refused(request, key, form, exc: DomainError | None = None) -> HttpResponse:
@@ -148,6 +169,39 @@ def save_budget(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _refused(request, "budget", form, exc)
     messages.success(request, _("Compensation budget saved."))
+    return redirect("console:settings")
+
+
+@require_POST
+@staff_view(OWNER)
+def save_notifications(request: HttpRequest) -> HttpResponse:
+    form = NotifyForm(request.POST, prefix="notify")
+    if not form.is_valid():
+        return _refused(request, "notify", form)
+    d = form.cleaned_data
+    try:
+        saved = notify.save_buyer_notifications(request.staff.shop, webhook_url=d["webhook_url"],
+                                                notify_email=d["notify_email"], user=request.user)
+    except DomainError as exc:
+        return _refused(request, "notify", form, exc)
+    if saved.secret:
+        request.session[SECRET_ONCE] = saved.secret
+        messages.success(request, _("Buyer notifications saved. The webhook's signing secret is shown below "
+                                    "this once: copy it to the receiver now."))
+    elif saved.shop.webhook_url:
+        messages.success(request, _("Buyer notifications saved."))
+    else:
+        messages.success(request, _("Buyer notifications saved. The webhook is off."))
+    return redirect("console:settings")
+
+
+@require_POST
+@staff_view(OWNER)
+def rotate_secret(request: HttpRequest) -> HttpResponse:
+    saved = notify.rotate_webhook_secret(request.staff.shop, user=request.user)
+    request.session[SECRET_ONCE] = saved.secret
+    messages.success(request, _("New signing secret made; the old one no longer works. It is shown below "
+                                "this once: copy it to the receiver now."))
     return redirect("console:settings")
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from aftersales.console import case_views, settings_views, views
+from aftersales.console import case_views, export_views, settings_views, views
 
 app_name = "console"
 urlpatterns = [
     path("", views.inbox_entry, name="inbox"),
     path("bulk/", views.bulk_action, name="bulk"),
+    path("export/<slug:what>.<slug:fmt>", export_views.download, name="export"),
     path("cases/<int:case_id>/", case_views.case_detail, name="case"),
     path("cases/<int:case_id>/act/<slug:action>/", case_views.case_action, name="case_action"),
     path("cases/<int:case_id>/evidence/<int:evidence_id>/", case_views.evidence_file, name="evidence"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("settings/templates/", settings_views.save_template, name="save_template"),
     path("settings/templates/<int:template_id>/delete/", settings_views.delete_template, name="delete_template"),
     path("settings/budget/", settings_views.save_budget, name="save_budget"),
+    path("settings/notifications/", settings_views.save_notifications, name="save_notifications"),
+    path("settings/notifications/rotate-secret/", settings_views.rotate_secret, name="rotate_secret"),
     path("settings/staff/", settings_views.add_member, name="add_member"),
     path("settings/staff/<int:membership_id>/", settings_views.change_role, name="change_role"),
 ]

@@ -7,6 +7,11 @@ got the POST but before the commit, the message goes out once more with the same
 X-Aftersales-Delivery id, which is what the receiver deduplicates on.
 
 Failed attempts are retried after 1m, 5m, 30m, 2h and 12h; then the message is dead.
+
+A webhook goes only where `addresses` allows, checked at every attempt and on the connection itself
+(never to the server's own network; see that module). A refused address makes the message dead at once:
+retrying would not change the shop's setting. Webhooks go direct, never through a proxy from the
+environment: through a proxy the address actually connected to could not be checked.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,6 +31,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from aftersales.core import clock
+from aftersales.core.errors import DomainError
+from aftersales.core.messages import translate
+from aftersales.notifications import addresses
 from aftersales.notifications.models import DELIVERABLE, ChannelKind, Message, MessageStatus
 from aftersales.notifications.rendering import (
     DELIVERY_HEADER,
@@ -34,6 +43,7 @@ from aftersales.notifications.rendering import (
     retry_delay,
     sign,
 )
+from aftersales.notifications.services import allow_private
 
 logger = logging.getLogger("aftersales.notifications")
 
@@ -94,7 +104,41 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _Guarded:
+    """Opens every connection with `addresses.connect`: the host looked up once, each address vetted."""
+
+    allow_private = False
+
+    def do_open(self, http_class, req, **kwargs):
+        def connection(*args, **kw):
+            conn = http_class(*args, **kw)
+            # http.client keeps this hook on the instance; the TLS handshake (SNI, certificate check
+            # against the host name) and the Host header are unchanged.
+            conn._create_connection = partial(addresses.connect, allow_private=self.allow_private)
+            return conn
+
+        return super().do_open(connection, req, **kwargs)
+
+
+class _GuardedHTTP(_Guarded, urllib.request.HTTPHandler):
+    pass
+
+
+class _GuardedHTTPS(_Guarded, urllib.request.HTTPSHandler):
+    pass
+
+
+def _opener(private: bool) -> urllib.request.OpenerDirector:
+    handlers = [urllib.request.ProxyHandler({}), _NoRedirect, _GuardedHTTP(), _GuardedHTTPS()]
+    for handler in handlers[2:]:
+        handler.allow_private = private
+    return urllib.request.build_opener(*handlers)
+
+
+def _refused(exc: DomainError) -> Result:
+    reason = translate(exc.code, "en", **exc.params)
+    kind = exc.params.get("kind")
+    return Result("dead", f"webhook address refused: {reason}" + (f" ({kind})" if kind else ""))
 
 
 def send_webhook(message: Message) -> Result:
@@ -106,8 +150,12 @@ def send_webhook(message: Message) -> Result:
         return Result("dead", "webhook URL must be http(s)")
     if not shop.webhook_secret:
         return Result("skipped", "the shop has no webhook secret: nothing is sent unsigned")
+    try:  # the URL may have been set before these checks, or elsewhere than the console
+        target = addresses.check_url(url)
+    except DomainError as exc:
+        return _refused(exc)
     body = webhook_body(message)
-    request = urllib.request.Request(url, data=body, method="POST", headers={
+    request = urllib.request.Request(target.url, data=body, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": USER_AGENT,
         SIGNATURE_HEADER: sign(body, shop.webhook_secret),
@@ -115,8 +163,10 @@ def send_webhook(message: Message) -> Result:
         DELIVERY_HEADER: str(message.pk),
     })
     try:
-        with _opener.open(request, timeout=WEBHOOK_TIMEOUT) as response:
+        with _opener(allow_private()).open(request, timeout=WEBHOOK_TIMEOUT) as response:
             status = response.status
+    except DomainError as exc:  # the host resolves to an address it must not reach (today)
+        return _refused(exc)
     except urllib.error.HTTPError as exc:
         return Result("retry", f"HTTP {exc.code}")
     except (urllib.error.URLError, OSError, ValueError) as exc:

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from aftersales.accounts.models import Shop
 from aftersales.catalog.models import Product, Sku
 from aftersales.core.choices import Channel, PaymentRoute, Platform
-from aftersales.core.fields import enum_choices, mask_phone
+from aftersales.core.fields import enum_choices, mask_email, mask_phone
 
 
 class Buyer(models.Model):
@@ -18,12 +18,18 @@ class Buyer(models.Model):
     name = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     phone_last4 = models.CharField(max_length=4, blank=True, db_index=True)
+    # Given by the buyer on the portal (or with the order) to follow the case by e-mail; shown masked.
+    email = models.EmailField(blank=True)
     province = models.CharField(max_length=32, blank=True)
     city = models.CharField(max_length=32, blank=True)
 
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def masked_email(self) -> str:
+        return mask_email(self.email)
 
     def save(self, *args, **kwargs):
         digits = "".join(ch for ch in self.phone if ch.isdigit())

@@ -16,6 +16,7 @@ class BuyerIn(Schema):
     nick: str = Field("", max_length=100)
     name: str = Field("", max_length=100)
     phone: str = Field("", max_length=32, pattern=r"^[0-9+\-* ]*$")
+    email: str = Field("", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
     province: str = Field("", max_length=32)
     city: str = Field("", max_length=32)
 

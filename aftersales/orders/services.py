@@ -20,6 +20,7 @@ def find_or_create_buyer(
     phone: str = "",
     province: str = "",
     city: str = "",
+    email: str = "",
 ) -> Buyer:
     buyer = None
     if nick:
@@ -28,8 +29,12 @@ def find_or_create_buyer(
         buyer = Buyer.objects.filter(shop=shop, platform=platform, phone=phone).first()
     if buyer is None:
         buyer = Buyer.objects.create(
-            shop=shop, platform=platform, nick=nick, name=name, phone=phone, province=province, city=city
+            shop=shop, platform=platform, nick=nick, name=name, phone=phone, province=province, city=city,
+            email=email,
         )
+    elif email and not buyer.email:
+        buyer.email = email
+        buyer.save(update_fields=["email"])
     return buyer
 
 

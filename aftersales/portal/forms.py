@@ -31,6 +31,8 @@ class RequestForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, label=_("Describe the problem"),
                            widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(required=False, label=_("Photos"))
+    email = forms.EmailField(required=False, max_length=254, label=_("E-mail for progress updates (optional)"),
+                             error_messages={"invalid": _("Enter a valid e-mail address, or leave it empty.")})
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,14 +16,20 @@ BUYER = By(Actor.BUYER)
 
 
 def submit_request(order: Order, *, lines: list[tuple[int, int]], kind: str, reason: str, note: str,
-                   photos: list[bytes]) -> Case:
+                   photos: list[bytes], email: str = "") -> Case:
     """Open the buyer's case on their order with the photos as evidence. Every photo is checked before
-    anything is written; if one is refused, or the policy refuses the request, nothing is kept."""
+    anything is written; if one is refused, or the policy refuses the request, nothing is kept.
+
+    An e-mail address given with the request is kept on the buyer first, so that the message about this
+    very request can already go to it (when the shop sends e-mail)."""
     if reason in MERCHANT_FAULT_REASONS and not photos:
         raise DomainError("portal.photo_required")
     for data in photos:
         inspect_image(data)
     with transaction.atomic():
+        if email and email != order.buyer.email:
+            order.buyer.email = email
+            order.buyer.save(update_fields=["email"])
         case = open_case(order.shop, order_id=order.pk, lines=lines, kind=kind, reason=reason, by=BUYER,
                          buyer_note=note)
         for data in photos:

@@ -83,7 +83,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     d = form.cleaned_data
     try:
         case = submit_request(order, lines=d["lines"], kind=d["kind"], reason=d["reason"], note=d["note"],
-                              photos=[f.read() for f in d["photos"]])
+                              photos=[f.read() for f in d["photos"]], email=d["email"])
     except DomainError as exc:
         return _request_page(request, order, policies, form, 422, error_text(exc))
     messages.success(request, _("Your request %(number)s has been sent. The shop will answer soon.")

@@ -99,6 +99,7 @@ def test_orders_with_bad_input_are_refused_and_nothing_is_written(api):
         {**as_json(order_payload("X4")), "paid_at": "2026-11-10T20:00:00"},  # no offset
         {**as_json(order_payload("X6")), "paid_at": "0100-01-30T06:40:46+20:41"},  # no such offset
         {**as_json(order_payload("X7")), "paid_at": "2226-11-10T20:00:00+08:00"},  # no such year
+        {**as_json(order_payload("X8")), "buyer": {"nick": "x", "email": "not-an-address"}},
         as_json(order_payload("X5", payments=[{"route": "alipay", "amount_fen": 1}])),
     ]
     for payload in bad:

@@ -82,6 +82,12 @@ def _clock(frozen_clock):  # noqa: F811
     return frozen_clock
 
 
+@pytest.fixture(autouse=True)
+def _private_addresses(settings):
+    """The receiver here listens on 127.0.0.1, where webhooks go only when private addresses are allowed."""
+    settings.AFTERSALES_WEBHOOK_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def shop():
     shop = make_shop("hooks")

@@ -9,6 +9,8 @@ from aftersales.care.models import Satisfaction
 from aftersales.cases import services
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, CaseEvent, Evidence
+from aftersales.notifications.delivery import deliver_due
+from aftersales.notifications.models import Message
 from aftersales.portal.views import SESSION_KEY
 from tests.integration.console_support import (
     BUYER,
@@ -155,3 +157,29 @@ def test_request_follow_send_the_parcel_and_rate(client, shop, order):
     again = client.post(f"/portal/cases/{case.pk}/rate/", {"score": 1})
     assert again.status_code == 422
     assert Satisfaction.objects.get().score == 4
+
+
+def test_an_e_mail_given_with_the_request_gets_the_progress_and_a_bad_one_changes_nothing(
+        client, shop, order, mailoutbox):
+    shop.notify_email = True
+    shop.save(update_fields=["notify_email"])
+    find(client, "DYP0001", "5678")
+    line = order.lines.get()
+    data = {f"qty_{line.pk}": "1", "kind": "return_refund", "reason": "size_fit", "email": "not-an-address"}
+    response = client.post("/portal/order/request/", data)
+    assert response.status_code == 422 and "请输入有效的邮箱地址" in text(response)
+    order.buyer.refresh_from_db()
+    assert order.buyer.email == "" and Case.objects.count() == 0
+
+    response = client.post("/portal/order/request/", {**data, "email": "lin.xiaoyu@example.com"})
+    assert response.status_code == 302
+    order.buyer.refresh_from_db()
+    assert order.buyer.email == "lin.xiaoyu@example.com" and order.buyer.masked_email == "l***@example.com"
+    assert not Message.objects.filter(audience="buyer").exists()  # the buyer's own request is no news to them
+    case = Case.objects.get()
+    services.approve_case(shop, case.pk, MERCHANT)
+    to_buyer = Message.objects.get(audience="buyer", channel="email")
+    assert to_buyer.recipient == "lin.xiaoyu@example.com"
+    deliver_due()
+    assert [m.to for m in mailoutbox] == [["lin.xiaoyu@example.com"]]
+    assert case.number in mailoutbox[0].body
