@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "aftersales.analytics",
     "aftersales.portal",
     "aftersales.console",
-    "aftersales.training",
 ]
 
 MIDDLEWARE = [
