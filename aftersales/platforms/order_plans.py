@@ -7,13 +7,16 @@ Money of a line (what was actually paid for it, after discounts):
 - the export has a real sub-order id (Douyin 子订单编号, Taobao 子订单编号): its paid amount is the line's;
 - otherwise the paid amount is the order's, repeated on each row (JD 应付金额, PDD 用户实付金额, Taobao
   买家实际支付金额) and includes the outbound freight: the goods part is split across the lines by
-  their list amounts (largest remainder), the freight kept on the order.
+  their list amounts (largest remainder), the freight kept on the order;
+- rows without any paid amount (Taobao 宝贝报表) count at their list amounts here; against what is
+  stored, the writer has them share what was paid instead (order_summaries).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from aftersales.core.money import allocate
 from aftersales.platforms.importing import OrderLineRecord
@@ -48,10 +51,21 @@ class OrderPlan:
     fields: dict[str, object]  # texts: status_raw, channel, content_id, …
     buyer: dict[str, str]
     shipments: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)  # tracking → carrier, time
+    # Set by the writer against what is stored (see order_summaries): the stored summary line these item
+    # lines replace; the item line its cases move to, with what they may refund there; and whether the
+    # lines are written at all (a summary row of an order stored item by item only updates the order).
+    replaces: Any = None
+    moves_to: tuple[LinePlan, int] | None = None
+    write_lines: bool = True
 
     @property
     def rows(self) -> list[int]:
         return [line.record.row_number for line in self.lines]
+
+    @property
+    def summary(self) -> bool:
+        """The order as one summary row (千牛 订单报表), not item by item."""
+        return bool(self.lines) and all(line.record.order_summary for line in self.lines)
 
 
 # ---- from records to plans ----------------------------------------------------------------------

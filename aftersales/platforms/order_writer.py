@@ -13,7 +13,8 @@ which importing the file again completes.)
 Re-importing is safe: orders are matched on (shop, platform, 主订单号) and lines on (order, 子订单号),
 a row whose values did not change writes nothing, and an empty cell never erases a known value
 (exports of one platform differ in which columns they carry). How a line's money is read from the
-file: see order_plans.
+file: see order_plans. A 千牛 订单报表 row (one per order) and the 宝贝报表 rows of the same order (one
+per item) are reconciled so that the goods count once: see order_summaries.
 
 Catalog: a line is linked to the shop's Sku with the same 商家编码. An unknown code gets a Product
 (named after the line's title, in the category 未分类 / law category "other") and a Sku; a line
@@ -37,11 +38,22 @@ from aftersales.core import clock
 from aftersales.core.choices import PaymentRoute
 from aftersales.core.errors import DomainError
 from aftersales.orders.models import Buyer, Order, OrderLine, Payment, Shipment
+from aftersales.platforms import order_summaries
 from aftersales.platforms.bulk import insert
 from aftersales.platforms.importing import OrderLineRecord
 from aftersales.platforms.order_plans import LinePlan, OrderPlan, plan_order
 from aftersales.platforms.report import ERROR, Report, persist_entry
-from aftersales.platforms.writing import CREATED, SKIPPED, UNCHANGED, UPDATED, Columns, Tally, cut, yuan
+from aftersales.platforms.writing import (
+    CREATED,
+    DELETED,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    Columns,
+    Tally,
+    cut,
+    yuan,
+)
 
 BATCH_ORDERS = 500
 UNCATEGORISED = "未分类"
@@ -149,13 +161,19 @@ class OrderWriter:
             lines = OrderLine.objects.filter(order_id__in=[o.pk for o in existing.values()])
             for line in stored_rows(lines, ("order_id", "platform_line_id", *LINE_FIELDS)):
                 old_lines[line.order_id][line.platform_line_id] = line
-        plans = [p for p in plans if self._acceptable(p, existing.get(p.order_id), old_lines, tally, notes)]
+        uses = order_summaries.summary_uses(plans, existing, old_lines)
+        plans = [p for p in plans if self._levels(p, existing.get(p.order_id), old_lines, uses, tally, notes)
+                 and self._acceptable(p, existing.get(p.order_id), old_lines, tally, notes)]
         catalog = self._catalog(plans, tally)
         buyers = self._buyers([p for p in plans if p.order_id not in existing], tally)
         orders, changed_orders = self._orders(plans, existing, old_lines, buyers, tally)
         changed_lines = self._lines(plans, orders, old_lines, catalog, tally)
         changed_orders |= self._payments(plans, orders, existing, tally)
         changed_orders |= self._shipments(plans, orders, existing, tally)
+        replaced, moved, moved_notes = order_summaries.replace(plans, orders, self.col)
+        tally.wrote("lines", DELETED, replaced)
+        tally.wrote("cases", UPDATED, moved)
+        notes.extend(moved_notes)
         touched = []
         for plan in plans:
             order = orders[plan.order_id]
@@ -172,6 +190,19 @@ class OrderWriter:
         if touched and self.refresh_rollups:
             rollups.refresh_orders(self.shop.pk, touched)
         return tally, touched, notes
+
+    def _levels(self, plan: OrderPlan, order: Stored | None, old_lines, uses, tally: Tally, notes: list) -> bool:
+        """A summary row against item lines, or item rows against a summary line (order_summaries)."""
+        if order is None:
+            return True
+        refused = order_summaries.settle(plan, old_lines[order.pk], uses, order.freight_fen)
+        if refused is None:
+            return True
+        code, params = refused
+        notes.extend(persist_entry(ERROR, row, self.col("platform_order_id"), plan.order_id, code, **params)
+                     for row in plan.rows)
+        tally.row(SKIPPED, len(plan.lines))
+        return False
 
     def _acceptable(self, plan: OrderPlan, order: Stored | None, old_lines, tally: Tally, notes: list) -> bool:
         """A new order needs a time; an update may not bring an order below the refunds granted on it."""
@@ -203,7 +234,7 @@ class OrderWriter:
 
     def _catalog(self, plans: list[OrderPlan], tally: Tally) -> dict[str, tuple[int | None, int]]:
         """'sku:<code>' → (sku id, product id) and 'title:<title>' → (None, product id) for every line."""
-        lines = [line for plan in plans for line in plan.lines]
+        lines = [line for plan in plans if plan.write_lines for line in plan.lines]
         codes = {line.sku_code for line in lines if line.sku_code}
         found: dict[str, tuple[int | None, int]] = {
             f"sku:{code}": (pk, product)
@@ -277,7 +308,7 @@ class OrderWriter:
                 key = f"p:{b['phone']}" if _matchable_phone(b["phone"]) else f"o:{plan.order_id}"
             if key not in new:
                 new[key] = (self.shop.pk, self.platform, b["nick"], b["name"], b["phone"], _last4(b["phone"]),
-                            b["province"], b["city"])
+                            b["province"], b["city"], "")
             waiting.append((plan.order_id, key))
         ids = dict(zip(new, insert(Buyer, BUYER_COLUMNS, list(new.values()), returning=True), strict=True))
         tally.wrote("buyers", CREATED, len(ids))
@@ -325,6 +356,8 @@ class OrderWriter:
         changes: dict[int, dict[str, str]] = defaultdict(dict)
         new, changed = [], []
         for plan in plans:
+            if not plan.write_lines:
+                continue
             order = orders[plan.order_id]
             stored = old_lines.get(order.pk, {})
             for line in plan.lines:
@@ -423,7 +456,8 @@ class Saved:
     paid_at: datetime | None
 
 
-BUYER_COLUMNS = ("shop", "platform", "nick", "name", "phone", "phone_last4", "province", "city")
+# The exports carry no e-mail: a buyer gives one with a request (portal).
+BUYER_COLUMNS = ("shop", "platform", "nick", "name", "phone", "phone_last4", "province", "city", "email")
 ORDER_COLUMNS = ("shop", "platform", "platform_order_id", "buyer", "status_raw", "channel", "content_id",
                  "content_author", "province", "city", "paid_at", "shipped_at", "signed_at", "goods_fen",
                  "freight_fen", "free_shipping", "refund_granted_fen", "created_at", "updated_at")
@@ -449,10 +483,14 @@ def as_model(model, row: Stored, fields: list[str]):
 
 
 def _goods_total(plan: OrderPlan, stored: dict[str, Stored]) -> int:
-    """What was paid for the goods of the order: the file's lines, plus stored lines the file lacks."""
+    """What was paid for the goods of the order: the file's lines, plus stored lines the file lacks
+    (less a summary line the file's lines replace; only the stored lines when the file's are not written)."""
+    if not plan.write_lines:
+        return sum(line.paid_fen for line in stored.values())
     in_file = {line.line_id for line in plan.lines}
+    gone = plan.replaces.platform_line_id if plan.replaces is not None else None
     return sum(line.paid_fen for line in plan.lines) + sum(
-        line.paid_fen for key, line in stored.items() if key not in in_file
+        line.paid_fen for key, line in stored.items() if key not in in_file and key != gone
     )
 
 

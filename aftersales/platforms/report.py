@@ -2,7 +2,7 @@
 
 The reader's own problems (a bad amount, an unknown status …) come with their messages. The
 messages below are for what only the persisting step can see: an order that is not there yet, a
-refund above what was paid, a row the database refused.
+refund above what was paid, a row the database refused, cases on an order report's summary line.
 """
 
 from __future__ import annotations
@@ -55,6 +55,29 @@ PERSIST_MESSAGES: dict[str, tuple[str, str]] = {
         "第 {row} 行：售后单「{value}」无法按常规流程建立（{detail}），已按平台数据直接记录。",
         "Row {row}: case {value} could not be opened the usual way ({detail}); it was recorded as the "
         "platform reports it.",
+    ),
+    "import.summary_line_unmatched": (
+        "第 {row} 行：订单「{value}」之前从订单报表导入为一行汇总（「{title}」），售后单 {cases} 挂在这行上，"
+        "但无法确定它对应哪一件宝贝。为了不弄错金额，这一单的宝贝明细没有导入：汇总行保留，订单金额和售后单都没有改动。",
+        "Row {row}: order {value} was imported from the order report as one summary line ({title}) and "
+        "cases {cases} refer to it, but it is not clear which item they are about. To keep the money "
+        "right, this order's item rows were not imported: the summary line stays, and neither the order's "
+        "amounts nor the cases changed.",
+    ),
+    "import.summary_line_too_small": (
+        "第 {row} 行：订单「{value}」的售后单 {cases} 挂在订单报表的汇总行上，对应的宝贝「{title}」只有 "
+        "{quantity} 件、最多可退 {paid} 元，容不下售后单的 {claimed} 件、已同意退款 {granted} 元。"
+        "为了不弄错金额，这一单的宝贝明细没有导入：汇总行保留，订单金额和售后单都没有改动。",
+        "Row {row}: cases {cases} of order {value} are on the order report's summary line; the item "
+        "they are about ({title}) has {quantity} units and at most {paid} yuan to refund, less than "
+        "the cases' {claimed} units and {granted} yuan granted. To keep the money right, this order's "
+        "item rows were not imported: the summary line stays, and neither the order's amounts nor the "
+        "cases changed.",
+    ),
+    "import.summary_cases_moved": (
+        "第 {row} 行：订单「{order}」的售后单 {cases} 原来挂在订单报表的汇总行上，现已改挂到宝贝「{value}」。",
+        "Row {row}: cases {cases} of order {order} were on the order report's summary line and now "
+        "refer to the item {value}.",
     ),
     "import.row_failed": (
         "第 {row} 行保存失败，已跳过：{detail}",

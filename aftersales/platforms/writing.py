@@ -10,6 +10,7 @@ from aftersales.platforms.importing import ParsedFile
 from aftersales.platforms.importing.mapping import Mapping
 
 CREATED, UPDATED, UNCHANGED, SKIPPED = "created", "updated", "unchanged", "skipped"
+DELETED = "deleted"  # objects only (a summary line replaced by item lines), never a row's outcome
 
 
 @dataclass

@@ -207,13 +207,17 @@ def test_orders_are_written_in_batches_and_lines_of_one_order_stay_together(shop
 
 
 def test_a_taobao_item_report_needs_its_order_stored_first(shop):
-    """宝贝报表 rows carry no times: they can only add lines to an order the 订单报表 brought in."""
+    """宝贝报表 rows carry no times: they can only itemise an order the 订单报表 brought in (its one
+    summary line is replaced; see test_imports_taobao_reports)."""
     rows = [{**fx.TAOBAO_ORDER_ROWS[0], "订单编号": '="35153131473293581"', "主订单编号": '="35153131473293581"'}]
     import_file(shop, "taobao", "orders", "ExportOrderList.csv",
                 fx.taobao_csv_text(fx.TAOBAO_ORDERS, rows).encode("gbk"))
     run = import_file(shop, "taobao", "orders", "ExportOrderDetailList.csv", fx.taobao_detail_csv())
     assert (run.created, run.skipped) == (2, 0)
     assert Order.objects.count() == 1
+    order = Order.objects.get()
+    assert sorted(order.lines.values_list("quantity", "paid_fen")) == [(1, 2755), (3, 17357)]  # 201.12 shared by list amount
+    assert order.goods_fen == 20112
     other = import_file(shop, "taobao", "orders", "ExportOrderDetailList.csv",
                         fx.taobao_detail_csv().replace(b"35153131473293581", b"35153131473293599"))
     assert (other.created, other.skipped) == (0, 2)  # no time for a new order in an item report

@@ -203,6 +203,25 @@ def test_a_broken_mapping_file_is_refused_clearly(tmp_path, edit, detail):
     assert detail in err.value.message_zh
 
 
+@pytest.mark.parametrize(
+    ("edit", "detail"),
+    [
+        (('order_summary = ["宝贝总数量"]', 'order_summary = ["订单编号"]'), "order_summary"),
+        (('order_summary = ["宝贝总数量"]', 'order_summary = "宝贝总数量"'), "order_summary"),
+    ],
+)  # fmt: skip
+def test_order_summary_headings_must_be_quantity_headings(tmp_path, edit, detail):
+    assert load_mapping("taobao", "orders").order_summary == {"宝贝总数量"}
+    assert load_mapping("douyin", "orders").order_summary == frozenset()
+    text = (MAPPINGS / "taobao_orders.toml").read_text(encoding="utf-8")
+    assert edit[0] in text
+    (tmp_path / "taobao_orders.toml").write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(ImportFileError) as err:
+        load_mapping("taobao", "orders", tmp_path)
+    assert err.value.code == "import.mapping_invalid"
+    assert detail in err.value.message_zh
+
+
 def test_the_reading_layer_needs_no_django():
     code = (
         "import sys; from aftersales.platforms.importing import parse_orders; "

@@ -169,10 +169,11 @@ def test_taobao_order_list_gbk_with_wrapped_ids_quoted_phones_and_trailing_space
         platform="taobao",
         row_number=2,
         platform_order_id="35153131473293579",
-        platform_line_id=derive_line_id("35153131473293579", "", "秋冬加厚羊毛衫男"),
+        platform_line_id="35153131473293579#order",  # one row per order: the order's summary line
         line_id_derived=True,
         product_title="秋冬加厚羊毛衫男",
         quantity=1,
+        order_summary=True,
         goods_fen=20112,
         paid_fen=20112,
         freight_fen=0,
@@ -204,6 +205,24 @@ def test_tmall_shares_the_taobao_mapping_and_item_list_with_trailing_commas():
     ] == [
         ("tmall", "35153131473293581:ZS-YZ-CHP", 3, 3990, 11970, "颜色分类：香槟色"),
         ("tmall", derive_line_id("35153131473293581", "", "真丝发圈"), 1, 1900, 1900, "颜色分类：黑色"),
+    ]
+    assert not any(r.order_summary for r in rows)  # 购买数量: one row per item
+
+
+def test_a_summary_row_is_told_by_its_quantity_column_not_by_its_title():
+    """宝贝总数量 counts a whole order; 购买数量 one item. Only the former makes a summary row, and only
+    without a 子订单编号; its line id is one per order, whatever the title."""
+    both = fx._headings("订单编号,子订单编号,宝贝标题,购买数量,宝贝总数量,买家实际支付金额,订单付款时间")
+    rows = [
+        {"订单编号": "1001", "宝贝标题": "真丝眼罩，真丝发圈", "宝贝总数量": "4", "买家实际支付金额": "138.70"},
+        {"订单编号": "1002", "宝贝标题": "真丝眼罩", "购买数量": "1", "宝贝总数量": "3"},
+        {"订单编号": "1003", "子订单编号": "100301", "宝贝标题": "真丝眼罩", "宝贝总数量": "2"},
+    ]
+    parsed = records(parse_orders("taobao", "订单.csv", fx.csv_text(both, rows).encode("utf-8")))
+    assert [(r.platform_line_id, r.order_summary, r.quantity) for r in parsed] == [
+        ("1001#order", True, 4),
+        (derive_line_id("1002", "", "真丝眼罩"), False, 1),
+        ("100301", False, 2),
     ]
 
 

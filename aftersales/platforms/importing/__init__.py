@@ -3,7 +3,7 @@
 The public API; see parse.py for how to consume it and mappings/README.md for the mapping files.
 """
 
-from aftersales.platforms.importing.extract import derive_line_id
+from aftersales.platforms.importing.extract import derive_line_id, summary_line_id
 from aftersales.platforms.importing.mapping import Mapping, load_mapping, resolve_platform
 from aftersales.platforms.importing.parse import ParsedFile, open_export, parse_cases, parse_orders
 from aftersales.platforms.importing.reader import Table, open_table
@@ -43,4 +43,5 @@ __all__ = [
     "parse_cases",
     "parse_orders",
     "resolve_platform",
+    "summary_line_id",
 ]

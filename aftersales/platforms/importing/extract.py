@@ -79,6 +79,12 @@ class RowReader:
                 self._simple.append((name, indexes[0], parse, spec.required, step.headings[0]))
             else:
                 self._other.append(step)
+        #: The file's quantity headings that count all the items of an order (the mapping's
+        #: `order_summary`, e.g. 宝贝总数量): a row whose quantity is read from one sums up its order.
+        self.summary_headings = frozenset(
+            heading for heading in (headings[i] for i in columns.get("quantity", ()))
+            if text_key(heading) in mapping.order_summary
+        )
 
     def read(self, number: int, cells: Sequence[str]) -> Row:
         values = self.defaults.copy()
@@ -166,6 +172,20 @@ def derive_line_id(order_id: str, sku_key: str, title: str) -> str:
         return f"{order_id}:{sku_key}"
     digest = hashlib.sha1(text_key(title).encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
     return f"{order_id}:t{digest}"
+
+
+#: What follows the order id in the id of an order's summary line. Derived ids use ":" after the order id
+#: and real sub-order ids are digits, so no line of another kind can have this id.
+SUMMARY_SUFFIX = "#order"
+
+
+def summary_line_id(order_id: str) -> str:
+    """The line id of a row that sums up a whole order (千牛 订单报表: one row per order, all its items).
+
+    One per order, whatever the row's title: it names the summary line that item rows (宝贝报表)
+    replace when they come, and that the summary row must not bring back afterwards.
+    """
+    return order_id + SUMMARY_SUFFIX
 
 
 _POSTCODE = re.compile(r"\s*[(（]\d{6}[)）]\s*$")

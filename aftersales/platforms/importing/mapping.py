@@ -177,6 +177,9 @@ class Mapping:
     reasons: tuple[tuple[str, tuple[str, ...]], ...]
     channels: tuple[tuple[str, tuple[str, ...]], ...]
     truthy: frozenset[str]
+    #: Orders: keys of the quantity headings that count all the items of an order (千牛 订单报表's
+    #: 宝贝总数量). A row read through one sums up its whole order (see parse.build_order).
+    order_summary: frozenset[str] = frozenset()
     _known_keys: frozenset[str] = field(repr=False, default=frozenset())
 
     def match(self, cells: Sequence[str]) -> HeaderMatch:
@@ -270,7 +273,7 @@ def _invalid(file_name: str, detail: str) -> ImportFileError:
 
 
 _TOP_LEVEL = frozenset(
-    {"platform", "kind", "name_zh", "name_en", "fields", "arbitration", "reasons", "channels"}
+    {"platform", "kind", "name_zh", "name_en", "fields", "arbitration", "reasons", "channels", "order_summary"}
 )
 
 
@@ -311,6 +314,7 @@ def _build(data: dict[str, Any], common: dict[str, Any], file_name: str) -> Mapp
         truthy=frozenset(
             text_key(s) for s in _strings(common.get("truthy", ["是", "true", "1", "y", "yes"]))
         ),
+        order_summary=_build_order_summary(data.get("order_summary"), kind, fields, file_name),
         _known_keys=known,
     )
 
@@ -343,6 +347,19 @@ def _build_fields(table: Any, allowed: dict[str, str], file_name: str) -> dict[s
             negative=negative,
         )
     return fields
+
+
+def _build_order_summary(value: Any, kind: str, fields: dict[str, FieldSpec], file_name: str) -> frozenset[str]:
+    """`order_summary = ["宝贝总数量"]`: quantity headings of a one-row-per-order export."""
+    if value is None:
+        return frozenset()
+    headings = list(_strings(value))
+    if kind != "orders" or not headings or len(headings) != len(value):
+        raise _invalid(file_name, "order_summary must be a list of quantity headings of an order export")
+    keys = frozenset(text_key(h) for h in headings)
+    if not keys <= set(fields["quantity"].keys):
+        raise _invalid(file_name, "order_summary: every heading must also be listed for quantity in [fields]")
+    return keys
 
 
 def _unique_headings(headings: Iterable[str]) -> tuple[str, ...]:

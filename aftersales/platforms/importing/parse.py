@@ -23,6 +23,7 @@ from aftersales.platforms.importing.extract import (
     derive_line_id,
     split_address,
     split_logistics,
+    summary_line_id,
 )
 from aftersales.platforms.importing.mapping import Mapping, all_mappings, load_mapping, resolve_platform
 from aftersales.platforms.importing.reader import Source, Table, open_table
@@ -155,7 +156,12 @@ _ORDER_PLAIN = (
 def build_order(row: Row, platform: str) -> OrderLineRecord:
     v = row.values
     line_id, derived = v["platform_line_id"], not v["platform_line_id"]
-    if derived:
+    # Without a sub-order id, a quantity read from 宝贝总数量 (the mapping's order_summary) counts the
+    # whole order: the row is the order's summary, not one item.
+    summary = derived and row.heading("quantity") in row.reader.summary_headings
+    if summary:
+        line_id = summary_line_id(v["platform_order_id"])
+    elif derived:
         line_id = derive_line_id(
             v["platform_order_id"], v["platform_sku_id"] or v["sku_code"], v["product_title"]
         )
@@ -171,6 +177,7 @@ def build_order(row: Row, platform: str) -> OrderLineRecord:
         platform_order_id=v["platform_order_id"],
         platform_line_id=line_id,
         line_id_derived=derived,
+        order_summary=summary,
         goods_fen=goods,
         order_status_code=row.mapping.lookup("order_status", status) if status else None,
         **{name: v[name] for name in _ORDER_PLAIN},

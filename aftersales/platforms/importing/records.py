@@ -69,6 +69,9 @@ class OrderLineRecord:
     line_id_derived: bool
     product_title: str
     quantity: int
+    #: True for a row that sums up a whole order (千牛 订单报表: one row per order, quantity 宝贝总数量)
+    #: rather than one item; its line id is then `summary_line_id(order)`.
+    order_summary: bool = False
     sku_code: str = ""
     sku_spec: str = ""
     platform_product_id: str = ""
