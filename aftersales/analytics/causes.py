@@ -49,11 +49,19 @@ def content_report(
         group=("dim", "dim2", "product_id"),
         measures=RATE_MEASURES,
         basis=basis,
+        nonzero=min_sold > 0,  # rows with fewer than `min_sold` units are left out anyway
     )
     totals = {
         r["product_id"]: (r["sold_qty"], r["returned_qty"])
         for r in sums(
-            shop_id, Cube.PRODUCT, first, last, group=("product_id",), measures=RATE_MEASURES, basis=basis
+            shop_id,
+            Cube.PRODUCT,
+            first,
+            last,
+            group=("product_id",),
+            measures=RATE_MEASURES,
+            basis=basis,
+            nonzero=True,  # a product missing here counts as (0, 0) all the same
         )
     }
     judged = content_outliers(

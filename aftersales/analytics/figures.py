@@ -44,8 +44,8 @@ class Params:
 
     @classmethod
     def of(cls, first: date | None, last: date | None, basis: str | None, filters: dict | None) -> Params:
-        last = last or clock.shanghai_date(clock.now())
-        first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+        last = selectors.check_day(last, "last") if last else clock.shanghai_date(clock.now())
+        first = selectors.check_day(first, "first") if first else last - timedelta(days=DEFAULT_DAYS - 1)
         basis = selectors.check_basis(basis or "order")
         selectors.check_period(first, last)
         return cls(first, last, basis, {k: v for k, v in (filters or {}).items() if v not in (None, "")})

@@ -1,7 +1,10 @@
 """Reads of the rollups: rates by any dimension over any period, trends, the heat map, reasons, content.
 
 Every function takes the shop first and reads only its rows. A period is a pair of calendar days in
-Asia/Shanghai, both included; it is answered from the fewest rollup rows (`domain.periods.plan`).
+Asia/Shanghai, both included; it is answered from the fewest rollup rows: a series from rows that add
+up bucket by bucket (`domain.periods.plan`), a total per key from rows added or subtracted
+(`domain.periods.cover`: 23 August to 20 November is September to November less 21 to 30 November,
+plus 23 to 31 August).
 `basis` is "order" (a return counts on its order's day) or "case" (on the day the case was opened).
 """
 
@@ -14,7 +17,7 @@ from django.db import connection
 from aftersales.analytics.domain import periods
 from aftersales.analytics.domain.facts import BASES, BASIS_MEASURES, Cube, measure
 from aftersales.analytics.domain.pareto import ParetoRow, pareto
-from aftersales.analytics.domain.rates import Thresholds, Verdict, judge, rate_bp, wilson_lower_bp
+from aftersales.analytics.domain.rates import BP, Thresholds, Verdict, judge, rate_bp, wilson_lower_bp
 from aftersales.analytics.models import AnalyticsSettings, Rollup
 from aftersales.catalog.models import Category
 from aftersales.core.errors import DomainError
@@ -72,7 +75,20 @@ ALL_MEASURES = ("sold_qty", "sold_fen", "orders", *BASIS_MEASURES)
 RATE_MEASURES = ("sold_qty", "returned_qty")
 
 
+#: The calendar the figures cover: every shop's history, far from the ends of Python's calendar.
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2099, 12, 31)
+
+
+def check_day(day: date, field: str) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError("analytics.day_out_of_range", field=field, value=day.isoformat(),
+                          first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+    return day
+
+
 def check_period(first: date, last: date) -> None:
+    check_day(first, "first")
+    check_day(last, "last")
     if first > last:
         raise DomainError("analytics.period_reversed", first=first.isoformat(), last=last.isoformat())
     if (last - first).days > 3700:
@@ -108,19 +124,28 @@ def sums(
     basis: str = "order",
     filters: dict | None = None,
     grain: str | None = None,
+    nonzero: bool = False,
 ) -> list[dict]:
     """Sum `measures` (names without the basis suffix) of one cube over [first, last], grouped by `group`.
 
     With `grain`, rows carry "bucket": the start of their day, week or month. Distinct counts that the
     grouping would double are None (see `DISTINCT_KEY`).
+
+    A grouped total lists every key with a row in the period, unless `nonzero`: then keys whose
+    measures all add up to zero are left out, which lets the period be read from the fewest rows,
+    subtracting some (`periods.cover`). A total of everything (no `group`) is always one row.
     """
     check_period(first, last)
     check_basis(basis)
     keys = (*group, "grain", "start") if grain else group
     fixed = _filter_columns(cube, filters)
-    rows = _fetch(shop_id, cube, periods.plan(first, last, grain), keys, measures, basis, fixed)
+    signed = not grain and (nonzero or not group)
+    spans = periods.cover(first, last) if signed else periods.plan(first, last, grain)
+    rows = _fetch(shop_id, cube, spans, keys, measures, basis, fixed, nonzero=signed)
     if grain:
         rows = _by_bucket(rows, group, measures, grain)
+    elif nonzero and group:
+        rows = [row for row in rows if any(row[m] for m in measures)]
     if not DISTINCT_KEY[cube] <= {*group, *fixed}:
         for row in rows:
             row.update({m: None for m in measures if m in DISTINCT_MEASURES})
@@ -130,31 +155,44 @@ def sums(
 def _query(
     shop_id: int,
     cube: str,
-    spans: list[periods.Span],
+    spans: list[periods.Span] | tuple[periods.Span, ...],
     keys: tuple[str, ...],
     measures: tuple[str, ...],
     basis: str,
     fixed: dict,
+    nonzero: bool = False,
 ) -> list[tuple]:
     """One grouped query, written out and run straight through the cursor (thousands of rows, no ORM work
     per row): rows of key values then sums. Every column name comes from the fixed lists above, every
-    value is a parameter."""
+    value is a parameter.
+
+    Each span is one arm of a UNION ALL — an index range `shop_id, cube, grain, start` whose rows the
+    covering index holds — read with its sign (subtracted spans negate their measures). With `nonzero`,
+    rows whose measures are all zero (a day with only returns counted on the other date basis, say) are
+    dropped before grouping: they add nothing, but would make a key with nothing in the period a row."""
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
     table = quote(Rollup._meta.db_table)
-    where = ["shop_id = %s", "cube = %s"]
-    params: list = [shop_id, cube]
-    ranges = []
+    columns = [quote(measure(m, basis)) for m in measures]
+    head = ", ".join(map(quote, keys))
+    where = "shop_id = %s AND cube = %s AND grain = %s AND start >= %s AND start <= %s"
+    for column in fixed:
+        where += f" AND {quote(column)} = %s"
+    if nonzero:
+        where += " AND (" + " OR ".join(f"{c} <> 0" for c in columns) + ")"
+    arms, params = [], []
     for span in spans:
-        ranges.append("(grain = %s AND start >= %s AND start <= %s)")
-        params += [span.grain.value, adapt(span.first), adapt(span.last)]
-    where.append("(" + " OR ".join(ranges or ["1 = 0"]) + ")")
-    for column, value in fixed.items():
-        where.append(f"{quote(column)} = %s")
-        params.append(value)
-    sums_sql = ", ".join(f"SUM({quote(measure(m, basis))})" for m in measures)
-    sql = f"SELECT {', '.join([*map(quote, keys), sums_sql])} FROM {table} WHERE {' AND '.join(where)}"
+        values = columns if span.sign > 0 else [f"-{c}" for c in columns]
+        names = [f"{v} AS m{i}" for i, v in enumerate(values)]
+        arms.append(f"SELECT {', '.join([*map(quote, keys), *names])} FROM {table} WHERE {where}")
+        params += [shop_id, cube, span.grain.value, adapt(span.first), adapt(span.last), *fixed.values()]
+    if not arms:  # no days: no rows, or one row of nothing
+        zeros = [f"0 AS m{i}" for i in range(len(columns))]
+        arms.append(f"SELECT {', '.join([*map(quote, keys), *zeros])} FROM {table} WHERE 1 = 0")
+    # bigint: PostgreSQL would sum bigints as numeric, and the driver make each a Decimal
+    sums_sql = ", ".join(f"CAST(SUM(m{i}) AS BIGINT)" for i in range(len(columns)))
+    sql = f"SELECT {', '.join([head, sums_sql]) if keys else sums_sql} FROM ({' UNION ALL '.join(arms)}) AS r"
     if keys:
-        sql += f" GROUP BY {', '.join(map(quote, keys))}"
+        sql += f" GROUP BY {head}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -168,8 +206,9 @@ def _fetch(
     measures: tuple[str, ...],
     basis: str,
     fixed: dict,
+    nonzero: bool = False,
 ) -> list[dict]:
-    found = _query(shop_id, cube, spans, keys, measures, basis, fixed)
+    found = _query(shop_id, cube, spans, keys, measures, basis, fixed, nonzero)
     names = (*keys, *measures)
     rows = [dict(zip(names, row, strict=True)) for row in found]
     if rows and not all(isinstance(rows[0][m], int) for m in measures):  # PostgreSQL: numeric; none: NULL
@@ -211,19 +250,31 @@ def shop_thresholds(shop_id: int) -> Thresholds:
 
 
 def category_thresholds(shop_id: int) -> tuple[Thresholds, dict[int, Thresholds]]:
-    default = shop_thresholds(shop_id)
-    rows = Category.objects.filter(shop_id=shop_id).values_list("pk", "good_rate_bp", "alert_rate_bp")
-    return default, {pk: Thresholds.of(good, alert, default) for pk, good, alert in rows}
+    """The shop's thresholds, and each category's (its own, or the shop's). One query: it runs with
+    every rate table."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT 1, 0, good_rate_bp, alert_rate_bp FROM {quote(AnalyticsSettings._meta.db_table)} "
+        f"WHERE shop_id = %s UNION ALL "
+        f"SELECT 0, {quote(Category._meta.pk.column)}, good_rate_bp, alert_rate_bp "
+        f"FROM {quote(Category._meta.db_table)} WHERE shop_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [shop_id, shop_id])
+        rows = cursor.fetchall()
+    default = next((Thresholds(good, alert) for shop, _, good, alert in rows if shop), Thresholds())
+    return default, {pk: Thresholds.of(good, alert, default) for shop, pk, good, alert in rows if not shop}
 
 
 # -- rates --------------------------------------------------------------------------------------
 
 
 class RateRow:
-    """One key's returned and sold units, rate, lower bound and verdict. `key` is a dict of the key
-    columns (built when asked for: a table of thousands of rows is mostly sorted and sliced)."""
+    """One key's returned and sold units, rate, lower bound and verdict. `values` are the key columns'
+    values in `group`'s order; `key` is them as a dict, and `rate_bp` the rate, both worked out when
+    asked for (a table of thousands of rows is mostly ranked and sliced; the bound ranks it)."""
 
-    __slots__ = ("group", "values", "sold_qty", "returned_qty", "rate_bp", "lower_bp", "verdict")
+    __slots__ = ("group", "values", "sold_qty", "returned_qty", "lower_bp", "verdict")
 
     def __init__(
         self,
@@ -231,13 +282,16 @@ class RateRow:
         values: tuple,
         sold_qty: int,
         returned_qty: int,
-        rate_bp: int | None,
         lower_bp: int | None,
         verdict: Verdict,
     ) -> None:
         self.group, self.values = group, values
         self.sold_qty, self.returned_qty = sold_qty, returned_qty
-        self.rate_bp, self.lower_bp, self.verdict = rate_bp, lower_bp, verdict
+        self.lower_bp, self.verdict = lower_bp, verdict
+
+    @property
+    def rate_bp(self) -> int | None:
+        return rate_bp(self.returned_qty, self.sold_qty)
 
     @property
     def key(self) -> dict:
@@ -259,39 +313,61 @@ def return_rates(
 ) -> list[RateRow]:
     """Returned ÷ sold units per `by` key, with the Wilson lower bound and the verdict; highest bound first.
 
-    Reads only columns the covering index holds. For `by="reason"` the whole is the units sold in the
-    filtered scope (a reason's share of the return rate).
+    Reads only columns the covering index holds, from the fewest rows (`periods.cover`: keys read only
+    to be subtracted add up to nothing and are left out, as are keys with nothing in the period). For
+    `by="reason"` the whole is the units sold in the filtered scope (a reason's share of the return
+    rate), and every reason with a row in the period is listed, so the period is read without
+    subtracting.
     """
     cube, group = _dimension(by, filters)
     check_period(first, last)
     check_basis(basis)
-    found = _query(
-        shop_id, cube, periods.plan(first, last), group, RATE_MEASURES, basis, _filter_columns(cube, filters)
-    )
-    whole = scope_sold(shop_id, first, last, filters)["sold_qty"] if by == "reason" else None
+    nonzero = by != "reason"  # keys with nothing are left out: read the fewest rows, none empty
+    spans = periods.cover(first, last) if nonzero else periods.plan(first, last)
+    found = _query(shop_id, cube, spans, group, RATE_MEASURES, basis, _filter_columns(cube, filters), nonzero)
+    n = len(group)
+    if found and not (type(found[0][n]) is int and type(found[0][n + 1]) is int):  # PostgreSQL: numeric
+        found = [(*row[:n], int(row[n] or 0), int(row[n + 1] or 0)) for row in found]
     default, by_category = category_thresholds(shop_id)
     at = group.index("category_id") if "category_id" in group else None
-    n = len(group)
-    out = []
+    if by == "reason":
+        whole = scope_sold(shop_id, first, last, filters)["sold_qty"]
+        out = [_rate_row(group, row[:n], whole, row[n + 1], default) for row in found if whole or row[n + 1]]
+        out.sort(key=lambda r: (-(r.lower_bp or 0), -r.returned_qty, r.values))
+        return out
+    found.sort()  # by key (the GROUP BY's order on SQLite, nearly free): ties in rank keep it
+    out, ranks = [], []
+    lower_bp, no_data = wilson_lower_bp, Verdict.NO_DATA
+    attention, good, watch = Verdict.ATTENTION, Verdict.GOOD, Verdict.WATCH
     for row in found:
-        sold = int(row[n] or 0) if whole is None else whole
-        returned = int(row[n + 1] or 0)
-        if sold or returned:
-            lower = wilson_lower_bp(returned, sold)
-            thresholds = default if at is None else by_category.get(row[at], default)
-            out.append(
-                RateRow(
-                    group,
-                    row[:n],
-                    sold,
-                    returned,
-                    rate_bp(returned, sold),
-                    lower,
-                    judge(returned, sold, thresholds, lower),
-                )
-            )
-    out.sort(key=lambda r: (-(r.lower_bp or 0), -r.returned_qty, r.values))
-    return out
+        sold, returned = row[n], row[n + 1]
+        if not (sold or returned):
+            continue
+        values = row[:n]
+        # judge(), written out: it runs for every row of every rate table.
+        if sold > 0:
+            lower = lower_bp(returned, sold)
+            t = default if at is None else by_category.get(values[at], default)
+            if lower >= t.alert_bp:
+                verdict = attention
+            elif returned * BP <= t.good_bp * sold:
+                verdict = good
+            else:
+                verdict = watch
+            # highest bound first, then most returned: one integer (|returned| < 2**63, a bigint)
+            ranks.append(-(lower << 64) - returned)
+        else:  # returns of goods sold before the period, none sold in it
+            lower, verdict = None, no_data
+            ranks.append(-returned)
+        out.append(RateRow(group, values, sold, returned, lower, verdict))
+    return [out[i] for i in sorted(range(len(out)), key=ranks.__getitem__)]
+
+
+def _rate_row(
+    group: tuple[str, ...], values: tuple, sold: int, returned: int, thresholds: Thresholds
+) -> RateRow:
+    lower = wilson_lower_bp(returned, sold)
+    return RateRow(group, values, sold, returned, lower, judge(returned, sold, thresholds, lower))
 
 
 def scope_sold(shop_id: int, first: date, last: date, filters: dict | None) -> dict[str, int]:
@@ -337,7 +413,8 @@ def breakdown(
 ) -> list[dict]:
     """Every measure per `by` key with the return rate, refund rates and cost; highest lower bound first."""
     cube, group = _dimension(by, filters)
-    rows = sums(shop_id, cube, first, last, group=group, basis=basis, filters=filters)
+    # Rows with nothing are left out below; a reason is listed with the scope's sales whatever it adds.
+    rows = sums(shop_id, cube, first, last, group=group, basis=basis, filters=filters, nonzero=by != "reason")
     if by == "reason":
         sold = scope_sold(shop_id, first, last, filters)
         for row in rows:
@@ -415,6 +492,7 @@ def reasons(
         measures=("returned_qty",),
         basis=basis,
         filters=filters,
+        nonzero=True,  # the Pareto drops zero counts
     )
     return pareto((r["reason"], r["returned_qty"]) for r in rows)
 
@@ -438,6 +516,7 @@ def reasons_by_product(
         measures=("returned_qty",),
         basis=basis,
         filters=filters,
+        nonzero=True,  # a product with nothing returned is never listed
     )
     by_product: dict[int, list[tuple[str, int]]] = {}
     for row in rows:

@@ -75,7 +75,8 @@ def _params(request: HttpRequest, extra_filters: dict | None = None) -> figures.
         return figures.Params.of(
             first, last, get.get("basis") or "order", {**filters, **(extra_filters or {})}
         )
-    except DomainError:
+    except DomainError as exc:  # say why, then show the default period rather than nothing
+        messages.error(request, error_text(exc))
         return figures.Params.of(None, None, "order", {})
 
 

@@ -33,6 +33,8 @@ def test_the_dashboard_shows_every_figure_and_its_charts(client, shop, returned)
     for needle in ("退货分析", "chart-trend", "chart-pareto", "chart-heatmap", "analytics-charts",
                    "vendor/echarts/echarts.min.js", returned.order.lines.first().sku.code, "/analytics/cases/?"):
         assert needle in page, needle
+    reversed_period = text(client.get("/analytics/?first=2026-11-30&last=2026-11-01"))
+    assert "开始日期（2026-11-30）晚于结束日期（2026-11-01）" in reversed_period and "退货分析" in reversed_period
     english(client)
     assert "Return analytics" in text(client.get(f"/analytics/?{PERIOD}"))
 

@@ -19,6 +19,7 @@ from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups, selectors
 from aftersales.analytics.domain.facts import MEASURES, is_counted
 from aftersales.analytics.domain.periods import week_start
+from aftersales.analytics.domain.rates import Thresholds, judge, rate_bp, wilson_lower_bp
 from aftersales.analytics.domain.regions import normalise_province
 from aftersales.analytics.models import Rollup
 from aftersales.care.services import grant_compensation
@@ -61,7 +62,9 @@ _shops = itertools.count()
 
 def build_shop() -> tuple[Shop, list[str]]:
     shop = Shop.objects.create(slug=f"hist{next(_shops)}", name="历史店", compensation_budget_fen=10**9)
-    dress = Category.objects.create(shop=shop, name="女装", law_category="apparel")
+    dress = Category.objects.create(
+        shop=shop, name="女装", law_category="apparel", good_rate_bp=800, alert_rate_bp=1500
+    )
     phones = Category.objects.create(shop=shop, name="数码", law_category="electronics")
     p1 = Product.objects.create(shop=shop, category=dress, title="连衣裙")
     p2 = Product.objects.create(shop=shop, category=dress, title="衬衫")
@@ -317,7 +320,10 @@ PERIODS = [
     (date(2025, 1, 28), date(2025, 3, 3)),
     (date(2025, 2, 9), date(2025, 2, 9)),
     (date(2025, 2, 3), date(2025, 2, 23)),
+    # read as February and March less 1-3 February and 28-31 March (`periods.cover` subtracts rows)
+    (date(2025, 2, 4), date(2025, 3, 27)),
 ]
+RATE_DIMS = ("sku", "product", "category", "province", "platform", "channel")
 
 
 def figures_of(shop: Shop, first: date, last: date, basis: str, dim: str) -> dict:
@@ -325,6 +331,24 @@ def figures_of(shop: Shop, first: date, last: date, basis: str, dim: str) -> dic
     names = COMPARED[dim]
     out = {KEY_OF_ROW[dim](r): Counter({n: r[n] for n in names}) for r in rows}
     return {k: +v for k, v in out.items() if +v}
+
+
+def rates_of(shop: Shop, first: date, last: date, basis: str, dim: str) -> dict:
+    """`return_rates`, checked for its bounds, verdicts and order; as {key: (sold, returned)}."""
+    rows = selectors.return_rates(shop.pk, dim, first, last, basis=basis)
+    default = Thresholds()
+    own = {
+        c.pk: Thresholds.of(c.good_rate_bp, c.alert_rate_bp, default)
+        for c in Category.objects.filter(shop=shop)
+    }
+    for r in rows:
+        assert r.rate_bp == rate_bp(r.returned_qty, r.sold_qty)
+        assert r.lower_bp == wilson_lower_bp(r.returned_qty, r.sold_qty)
+        thresholds = own.get(r.key.get("category_id"), default)
+        assert r.verdict == judge(r.returned_qty, r.sold_qty, thresholds)
+    ranked = [(-(r.lower_bp or 0), -r.returned_qty, r.values) for r in rows]
+    assert ranked == sorted(ranked)
+    return {KEY_OF_ROW[dim](r.key): (r.sold_qty, r.returned_qty) for r in rows}
 
 
 def rollup_table(shop: Shop) -> list[tuple]:
@@ -341,6 +365,10 @@ def check_history(shop: Shop) -> None:
                 expected = {k: Counter({n: v[n] for n in COMPARED[dim]}) for k, v in expected.items()}
                 expected = {k: +v for k, v in expected.items() if +v}
                 assert figures_of(shop, first, last, basis, dim) == expected, (first, last, basis, dim)
+                if dim in RATE_DIMS:
+                    pairs = {k: (v["sold_qty"], v["returned_qty"]) for k, v in expected.items()}
+                    pairs = {k: v for k, v in pairs.items() if any(v)}
+                    assert rates_of(shop, first, last, basis, dim) == pairs, (first, last, basis, dim)
     weekly = selectors.trend(shop.pk, "week", date(2025, 1, 22), date(2025, 4, 2), basis="case")
     by_week = Counter()
     for case in Case.objects.filter(shop=shop).prefetch_related("lines__order_line"):
