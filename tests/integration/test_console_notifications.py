@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 import re
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,6 +16,7 @@ from aftersales.notifications.models import Message
 from aftersales.notifications.outbox import channels_for
 from aftersales.notifications.rendering import verify
 from tests.integration.console_support import MERCHANT, english, member, open_case, recent_order, text
+from tests.integration.webhook_support import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -216,34 +215,6 @@ def test_delivery_to_a_url_set_elsewhere_is_checked_too(shop, dns):
     assert message.status == "dead" and "points to 127.0.0.1" in message.last_error and "(loopback)" in message.last_error
 
 
-class Receiver:
-    def __init__(self):
-        self.requests: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the name http.server wants
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_delivery_connects_to_the_address_it_checked_and_signs_for_the_name(client, owner, shop, dns, settings):
     settings.AFTERSALES_WEBHOOK_ALLOW_PRIVATE = True
     dns["hooks.example.com"] = ["127.0.0.1"]
@@ -251,7 +222,8 @@ def test_delivery_connects_to_the_address_it_checked_and_signs_for_the_name(clie
         assert save(client, f"http://hooks.example.com:{receiver.port}/in").status_code == 302
         message = _approved_case_message(shop)
         assert deliver_due().counts == {"sent": 1}
-    [(headers, body)] = receiver.requests
+    [request] = receiver.requests
+    headers, body = request["headers"], request["body"]
     assert headers["Host"] == f"hooks.example.com:{receiver.port}"
     assert verify(body, state(shop)[1], headers["X-Aftersales-Signature"])
     assert headers["X-Aftersales-Delivery"] == str(message.pk)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import Counter
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
@@ -33,48 +31,9 @@ from tests.integration.test_timers_support import (
     make_staff,
     open_case,
 )
+from tests.integration.webhook_support import Receiver
 
 SECRET = "whsec-test-0123456789"
-
-
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that answers with the statuses it is told, in turn."""
-
-    def __init__(self, statuses=(200,)):
-        self.statuses = list(statuses)
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the name http.server wants
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver.lock:
-                    status = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                    receiver.requests.append({"headers": dict(self.headers), "body": body, "status": status})
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/aftersales"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def delivered(self) -> Counter:
-        """Successful deliveries per X-Aftersales-Delivery id."""
-        return Counter(r["headers"]["X-Aftersales-Delivery"] for r in self.requests if r["status"] < 300)
 
 
 @pytest.fixture(autouse=True)
