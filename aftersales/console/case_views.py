@@ -27,7 +27,7 @@ from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
 from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
-from aftersales.console.queries import case_page, shop_agents
+from aftersales.console.queries import case_page, next_open_case, shop_agents
 from aftersales.core.errors import DomainError
 from aftersales.refunds import services as refunds
 from aftersales.warehouse import services as warehouse
@@ -158,6 +158,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "agents": shop_agents(staff.shop),
         "refundable": refunds.refundable_now(case),
         "owed": case.refund_granted_fen - case.refunded_fen,
+        "next_case": next_open_case(staff.shop, case),
     }
     return render(request, "console/case.html", context, status=status)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from aftersales.accounts.models import Membership, Shop
 from aftersales.care.models import Compensation, Satisfaction
@@ -70,6 +70,24 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         .prefetch_related(Prefetch("lines", queryset=first_lines))
         .order_by(F("deadline_at").asc(nulls_last=True), "id")
     )
+
+
+def next_open_case(shop: Shop, case: Case) -> int | None:
+    """The id of the open case after `case` in the inbox's order (most pressing deadline first), wrapping
+    round to the first: where an agent goes when this one is done. None when no other case is open."""
+    open_cases = Case.objects.filter(shop=shop).exclude(status__in=FINISHED).exclude(pk=case.pk)
+    if case.deadline_at is None:
+        later = open_cases.filter(deadline_at__isnull=True, pk__gt=case.pk)
+    else:
+        later = open_cases.filter(
+            Q(deadline_at__gt=case.deadline_at) | Q(deadline_at=case.deadline_at, pk__gt=case.pk)
+            | Q(deadline_at__isnull=True)
+        )
+    order = (F("deadline_at").asc(nulls_last=True), "id")
+    found = later.order_by(*order).values_list("pk", flat=True).first()
+    if found is None:
+        found = open_cases.order_by(*order).values_list("pk", flat=True).first()
+    return found
 
 
 def exact_matches(shop: Shop, search: str) -> set[int]:
