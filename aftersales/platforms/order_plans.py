@@ -83,7 +83,7 @@ def plan_order(order_id: str, records: list[OrderLineRecord], report: Report, co
             report.warning(r.row_number, col("order_status"), order_id, "import.unpaid_order")
         return None
     # None: the file has no time for the order (Taobao's 宝贝报表); it must then already be stored.
-    paid_at = _earliest(r.paid_at for r in records) or _earliest(r.created_at for r in records)
+    paid_at = _earliest(records, "paid_at") or _earliest(records, "created_at")
     kept = []
     for r in records:
         if len(r.platform_line_id) > ID_LIMIT:
@@ -105,22 +105,22 @@ def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | Non
     ]
     first = records[0]
     codes = {r.order_status_code for r in records}
-    signed_at = _latest(r.completed_at for r in records) if "completed" in codes else None
+    signed_at = _latest(records, "completed_at") if "completed" in codes else None
     # Without a ship time in the file: a received order left no later than it arrived, and a shipped
     # one is known to have left (the time it was paid stands in), so the goods' status stays right.
-    shipped_at = _earliest(r.shipped_at for r in records) or signed_at or (paid_at if "shipped" in codes else None)
+    shipped_at = _earliest(records, "shipped_at") or signed_at or (paid_at if "shipped" in codes else None)
     fields = {
         "status_raw": cut(first.order_status, 64),
-        "channel": next((r.channel for r in records if r.channel), ""),
-        "content_id": cut(_first_text(r.content_id for r in records), 64),
-        "content_author": cut(_first_text(r.author for r in records), 100),
-        "province": cut(_first_text(r.province for r in records), 32),
-        "city": cut(_first_text(r.city for r in records), 32),
+        "channel": _first_text(records, "channel"),
+        "content_id": cut(_first_text(records, "content_id"), 64),
+        "content_author": cut(_first_text(records, "author"), 100),
+        "province": cut(_first_text(records, "province"), 32),
+        "city": cut(_first_text(records, "city"), 32),
     }
     buyer = {
-        "nick": cut(_first_text(r.buyer_nick for r in records), 100),
-        "name": cut(_first_text(r.buyer_name for r in records), 100),
-        "phone": cut(_first_text(r.buyer_phone for r in records), 32),
+        "nick": cut(_first_text(records, "buyer_nick"), 100),
+        "name": cut(_first_text(records, "buyer_name"), 100),
+        "phone": cut(_first_text(records, "buyer_phone"), 32),
         "province": fields["province"],
         "city": fields["city"],
     }
@@ -155,15 +155,23 @@ def line_amounts(records: list[OrderLineRecord]) -> tuple[list[tuple[int, int]],
     return result, freight
 
 
-def _earliest(values) -> datetime | None:
-    found = [v for v in values if v is not None]
+def _earliest(records: list[OrderLineRecord], name: str) -> datetime | None:
+    if len(records) == 1:
+        return getattr(records[0], name)
+    found = [v for r in records if (v := getattr(r, name)) is not None]
     return min(found) if found else None
 
 
-def _latest(values) -> datetime | None:
-    found = [v for v in values if v is not None]
+def _latest(records: list[OrderLineRecord], name: str) -> datetime | None:
+    if len(records) == 1:
+        return getattr(records[0], name)
+    found = [v for r in records if (v := getattr(r, name)) is not None]
     return max(found) if found else None
 
 
-def _first_text(values) -> str:
-    return next((v for v in values if v), "")
+def _first_text(records: list[OrderLineRecord], name: str) -> str:
+    """The first non-empty value of the field over the order's rows (most orders have one row)."""
+    for r in records:
+        if value := getattr(r, name):
+            return value
+    return ""

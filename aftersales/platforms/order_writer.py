@@ -75,6 +75,10 @@ class OrderWriter:
         self.touched_orders: list[int] = []
         self._pending: dict[str, dict[str, OrderLineRecord]] = {}
         self._category_id: int | None = None
+        # The catalog entries already looked up or made ('sku:<code>', 'title:<title>', as _catalog
+        # returns them): most batches name the same few thousand SKUs. Forgotten when a batch fails
+        # (what it made was rolled back).
+        self._known: dict[str, tuple[int | None, int]] = {}
 
     def add(self, record: OrderLineRecord) -> None:
         lines = self._pending.get(record.platform_order_id)
@@ -121,7 +125,7 @@ class OrderWriter:
             with transaction.atomic():
                 tally, touched, notes = self._write(plans)
         except (DatabaseError, DomainError, ValueError):
-            self._category_id = None  # it may have been created in the batch rolled back
+            self._forget()  # what the batch rolled back made is gone
             for plan in plans:
                 self._write_one(plan)
             return
@@ -139,7 +143,7 @@ class OrderWriter:
             with transaction.atomic():
                 tally, touched, notes = self._write([plan])
         except (DatabaseError, DomainError, ValueError) as exc:
-            self._category_id = None
+            self._forget()
             detail = getattr(exc, "code", None) or str(exc).splitlines()[0][:200]
             for line in plan.lines:
                 self.report.error(line.record.row_number, self.col("platform_order_id"), plan.order_id,
@@ -224,6 +228,10 @@ class OrderWriter:
 
     # -- catalog --
 
+    def _forget(self) -> None:
+        self._category_id = None
+        self._known = {}
+
     def _category(self) -> int:
         if self._category_id is None:
             category, _ = Category.objects.get_or_create(
@@ -235,19 +243,20 @@ class OrderWriter:
     def _catalog(self, plans: list[OrderPlan], tally: Tally) -> dict[str, tuple[int | None, int]]:
         """'sku:<code>' → (sku id, product id) and 'title:<title>' → (None, product id) for every line."""
         lines = [line for plan in plans if plan.write_lines for line in plan.lines]
-        codes = {line.sku_code for line in lines if line.sku_code}
-        found: dict[str, tuple[int | None, int]] = {
-            f"sku:{code}": (pk, product)
+        found = self._known
+        codes = {line.sku_code for line in lines if line.sku_code and f"sku:{line.sku_code}" not in found}
+        if codes:
             for pk, code, product in Sku.objects.filter(shop=self.shop, code__in=codes).values_list(
-                "pk", "code", "product_id")
-        }
+                    "pk", "code", "product_id"):
+                found[f"sku:{code}"] = (pk, product)
         wanted = [line for line in lines if not line.sku_code or f"sku:{line.sku_code}" not in found]
         if not wanted:
             return found
-        titles = {line.title for line in wanted}
-        for pk, title in (Product.objects.filter(shop=self.shop, title__in=titles).order_by("-pk")
-                          .values_list("pk", "title")):
-            found[f"title:{title}"] = (None, pk)  # the oldest product of that title wins (ordered last)
+        titles = {line.title for line in wanted if f"title:{line.title}" not in found}
+        if titles:
+            for pk, title in (Product.objects.filter(shop=self.shop, title__in=titles).order_by("-pk")
+                              .values_list("pk", "title")):
+                found[f"title:{title}"] = (None, pk)  # the oldest product of that title wins (ordered last)
         new_products = {}
         for line in wanted:
             if f"title:{line.title}" not in found and line.title not in new_products:
@@ -285,12 +294,16 @@ class OrderWriter:
         phones = {p.buyer["phone"] for p in plans if _matchable_phone(p.buyer["phone"])}
         by_nick, by_phone = {}, {}
         base = Buyer.objects.filter(shop=self.shop, platform=self.platform)
+        # The oldest buyer of a nick or phone wins. Chosen here rather than by ORDER BY: sorted by id,
+        # SQLite would read the shop's buyers in id order instead of the (shop, platform, nick) index.
         if nicks:
-            for pk, nick in base.filter(nick__in=nicks).order_by("-pk").values_list("pk", "nick"):
-                by_nick[nick] = pk
+            for pk, nick in base.filter(nick__in=nicks).values_list("pk", "nick"):
+                if pk < by_nick.get(nick, pk + 1):
+                    by_nick[nick] = pk
         if phones:
-            for pk, phone in base.filter(phone__in=phones).order_by("-pk").values_list("pk", "phone"):
-                by_phone[phone] = pk
+            for pk, phone in base.filter(phone__in=phones).values_list("pk", "phone"):
+                if pk < by_phone.get(phone, pk + 1):
+                    by_phone[phone] = pk
         result: dict[str, int] = {}
         new: dict[str, tuple] = {}
         waiting: list[tuple[str, str]] = []
@@ -516,5 +529,7 @@ def _matchable_phone(phone: str) -> bool:
 
 
 def _last4(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = phone.replace("*", "")  # as parse_phone leaves it: digits, and the mask of a masked one
+    if not digits.isdigit():
+        digits = "".join(ch for ch in phone if ch.isdigit())
     return digits[-4:] if len(digits) >= 4 else ""

@@ -254,3 +254,41 @@ def test_a_known_buyer_and_a_known_sku_are_reused(shop):
     assert (line.sku.product_id, line.product_id) == (product.pk, product.pk)
     assert Order.objects.get(platform_order_id="6921325487901234567").buyer_id == known.pk
     assert Sku.objects.filter(code="TS-WHT-XL").count() == 1
+
+
+def test_the_oldest_buyer_of_a_nick_or_a_phone_is_the_one_reused(shop):
+    oldest_nick = Buyer.objects.create(shop=shop, platform="taobao", nick="lily_shop")
+    Buyer.objects.create(shop=shop, platform="taobao", nick="lily_shop")
+    oldest_phone = Buyer.objects.create(shop=shop, platform="douyin", phone="13812345678")
+    Buyer.objects.create(shop=shop, platform="douyin", phone="13812345678")
+    import_file(shop, "taobao", "orders", "ExportOrderList.csv", fx.taobao_orders_csv())
+    assert Order.objects.get(platform_order_id="35153131473293580").buyer_id == oldest_nick.pk
+    import_file(shop, "douyin", "orders", "订单.csv", fx.douyin_orders_csv())
+    assert Order.objects.get(platform_order_id="6921325487901234567").buyer_id == oldest_phone.pk
+
+
+def test_what_a_refused_batch_made_of_the_catalog_is_made_again_by_the_next(shop, monkeypatch):
+    """A SKU and product created in a batch that is rolled back are gone: the next order of the same
+    code creates them again rather than pointing at them."""
+    from aftersales.platforms import order_writer
+
+    real = order_writer.insert
+
+    def refusing(model, columns, rows, **kw):
+        if model is OrderLine and any("refused" in str(cell) for row in rows for cell in row):
+            from django.db import IntegrityError
+
+            raise IntegrityError("refused for the test")
+        return real(model, columns, rows, **kw)
+
+    monkeypatch.setattr(order_writer, "insert", refusing)
+    first = {**fx.DOUYIN_ORDER_ROWS[2], "商家编码": "NEW-CODE", "选购商品": "新品 refused"}
+    second = {**fx.DOUYIN_ORDER_ROWS[2], "主订单编号": "\t6921400000000000011", "子订单编号": "\t6921400000000000012",
+              "商家编码": "NEW-CODE", "选购商品": "新品 refused"}
+    third = {**second, "主订单编号": "\t6921400000000000021", "子订单编号": "\t6921400000000000022",
+             "选购商品": "新品"}
+    data = fx.douyin_orders_csv("A", [first, second, third])
+    run = import_file(shop, "douyin", "orders", "订单.csv", data, batch_orders=1)
+    assert outcome(run) == (1, 0, 0, 2)
+    line = OrderLine.objects.get()
+    assert (line.sku.code, line.product.title) == ("NEW-CODE", "新品")

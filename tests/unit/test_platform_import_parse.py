@@ -400,3 +400,31 @@ def test_duplicates_can_be_left_to_the_caller():
     rows = [fx.PDD_CASE_ROWS[0], fx.PDD_CASE_ROWS[0]]
     items = list(parse_cases("pdd", "售后.csv", fx.csv_text(fx.PDD_CASES, rows).encode(), dedupe=False))
     assert [type(i) for i in items] == [CaseRecord, CaseRecord]
+
+
+def test_repeated_cells_read_as_on_their_own_row():
+    """Rows repeating the row before (an order's lines) read the same; a repeated bad cell is refused
+    again, and an empty cell after a filled one is empty, not the value above it."""
+    first = fx.DOUYIN_ORDER_ROWS[0]
+    bad = {**first, "子订单编号": "1", "支付完成时间": "昨天"}
+    rows = [
+        first,
+        {**first, "子订单编号": "2"},
+        bad,
+        {**bad, "子订单编号": "3"},
+        {**first, "子订单编号": "4", "商家编码": "", "运费": "", "收件人手机号": "-"},
+        {**first, "子订单编号": "5"},
+    ]
+    items = list(parse_orders("douyin", "订单.csv", fx.douyin_orders_csv("A", rows)))
+    assert errors(items) == [
+        (4, "支付完成时间", "昨天", "import.datetime_invalid"),
+        (5, "支付完成时间", "昨天", "import.datetime_invalid"),
+    ]
+    two, four, five = (r for r in records(items) if r.platform_line_id in ("2", "4", "5"))
+    assert (two.paid_at, two.sku_code, two.freight_fen, two.buyer_phone) == (
+        DOUYIN_LINE_1.paid_at, DOUYIN_LINE_1.sku_code, DOUYIN_LINE_1.freight_fen, DOUYIN_LINE_1.buyer_phone,
+    )
+    assert (four.sku_code, four.freight_fen, four.buyer_phone) == ("", None, "")
+    assert (five.sku_code, five.freight_fen, five.buyer_phone) == (
+        DOUYIN_LINE_1.sku_code, DOUYIN_LINE_1.freight_fen, DOUYIN_LINE_1.buyer_phone,
+    )

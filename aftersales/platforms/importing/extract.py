@@ -57,6 +57,11 @@ class _Step:
     parse: Callable[[str], Any] | None
 
 
+#: First characters of a stripped cell that clean_cell may still change (="…", '…, a lone -).
+_WRAPPED = "='-"
+_UNSET = object()  # the field keeps its default (an empty cell)
+
+
 class RowReader:
     """Compiled from a file's header; `read` turns one row's cells into a `Row` of typed values."""
 
@@ -67,7 +72,7 @@ class RowReader:
         types = FIELDS_BY_KIND[mapping.kind]
         self.defaults: dict[str, Any] = {name: None if kind in _TYPED else "" for name, kind in types.items()}
         self.headings: dict[str, str] = {name: spec.headings[0] for name, spec in mapping.fields.items()}
-        self._simple: list[tuple[str, int, Callable[[str], Any] | None, bool, str]] = []
+        self._simple: list[tuple[int, str, int, Callable[[str], Any] | None, bool, str]] = []
         self._other: list[_Step] = []
         for name, indexes in columns.items():
             spec = mapping.fields[name]
@@ -76,7 +81,8 @@ class RowReader:
             self.headings[name] = step.headings[0]
             if len(indexes) == 1 and spec.combine == "first":
                 # The common case, kept to a tuple for the hot loop below.
-                self._simple.append((name, indexes[0], parse, spec.required, step.headings[0]))
+                slot = len(self._simple)
+                self._simple.append((slot, name, indexes[0], parse, spec.required, step.headings[0]))
             else:
                 self._other.append(step)
         #: The file's quantity headings that count all the items of an order (the mapping's
@@ -85,22 +91,39 @@ class RowReader:
             heading for heading in (headings[i] for i in columns.get("quantity", ()))
             if text_key(heading) in mapping.order_summary
         )
+        # The previous row's raw cell and value, per simple field: the lines of one order repeat the
+        # order's cells (ids, times, buyer, amounts), and parsing is a pure function of the text.
+        self._last_raw: list[str | None] = [None] * len(self._simple)
+        self._last_value: list[Any] = [_UNSET] * len(self._simple)
 
     def read(self, number: int, cells: Sequence[str]) -> Row:
         values = self.defaults.copy()
         count = len(cells)
-        for name, index, parse, required, heading in self._simple:
-            text = clean_cell(cells[index]) if index < count else ""
+        last_raw, last_value = self._last_raw, self._last_value
+        for slot, name, index, parse, required, heading in self._simple:
+            raw = cells[index] if index < count else ""
+            if raw == last_raw[slot]:  # the same cell as on the row before: the same value
+                value = last_value[slot]
+                if value is not _UNSET:
+                    values[name] = value
+                continue
+            text = raw.strip()
+            if text and text[0] in _WRAPPED:  # the rare cell that needs more than a strip
+                text = clean_cell(text)
             if text:
                 if parse is None:
-                    values[name] = text
-                    continue
-                try:
-                    values[name] = parse(text)
-                except CellError as exc:
-                    raise BadRow(RowError.build(number, heading, text, exc.code)) from None
+                    value = text
+                else:
+                    try:
+                        value = parse(text)
+                    except CellError as exc:
+                        raise BadRow(RowError.build(number, heading, text, exc.code)) from None
+                values[name] = value
             elif required:
                 raise BadRow(RowError.build(number, heading, "", "import.required_missing"))
+            else:
+                value = _UNSET
+            last_raw[slot], last_value[slot] = raw, value
         sources: dict[str, str] = {}
         for step in self._other:
             values[step.spec.name] = self._multi(step, number, cells, count, sources)
@@ -110,10 +133,13 @@ class RowReader:
         self, step: _Step, number: int, cells: Sequence[str], count: int, sources: dict[str, str]
     ) -> Any:
         """A field with several candidate columns: the first with a value, their sum, or their texts."""
-        found = [
-            (clean_cell(cells[i]), h) for i, h in zip(step.indexes, step.headings, strict=True) if i < count
-        ]
-        found = [(text, heading) for text, heading in found if text]
+        found = []
+        for i, heading in zip(step.indexes, step.headings, strict=True):
+            if i < count and (text := cells[i].strip()):
+                if text[0] in _WRAPPED:
+                    text = clean_cell(text)
+                if text:
+                    found.append((text, heading))
         if not found:
             if step.spec.required:
                 raise BadRow(RowError.build(number, step.headings[0], "", "import.required_missing"))

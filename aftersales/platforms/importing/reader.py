@@ -51,8 +51,14 @@ class Table:
 
     def rows(self) -> Iterator[tuple[int, Sequence[str]]]:
         """(row number as the spreadsheet shows it, raw cell texts) for each non-blank data row."""
+        header_row = self.header_row
         for number, cells in self._rows:
-            if number > self.header_row and any(c and not c.isspace() for c in cells):
+            if number <= header_row:
+                continue
+            # The first cell (an order or case id) is almost always filled: no need to look further.
+            if (cells and (first := cells[0]) and not first.isspace()) or any(
+                c and not c.isspace() for c in cells
+            ):
                 yield number, cells
 
     def dict_rows(self) -> Iterator[tuple[int, dict[str, str]]]:
