@@ -1,10 +1,13 @@
 """Settings for aftersales. Everything that differs between machines comes from the environment.
 
-DATABASE_URL      default sqlite:///<repo>/var/aftersales.sqlite3 (PostgreSQL in production)
-SECRET_KEY        required when DEBUG is off
-DEBUG             "1" to turn on (the `make run` demo sets it)
-ALLOWED_HOSTS     comma-separated
-REDIS_URL         when set, huey uses Redis; otherwise SQLite storage under var/
+DATABASE_URL        default sqlite:///<var>/aftersales.sqlite3 (PostgreSQL in production)
+SECRET_KEY          required, except in a source checkout (where a development key is used unless
+                    AFTERSALES_ALLOW_DEV_KEY=0) or with DEBUG
+DEBUG               "1" to turn on (the `make run` demo sets it)
+ALLOWED_HOSTS       comma-separated
+REDIS_URL           when set, huey uses Redis; otherwise SQLite storage under var/
+AFTERSALES_VAR_DIR  where files live (SQLite, uploads, import reports): default var/ of the checkout,
+                    or var/ of the working directory for an installed package
 """
 
 import os
@@ -13,15 +16,17 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("AFTERSALES_VAR_DIR", BASE_DIR.parent / "var"))
+# Run from a source checkout (`make run`, `make test`) rather than from an installed package: the
+# development defaults below apply only there, never to a server that was `pip install`ed.
+CHECKOUT = (BASE_DIR.parent / "pyproject.toml").is_file()
+VAR_DIR = Path(os.environ.get("AFTERSALES_VAR_DIR") or (BASE_DIR.parent / "var" if CHECKOUT else Path.cwd() / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    "dev-insecure-key-change-me" if DEBUG or os.environ.get("AFTERSALES_ALLOW_DEV_KEY", "1") == "1" else None
-)
+_DEV_KEY_ALLOWED = os.environ.get("AFTERSALES_ALLOW_DEV_KEY", "1" if CHECKOUT else "0") == "1"
+SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-insecure-key-change-me" if DEBUG or _DEV_KEY_ALLOWED else None)
 if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set in production")
+    raise RuntimeError("SECRET_KEY must be set in the environment (see README, Configuration)")
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
