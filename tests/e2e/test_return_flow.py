@@ -92,9 +92,24 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     expect(agent.locator(".photos img")).to_have_count(1)
     expect(agent.locator(".rules").first).to_be_visible()
     shot(agent, screenshots, "console-case-requested")
+    # Actions happen in place (htmx): the page is not reloaded, and a refused form is shown with its reason.
+    agent.evaluate("window.stayed = true")
+    agent.locator("summary", has_text="拒绝申请").click()
+    reject = "form[action$='/act/reject/']"
+    # A reason the server does not know (as a tampered page would send): its refusal comes back in place.
+    agent.evaluate(f"""() => {{
+        const select = document.querySelector("{reject} select[name$='reason_code']");
+        select.add(new Option("?", "no-such-reason"));
+        select.value = "no-such-reason";
+    }}""")
+    agent.locator(f"{reject} button[type=submit]").click()
+    expect(agent.locator(".form-error, .errorlist").first).to_be_visible()
+    expect(agent.locator("h1 .badge").first).to_have_text("待处理")
     agent.click("text=同意申请")
     expect(agent.locator(".flash")).to_contain_text("已同意申请")
     expect(agent.locator("h1 .badge").first).to_have_text("待买家退货")
+    assert agent.evaluate("window.stayed === true")
+    expect(agent).to_have_url(re.compile(rf"/console/cases/{case_id}/$"))
 
     # 4. The buyer sends the parcel back and enters the tracking number.
     buyer.goto(case_url)

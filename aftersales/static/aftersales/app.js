@@ -44,10 +44,24 @@
     }
   });
 
+  function confirmText(form, button) {
+    return (button && button.dataset && button.dataset.confirm) || (form && form.dataset.confirm) || "";
+  }
+
+  // Plain forms: ask before submitting. A form htmx posts has already been taken over (default
+  // prevented) by the time the event reaches the document; it asks in htmx:confirm below instead.
   document.addEventListener("submit", function (ev) {
-    var button = ev.submitter;
-    var text = (button && button.dataset.confirm) || ev.target.dataset.confirm;
+    if (ev.defaultPrevented) return;
+    var text = confirmText(ev.target, ev.submitter);
     if (text && !window.confirm(text)) ev.preventDefault();
+  });
+
+  document.addEventListener("htmx:confirm", function (ev) {
+    var trigger = ev.detail.triggeringEvent;
+    var text = confirmText(ev.detail.elt, trigger && trigger.submitter);
+    if (!text) return;
+    ev.preventDefault();
+    if (window.confirm(text)) ev.detail.issueRequest(true);
   });
 
   document.addEventListener("click", function (ev) {
@@ -63,11 +77,24 @@
     ev.preventDefault();
   });
 
+  // Success and info messages leave after a few seconds; errors and warnings stay until the next page.
+  function fadeFlash() {
+    document.querySelectorAll("#flash .flash").forEach(function (list) {
+      if (list.querySelector(".flash-error, .flash-warning")) return;
+      setTimeout(function () {
+        list.classList.add("fading");
+        setTimeout(function () { list.remove(); }, 700);
+      }, 6000);
+    });
+  }
+
   function start() {
     tick();
+    fadeFlash();
     setInterval(tick, 1000);
   }
   document.addEventListener("htmx:afterSwap", tick);
+  document.addEventListener("htmx:oobAfterSwap", fadeFlash);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
