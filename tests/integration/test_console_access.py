@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -133,3 +135,20 @@ def test_password_guessing_is_slowed_down(client, shop, settings):
     other = client.post("/accounts/login/", {"username": "agent_a", "password": "pw-agent_a"},
                         REMOTE_ADDR="10.1.1.1")
     assert other.status_code == 302 and other["Location"] == "/console/"
+
+
+def test_the_inbox_table_refreshes_itself_with_its_filters_and_page(client, shop):
+    client.force_login(member(shop, "agent_r", "agent"))
+    for n in range(3):
+        open_case(shop, recent_order(shop, f"DYR{n:04d}"))
+    page = text(client.get("/console/?platform=douyin&kind=return_refund"))
+    refresh = re.search(r'<div hidden hx-get="([^"]+)"\s+hx-trigger="every 60s \[([^"]+)\]"', page)
+    assert refresh, "no refresh element"
+    url = refresh.group(1).replace("&amp;", "&")
+    assert url.startswith("/console/?") and "platform=douyin" in url and url.endswith("page=1")
+    assert "input:checked" in refresh.group(2)  # never while cases are ticked for a bulk action
+    open_case(shop, recent_order(shop, "DYR9999"))
+    partial = client.get(url, headers={"HX-Request": "true", "HX-Target": "inbox-table"})
+    assert partial.status_code == 200
+    body = text(partial)
+    assert "<html" not in body and body.count('name="case"') == 4  # the table alone, with the new case
