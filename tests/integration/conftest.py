@@ -10,6 +10,7 @@ from aftersales.accounts.models import ApiToken, Shop
 from aftersales.catalog.models import Category, Product, Sku
 from aftersales.core.clock import SHANGHAI
 from aftersales.orders.services import create_order
+from tests.integration.console_support import member
 
 PAID_AT = datetime(2026, 11, 10, 20, 0, tzinfo=SHANGHAI)
 
@@ -118,3 +119,19 @@ def api(client, token):
             )
 
     return Api(token)
+
+
+@pytest.fixture
+def agent(client, shop):
+    """An agent of `shop`, signed in on `client`."""
+    user = member(shop, "agent_a", "agent")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def owner(client, shop):
+    """The owner of `shop`, signed in on `client`."""
+    user = member(shop, "owner_a", "owner")
+    client.force_login(user)
+    return user

@@ -16,20 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def agent(client, shop):
-    user = member(shop, "agent_a", "agent")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def owner(client, shop):
-    user = member(shop, "owner_a", "owner")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def case(shop):
     return open_case(shop, recent_order(shop, "DYF0001"))
 

@@ -43,13 +43,6 @@ def dns(monkeypatch):
     return zone
 
 
-@pytest.fixture
-def owner(client, shop):
-    user = member(shop, "owner_a", "owner")
-    client.force_login(user)
-    return user
-
-
 def state(shop) -> tuple[str, str, bool]:
     fresh = Shop.objects.get(pk=shop.pk)
     return fresh.webhook_url, fresh.webhook_secret, fresh.notify_email
