@@ -10,16 +10,50 @@ from django.http import Http404, HttpRequest
 from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from aftersales.api_auth import ShopToken
 from aftersales.core.errors import DomainError
 from aftersales.core.messages import translate
+
+
+def _nul_fields(value, path: tuple = ()) -> list[tuple]:
+    """Where a NUL character hides in parsed input (PostgreSQL text cannot hold one)."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [loc for key, item in value.items() for loc in _nul_fields(item, (*path, str(key)))]
+    if isinstance(value, list):
+        return [loc for i, item in enumerate(value) for loc in _nul_fields(item, (*path, i))]
+    return []
+
+
+class InputParser(Parser):
+    """JSON bodies and query strings as django-ninja parses them, refusing text with a NUL character:
+    no field of ours means one, and PostgreSQL would answer it with an error, not a refusal. A query
+    string with one is a 422 naming the field; a body, a 400 (`input.malformed`), as django-ninja
+    reports every body it cannot take."""
+
+    @staticmethod
+    def _checked(data, where: str):
+        bad = _nul_fields(data)
+        if bad:
+            raise ValidationError([{"loc": (where, *loc), "msg": "NUL character", "type": "nul"} for loc in bad])
+        return data
+
+    def parse_body(self, request):
+        return self._checked(super().parse_body(request), "body")
+
+    def parse_querydict(self, data, list_fields, request):
+        return self._checked(super().parse_querydict(data, list_fields, request), "query")
+
 
 api = NinjaAPI(
     title="aftersales API",
     version="1",
     description="After-sale cases, refunds, policy and orders of one shop. 售后单、退款、政策与订单。",
     auth=ShopToken(),
+    parser=InputParser(),
     urls_namespace="api-v1",
 )
 

@@ -82,6 +82,17 @@ def test_list_paging_out_of_bounds_is_a_422_naming_the_parameter(api, query):
     assert query.split("=")[0] in response.content.decode()
 
 
+def test_text_with_a_nul_character_is_refused_not_a_server_error(api):
+    for path in ("/api/v1/cases?status=%00", "/api/v1/analytics/alerts?status=open%00", "/api/v1/orders?limit=1%00"):
+        response = api.get(path)
+        assert response.status_code == 422 and response.json()["code"] == "input.invalid", path
+    payload = as_json(order_payload("NUL1"))
+    payload["buyer"] = {**payload["buyer"], "nick": "a\x00b"}
+    response = api.post("/api/v1/orders", payload)
+    assert response.status_code == 400 and response.json()["code"] == "input.malformed"
+    assert Order.objects.count() == 0
+
+
 def test_orders_with_bad_input_are_refused_and_nothing_is_written(api):
     bad = [
         as_json(order_payload("X1", platform="amazon")),

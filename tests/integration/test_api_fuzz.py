@@ -37,7 +37,9 @@ def bearer(db):
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: every run (and CI) tries the same inputs, so a red run is a regression, never luck;
+# raise max_examples locally to explore further.
+@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_fail(case, bearer):
     response = case.call(headers={"Authorization": f"Bearer {bearer}"})
     case.validate_response(response, checks=[not_a_server_error])
