@@ -3,8 +3,10 @@ compensation budget, buyer notifications (webhook and e-mail), and the staff."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -104,6 +106,21 @@ def _refused(request, key, form, exc: DomainError | None = None) -> HttpResponse
     return _render(request, {key: form}, errors=errors, status=422)
 
 
+def _save(request, key: str, form, save: Callable[[dict], object], done: Callable[[object], str]) -> HttpResponse:
+    """The round of every settings form: check `form`, `save(cleaned_data)` through a service, then say
+    `done(what save returned)` and go back to the page. A refusal shows the page again as typed."""
+    if not form.is_valid():
+        return _refused(request, key, form)
+    try:
+        result = save(form.cleaned_data)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        return _refused(request, key, form, exc)
+    messages.success(request, done(result))
+    return redirect("console:settings")
+
+
 @staff_view(OWNER)
 def settings_home(request: HttpRequest) -> HttpResponse:
     return _render(request)
@@ -113,37 +130,27 @@ def settings_home(request: HttpRequest) -> HttpResponse:
 @staff_view(OWNER)
 def save_rule(request: HttpRequest) -> HttpResponse:
     shop = request.staff.shop
-    form = RuleForm(request.POST, prefix="rule", categories=Category.objects.filter(shop=shop))
-    if not form.is_valid():
-        return _refused(request, "rule", form)
-    d = form.cleaned_data
-    try:
-        catalog.save_return_rule(
+    return _save(
+        request, "rule", RuleForm(request.POST, prefix="rule", categories=Category.objects.filter(shop=shop)),
+        lambda d: catalog.save_return_rule(
             shop, rule_id=d["rule_id"], platform=d["platform"], category_id=d["category"],
             no_reason_days=d["no_reason_days"], free_return_shipping=d["free_return_shipping"],
             exchange_days=d["exchange_days"], warranty_days=d["warranty_days"],
             allow_partial_refund=d["allow_partial_refund"],
-        )
-    except DomainError as exc:
-        return _refused(request, "rule", form, exc)
-    messages.success(request, _("Return rule saved. New requests are judged by it from now on."))
-    return redirect("console:settings")
+        ),
+        lambda _rule: _("Return rule saved. New requests are judged by it from now on."),
+    )
 
 
 @require_POST
 @staff_view(OWNER)
 def save_template(request: HttpRequest) -> HttpResponse:
-    form = TemplateForm(request.POST, prefix="tpl")
-    if not form.is_valid():
-        return _refused(request, "template", form)
-    d = form.cleaned_data
-    try:
-        care.save_template(request.staff.shop, template_id=d["template_id"], kind=d["kind"],
-                           language=d["language"], name=d["name"], body=d["body"])
-    except DomainError as exc:
-        return _refused(request, "template", form, exc)
-    messages.success(request, _("Reply template saved."))
-    return redirect("console:settings")
+    return _save(
+        request, "template", TemplateForm(request.POST, prefix="tpl"),
+        lambda d: care.save_template(request.staff.shop, template_id=d["template_id"], kind=d["kind"],
+                                     language=d["language"], name=d["name"], body=d["body"]),
+        lambda _template: _("Reply template saved."),
+    )
 
 
 @require_POST
@@ -161,38 +168,31 @@ def delete_template(request: HttpRequest, template_id: int) -> HttpResponse:
 @require_POST
 @staff_view(OWNER)
 def save_budget(request: HttpRequest) -> HttpResponse:
-    form = BudgetForm(request.POST, prefix="budget")
-    if not form.is_valid():
-        return _refused(request, "budget", form)
-    try:
-        care.set_compensation_budget(request.staff.shop, budget_fen=form.cleaned_data["amount"])
-    except DomainError as exc:
-        return _refused(request, "budget", form, exc)
-    messages.success(request, _("Compensation budget saved."))
-    return redirect("console:settings")
+    return _save(
+        request, "budget", BudgetForm(request.POST, prefix="budget"),
+        lambda d: care.set_compensation_budget(request.staff.shop, budget_fen=d["amount"]),
+        lambda _budget: _("Compensation budget saved."),
+    )
 
 
 @require_POST
 @staff_view(OWNER)
 def save_notifications(request: HttpRequest) -> HttpResponse:
-    form = NotifyForm(request.POST, prefix="notify")
-    if not form.is_valid():
-        return _refused(request, "notify", form)
-    d = form.cleaned_data
-    try:
-        saved = notify.save_buyer_notifications(request.staff.shop, webhook_url=d["webhook_url"],
-                                                notify_email=d["notify_email"], user=request.user)
-    except DomainError as exc:
-        return _refused(request, "notify", form, exc)
-    if saved.secret:
-        request.session[SECRET_ONCE] = saved.secret
-        messages.success(request, _("Buyer notifications saved. The webhook's signing secret is shown below "
-                                    "this once: copy it to the receiver now."))
-    elif saved.shop.webhook_url:
-        messages.success(request, _("Buyer notifications saved."))
-    else:
-        messages.success(request, _("Buyer notifications saved. The webhook is off."))
-    return redirect("console:settings")
+    def done(saved: notify.Saved) -> str:
+        if saved.secret:
+            request.session[SECRET_ONCE] = saved.secret
+            return _("Buyer notifications saved. The webhook's signing secret is shown below "
+                     "this once: copy it to the receiver now.")
+        if saved.shop.webhook_url:
+            return _("Buyer notifications saved.")
+        return _("Buyer notifications saved. The webhook is off.")
+
+    return _save(
+        request, "notify", NotifyForm(request.POST, prefix="notify"),
+        lambda d: notify.save_buyer_notifications(request.staff.shop, webhook_url=d["webhook_url"],
+                                                  notify_email=d["notify_email"], user=request.user),
+        done,
+    )
 
 
 @require_POST
@@ -209,31 +209,19 @@ def rotate_secret(request: HttpRequest) -> HttpResponse:
 @staff_view(OWNER)
 def add_member(request: HttpRequest) -> HttpResponse:
     form = MemberForm(request.POST, prefix="member")
-    if not form.is_valid():
-        return _refused(request, "member", form)
-    d = form.cleaned_data
-    try:
-        staff_services.add_member(request.staff.shop, username=d["username"], role=d["role"],
-                                  full_name=d["full_name"], password=d["password"])
-    except DomainError as exc:
-        return _refused(request, "member", form, exc)
-    messages.success(request, _("%(username)s can now sign in to this shop.") % {"username": d["username"]})
-    return redirect("console:settings")
+    return _save(
+        request, "member", form,
+        lambda d: staff_services.add_member(request.staff.shop, username=d["username"], role=d["role"],
+                                            full_name=d["full_name"], password=d["password"]),
+        lambda _member: _("%(username)s can now sign in to this shop.") % {"username": form.cleaned_data["username"]},
+    )
 
 
 @require_POST
 @staff_view(OWNER)
 def change_role(request: HttpRequest, membership_id: int) -> HttpResponse:
-    form = RoleForm(request.POST, prefix="m")
-    if not form.is_valid():
-        return _refused(request, "role", form)
-    try:
-        staff_services.change_role(request.staff.shop, membership_id, role=form.cleaned_data["role"])
-    except DomainError as exc:
-        if exc.status == 404:
-            from django.http import Http404
-
-            raise Http404 from None
-        return _refused(request, "role", form, exc)
-    messages.success(request, _("Role changed."))
-    return redirect("console:settings")
+    return _save(
+        request, "role", RoleForm(request.POST, prefix="m"),
+        lambda d: staff_services.change_role(request.staff.shop, membership_id, role=d["role"]),
+        lambda _membership: _("Role changed."),
+    )
