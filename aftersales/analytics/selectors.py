@@ -20,6 +20,7 @@ from aftersales.analytics.domain.pareto import ParetoRow, pareto
 from aftersales.analytics.domain.rates import BP, Thresholds, Verdict, judge, rate_bp, wilson_lower_bp
 from aftersales.analytics.models import AnalyticsSettings, Rollup
 from aftersales.catalog.models import Category
+from aftersales.core import clock
 from aftersales.core.errors import DomainError
 
 #: dimension -> (the cubes that can answer it, smallest first; the key columns that name one row)
@@ -75,8 +76,8 @@ ALL_MEASURES = ("sold_qty", "sold_fen", "orders", *BASIS_MEASURES)
 RATE_MEASURES = ("sold_qty", "returned_qty")
 
 
-#: The calendar the figures cover: every shop's history, far from the ends of Python's calendar.
-FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2099, 12, 31)
+#: The calendar the figures cover (the years input may have anywhere: `core.clock`).
+FIRST_DAY, LAST_DAY = date(clock.FIRST_YEAR, 1, 1), date(clock.LAST_YEAR, 12, 31)
 
 
 def check_day(day: date, field: str) -> date:
@@ -240,13 +241,6 @@ def _by_bucket(rows: list[dict], group: tuple[str, ...], measures: tuple[str, ..
 
 
 # -- thresholds ---------------------------------------------------------------------------------
-
-
-def shop_thresholds(shop_id: int) -> Thresholds:
-    found = (
-        AnalyticsSettings.objects.filter(shop_id=shop_id).values_list("good_rate_bp", "alert_rate_bp").first()
-    )
-    return Thresholds(*found) if found else Thresholds()
 
 
 def category_thresholds(shop_id: int) -> tuple[Thresholds, dict[int, Thresholds]]:

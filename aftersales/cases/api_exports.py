@@ -5,10 +5,8 @@ The file of the token's shop, as an attachment.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from django.http import HttpResponse
 from ninja import Router
 
 from aftersales.api_auth import require_role
@@ -23,12 +21,4 @@ def download(request, filename: str, since: date | None = None, lang: str = "zh-
     if what not in exports.KINDS or fmt not in exports.FORMATS:
         raise NotFoundError("export.not_found", filename=filename)
     require_role(request, *exports.ROLES[what])
-    shop = request.shop
-    sheet = exports.build_sheet(shop, what, lang=lang, since=since)
-    # Built whole before the response starts, so that every database read happens inside the request.
-    buffer = io.BytesIO()
-    (exports.write_csv if fmt == "csv" else exports.write_xlsx)(sheet, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(shop, what, fmt)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.attachment(request.shop, what, fmt, lang=lang, since=since)

@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.models import Case
@@ -304,6 +305,17 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def attachment(shop: Shop, what: str, fmt: str, *, lang: str = "zh-hans", since: date | None = None) -> HttpResponse:
+    """The export as a download, for the API and the console alike. Built whole before the response
+    starts (XLSX is a zip file), so that every database read happens inside the request."""
+    buffer = io.BytesIO()
+    export(shop, what, fmt, buffer, lang=lang, since=since)
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename(shop, what, fmt)}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def filename(shop: Shop, what: str, fmt: str, now: datetime | None = None) -> str:

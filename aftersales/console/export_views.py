@@ -6,8 +6,6 @@ member of the current shop, in the page's language, with the same role rule per 
 
 from __future__ import annotations
 
-import io
-
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,9 +31,4 @@ def download(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(form.errors["since"][0], status=400, content_type="text/plain; charset=utf-8")
     lang = "en" if translation.get_language() == "en" else "zh-hans"
-    buffer = io.BytesIO()  # XLSX is a zip file: written whole, then sent
-    exports.export(staff.shop, what, fmt, buffer, lang=lang, since=form.cleaned_data["since"])
-    response = HttpResponse(buffer.getvalue(), content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(staff.shop, what, fmt)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return exports.attachment(staff.shop, what, fmt, lang=lang, since=form.cleaned_data["since"])

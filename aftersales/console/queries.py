@@ -27,6 +27,8 @@ INBOX_COLUMNS = (
     "order__platform_order_id", "buyer__nick", "assignee__username", "assignee__first_name",
 )
 FINISHED = [s.value for s in TERMINAL]
+#: The inbox's order, most pressing deadline first; "next case" walks the same order.
+INBOX_ORDER = (F("deadline_at").asc(nulls_last=True), "id")
 
 
 def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
@@ -68,7 +70,7 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         qs.select_related("order", "buyer", "assignee")
         .only(*INBOX_COLUMNS)
         .prefetch_related(Prefetch("lines", queryset=first_lines))
-        .order_by(F("deadline_at").asc(nulls_last=True), "id")
+        .order_by(*INBOX_ORDER)
     )
 
 
@@ -83,10 +85,9 @@ def next_open_case(shop: Shop, case: Case) -> int | None:
             Q(deadline_at__gt=case.deadline_at) | Q(deadline_at=case.deadline_at, pk__gt=case.pk)
             | Q(deadline_at__isnull=True)
         )
-    order = (F("deadline_at").asc(nulls_last=True), "id")
-    found = later.order_by(*order).values_list("pk", flat=True).first()
+    found = later.order_by(*INBOX_ORDER).values_list("pk", flat=True).first()
     if found is None:
-        found = open_cases.order_by(*order).values_list("pk", flat=True).first()
+        found = open_cases.order_by(*INBOX_ORDER).values_list("pk", flat=True).first()
     return found
 
 

@@ -10,9 +10,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime
 
-from aftersales.core.clock import to_shanghai
+from aftersales.core.clock import FIRST_YEAR, LAST_YEAR, to_shanghai
 
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 #: The widest offset in use anywhere is +14:00 (Kiribati); −12:00 is the other end.
 MAX_OFFSET_HOURS = 14
 

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Years a shop's orders, cases and figures can fall in; input outside them is refused, not stored.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def now() -> datetime:

@@ -107,7 +107,7 @@ def _ascii_host(host: str) -> str:
         raise DomainError("webhook.invalid_url")
     try:
         return str(ipaddress.ip_address(host))
-    except ValueError:
+    except ValueError:  # not an address literal: a host name, checked below
         pass
     try:
         ascii_host = host.encode("idna").decode("ascii").lower()
