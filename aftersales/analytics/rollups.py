@@ -3,9 +3,10 @@
 The services call one function when something that the figures depend on changes:
 
 * `order_changed(order)` — an order was created (`orders.services.create_order`);
-* `case_changed(case)` — a case was opened, moved to another status, granted a refund or a
-  compensation (`cases.services.open_case`, `cases.services.move`, `refunds.services.grant_refund`,
-  `care.services.grant_compensation`). Inspections and parcels move the case, so they are covered.
+* `on_case_events(events, batch)` — a subscriber of every case event (`cases/subscribers.py`): after
+  the events in `FIGURE_EVENTS` (a case opened, moved, granted a refund or a compensation, synced from
+  a platform) the rollups of its order are refreshed. Inspections and parcels move the case, so they
+  are covered.
 
 Each call recomputes the facts of the whole order from the source tables, compares its contribution
 with the one stored last time, and adds only the difference to the rollup rows (one multi-row
@@ -25,6 +26,7 @@ from django.db.models import Sum
 
 from aftersales.analytics.domain import facts as F
 from aftersales.analytics.models import KEY_FIELDS, AnalyticsSettings, OrderFacts, Rollup
+from aftersales.cases.domain.states import Action
 from aftersales.cases.models import Case, CaseLine
 from aftersales.core import clock
 from aftersales.orders.models import Order, OrderLine
@@ -44,6 +46,25 @@ def order_changed(order: Order) -> None:
 
 def case_changed(case: Case) -> None:
     refresh_orders(case.shop_id, [case.order_id])
+
+
+#: Case events after which the figures of the case's order may differ: the case was opened, moved,
+#: granted money or compensation, or rewritten by a platform import. Notes, tags, replies, ratings,
+#: payments and deadline notices change no figure.
+FIGURE_EVENTS = frozenset({
+    *(action.value for action in Action),
+    "open", "grant_refund", "compensation", "ready_to_refund", "platform_sync", "order_line_replaced",
+})
+
+
+def on_case_events(events, batch) -> None:
+    """Subscriber of every case event (cases/subscribers.py): refresh the rollups of the orders touched."""
+    touched: dict[int, set[int]] = defaultdict(set)
+    for event in events:
+        if event.action in FIGURE_EVENTS:
+            touched[event.case.shop_id].add(event.case.order_id)
+    for shop_id, order_ids in touched.items():
+        refresh_orders(shop_id, sorted(order_ids))
 
 
 # -- facts from the source tables -------------------------------------------------------------------

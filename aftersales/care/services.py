@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from aftersales.accounts.models import Shop
-from aftersales.analytics import rollups
 from aftersales.care.defaults import DEFAULT_TEMPLATES
 from aftersales.care.models import Compensation, ReplyTemplate, Rung, Satisfaction, TemplateKind
 from aftersales.cases.domain.states import TERMINAL, Status
@@ -189,7 +188,6 @@ def grant_compensation(shop: Shop, case_id: int, by: By, *, rung: str, cost_fen:
                                         granted_by=user, created_at=now)
     record_event(case, by, "compensation", from_status=case.status, note=note,
                  payload={"compensation": grant.pk, "rung": rung, "cost_fen": cost_fen}, now=now)
-    rollups.case_changed(case)
     return grant
 
 

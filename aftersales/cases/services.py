@@ -13,17 +13,18 @@ from datetime import datetime
 from django.db import transaction
 
 from aftersales.accounts.models import Shop
-from aftersales.analytics import rollups
 from aftersales.cases.domain.deadlines import next_deadline
+from aftersales.cases.domain.events import event_spec
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
+from aftersales.cases.subscribers import publish
 from aftersales.cases.urgency import urgency_of
 from aftersales.core import clock
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen
-from aftersales.notifications.outbox import enqueue_for_event
+from aftersales.core.tracking import parse_tracking
 from aftersales.orders.models import Order, OrderLine
 from aftersales.refunds.domain.refundable import OrderLineMoney, line_refundable
 
@@ -77,11 +78,14 @@ def record_event(
     payload: dict | None = None,
     now: datetime | None = None,
 ) -> CaseEvent:
+    """Write one immutable event of a declared kind (cases/domain/events.py) and hand it to the
+    subscribers (cases/subscribers.py: outbox, analytics …) in the same transaction."""
+    kind = event_spec(action).kind  # an undeclared kind is refused before anything is written
     user = by.user if getattr(by.user, "is_authenticated", False) else None
     event = CaseEvent.objects.create(
         case=case,
         shop_id=case.shop_id,
-        action=action,
+        action=kind.value,
         actor=by.actor.value,
         actor_user=user,
         from_status=from_status,
@@ -91,7 +95,7 @@ def record_event(
         payload=payload or {},
         created_at=now or clock.now(),
     )
-    enqueue_for_event(event)  # transactional outbox: the buyer's message commits with the change
+    publish([event])
     return event
 
 
@@ -145,7 +149,6 @@ def move(
     refresh_deadline(case, now, platform_deadline)
     case.version += 1
     case.save()
-    rollups.case_changed(case)
     return record_event(
         case,
         by,
@@ -243,18 +246,32 @@ def open_case(
             )
         picked.append((line, quantity))
 
-    decision, ruleset = decide(
-        order,
-        picked[0][0],
-        case_kind=_policy_kind(kind),
-        reason=reason,
-        requested_at=now,
-        goods=goods,
-        buyer_confirmed=buyer_confirmed_no_return_at_purchase,
-    )
+    # Every picked line is judged on its own (its category, the goods' state, whether it is a gift or
+    # part of a bundle): a mixed request is opened for the lines the rules allow and refused, with the
+    # reasons, for the others. Staff may be more generous and keep every line; they are only told.
+    wanted = _policy_kind(kind)
+    judged = [
+        (line, quantity, *decide(
+            order, line, case_kind=wanted, reason=reason, requested_at=now, goods=goods,
+            buyer_confirmed=buyer_confirmed_no_return_at_purchase,
+        ))
+        for line, quantity in picked
+    ]
     must_follow_policy = by.actor == Actor.BUYER if enforce_policy is None else enforce_policy
-    if must_follow_policy and _policy_kind(kind) not in decision.remedies:
-        raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(decision.reason_codes))
+    allowed = [j for j in judged if wanted in j[2].remedies]
+    if must_follow_policy and not allowed:
+        first = judged[0][2]
+        raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(first.reason_codes))
+    kept = allowed if must_follow_policy else judged
+    opened = {line.pk for line, _q, _d, _r in kept}
+    refused = [j for j in judged if j[0].pk not in opened]
+    picked = [(line, quantity) for line, quantity, _d, _r in kept]
+    _line, _quantity, decision, ruleset = kept[0]
+    policy_decision = {
+        **decision.to_dict(),
+        "eligible": all(wanted in d.remedies for _l, _q, d, _r in kept),
+        "lines": [_line_verdict(line, q, d, wanted, opened=line.pk in opened) for line, q, d, _r in judged],
+    }
 
     goods_status = goods_status_of(order)
     cap = sum(line_refundable(money_of(line), quantity) for line, quantity in picked)
@@ -283,7 +300,7 @@ def open_case(
         wanted_remedy=wanted_remedy,
         requested_fen=requested_fen,
         refund_cap_fen=cap,
-        policy_decision=decision.to_dict(),
+        policy_decision=policy_decision,
         policy_version=ruleset.version,
         urgency=urgency_of(buyer_note),
         created_at=now,
@@ -302,12 +319,27 @@ def open_case(
         payload={
             "lines": [[line.pk, q] for line, q in picked],
             "requested_fen": requested_fen,
-            "eligible": decision.eligible,
+            "eligible": policy_decision["eligible"],
             "policy_version": ruleset.version,
+            "refused_lines": [[line.pk, q, list(d.reason_codes[:3])] for line, q, d, _r in refused],
         },
     )
-    rollups.case_changed(case)
     return case
+
+
+def _line_verdict(line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
+    """One line's own policy answer, kept on the case for the portal, the console and the API: whether
+    the remedy asked for is allowed for it, whether it is in the case, and why (codes with parameters)."""
+    params = {rule["code"]: rule["params"] for rule in reversed(decision.to_dict()["rules"])}
+    return {
+        "line_id": line.pk,
+        "title": line.title,
+        "quantity": quantity,
+        "allowed": wanted in decision.remedies,
+        "opened": opened,
+        "remedies": list(decision.remedies),
+        "reasons": [{"code": code, "params": params.get(code, {})} for code in decision.reason_codes[:3]],
+    }
 
 
 _REFUND_KINDS = {
@@ -369,11 +401,9 @@ def resubmit_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: date
 def record_return_shipment(
     shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, now: datetime | None = None
 ) -> Case:
-    carrier, tracking_no = carrier.strip(), tracking_no.strip().upper()
+    carrier, tracking_no = carrier.strip(), parse_tracking(tracking_no)
     if not carrier:
         raise DomainError("input.required", field="carrier")
-    if not (6 <= len(tracking_no) <= 40) or not tracking_no.isalnum():
-        raise DomainError("shipment.invalid_tracking_no", value=tracking_no)
     case = lock_case(shop, case_id)
     case.return_carrier, case.return_tracking_no = carrier, tracking_no
     case.return_logistics = ReturnLogistics.SHIPPED.value
@@ -385,11 +415,9 @@ def record_return_shipment(
 def ship_replacement(
     shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, now: datetime | None = None
 ) -> Case:
-    carrier, tracking_no = carrier.strip(), tracking_no.strip().upper()
+    carrier, tracking_no = carrier.strip(), parse_tracking(tracking_no)
     if not carrier:
         raise DomainError("input.required", field="carrier")
-    if not (6 <= len(tracking_no) <= 40) or not tracking_no.isalnum():
-        raise DomainError("shipment.invalid_tracking_no", value=tracking_no)
     case = lock_case(shop, case_id)
     case.outbound_tracking_no = tracking_no
     move(case, Action.SHIP_REPLACEMENT, by, payload={"carrier": carrier, "tracking_no": tracking_no}, now=now)

@@ -38,10 +38,10 @@ from aftersales.cases import services
 from aftersales.cases.domain.deadlines import DefaultAction, Stage, default_action, timer_actions
 from aftersales.cases.domain.states import OPEN_STATUSES, Action, Actor, Status
 from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.subscribers import Batch, publish
 from aftersales.core import clock
 from aftersales.core.errors import DomainError
 from aftersales.notifications import labels
-from aftersales.notifications.outbox import Lookups, enqueue_for_events
 
 logger = logging.getLogger("aftersales.timers")
 
@@ -128,7 +128,7 @@ class SweepReport:
     counts: Counter = field(default_factory=Counter)
     done: list[Done] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    lookups: Lookups = field(default_factory=Lookups, repr=False)
+    batch: Batch = field(default_factory=Batch, repr=False)  # the subscribers' lookups, shared by a sweep
 
     @property
     def handled(self) -> int:
@@ -249,7 +249,7 @@ def _write_notices(notices: list[tuple[Case, Step]], now: datetime, report: Swee
     events = CaseEvent.objects.bulk_create(events)
     if any(event.pk is None for event in events):  # pragma: no cover - every supported database returns ids
         raise RuntimeError("the database did not return the new event ids")
-    enqueue_for_events(events, report.lookups)
+    publish(events, report.batch)
     for case, step in notices:
         outcome = _NOTICE[step][1]
         report.counts[outcome] += 1
@@ -270,7 +270,7 @@ def _expire(case: Case, now: datetime, report: SweepReport) -> None:
                          "actions": [s.value for s in steps],
                          "notify_staff": case.deadline_stage not in BUYER_STAGES,
                          "outcome_text": _outcome_text(expiry)})
-            enqueue_for_events([passed], report.lookups)  # as services.record_event, with cached lookups
+            publish([passed], report.batch)  # as services.record_event, with the sweep's cached lookups
             for action in steps:
                 _act(case.shop, case.pk, action, now)
     except DomainError as exc:

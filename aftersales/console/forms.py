@@ -13,6 +13,7 @@ from aftersales.console.labels import choices
 from aftersales.core.choices import Platform, Reason
 from aftersales.core.errors import DomainError
 from aftersales.core.money import yuan_to_fen
+from aftersales.core.tracking import parse_tracking
 from aftersales.refunds.services import GRANT_REASONS
 
 NOTE_LIMIT = 2000
@@ -136,10 +137,10 @@ class ShipForm(forms.Form):
     tracking_no = forms.CharField(max_length=40, label=_("Tracking number"))
 
     def clean_tracking_no(self):
-        value = "".join(self.cleaned_data["tracking_no"].split()).upper()
-        if not (6 <= len(value) <= 40) or not value.isalnum():
-            raise ValidationError(_("A tracking number has 6 to 40 letters and digits."))
-        return value
+        try:
+            return parse_tracking(self.cleaned_data["tracking_no"])
+        except DomainError:
+            raise ValidationError(_("A tracking number has 6 to 40 letters and digits.")) from None
 
 
 class RulingForm(forms.Form):

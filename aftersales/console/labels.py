@@ -1,53 +1,56 @@
-"""Human labels for the codes stored in the database, translated with Django's i18n.
+"""Human labels for the codes stored in the database, in the language of the request.
 
-The pages of the console, the warehouse desk and the portal all read their labels from here.
+The pages of the console, the warehouse desk and the portal all read their labels from here. The
+case's own vocabulary — statuses, kinds, reasons, actors and event kinds — comes from the product's
+one catalogue (`aftersales/core/messages.toml`), the same words the API, the exports and the buyer's
+messages use; the tables below that only pages need are translated with Django's i18n.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from aftersales.core.choices import PLATFORM_LABELS
+from aftersales.cases.domain.events import EventKind
+from aftersales.cases.domain.states import Actor, Kind, Status
+from aftersales.core import messages
+from aftersales.core.choices import PLATFORM_LABELS, Reason
 
-STATUS = {
-    "requested": _("Awaiting review"),
-    "awaiting_return": _("Awaiting return"),
-    "return_in_transit": _("Return in transit"),
-    "return_received": _("Return received"),
-    "refunding": _("Refunding"),
-    "fulfilling": _("To ship"),
-    "awaiting_buyer_receipt": _("Awaiting buyer receipt"),
-    "completed": _("Completed"),
-    "rejected": _("Rejected"),
-    "rejected_after_return": _("Rejected after return"),
-    "arbitration": _("Platform arbitration"),
-    "closed": _("Closed"),
-}
 
-KIND = {
-    "refund_only": _("Refund only"),
-    "return_refund": _("Return and refund"),
-    "exchange": _("Exchange"),
-    "reship": _("Reship"),
-    "repair": _("Repair"),
-    "partial_refund": _("Partial refund, goods kept"),
-    "price_protection": _("Price protection"),
-}
+def catalogue_label(group: str, code: str) -> str:
+    """The catalogue's word for `code` in the active language, capitalised to stand on its own."""
+    text = messages.label(group, code, translation.get_language() or messages.ZH)
+    return text[:1].upper() + text[1:]
 
-REASON = {
-    "no_reason": _("No reason (7 days)"),
-    "quality_defect": _("Quality defect"),
-    "not_as_described": _("Not as described"),
-    "wrong_item": _("Wrong item sent"),
-    "missing_item": _("Item missing"),
-    "damaged_in_transit": _("Damaged in transit"),
-    "size_fit": _("Size or fit"),
-    "not_received": _("Not received"),
-    "late_delivery": _("Late delivery"),
-    "other": pgettext_lazy("reason", "Other"),
-}
+
+_lazy_label = lazy(catalogue_label, str)
+
+
+class CatalogueTable(Mapping):
+    """A table of labels read from the catalogue, translated when shown (like gettext_lazy)."""
+
+    def __init__(self, group: str, codes: list[str]) -> None:
+        self.group, self.codes = group, tuple(codes)
+
+    def __getitem__(self, code: str):
+        if code not in self.codes:
+            raise KeyError(code)
+        return _lazy_label(self.group, code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+STATUS = CatalogueTable("status", [s.value for s in Status])
+KIND = CatalogueTable("kind", [k.value for k in Kind])
+REASON = CatalogueTable("reason", [r.value for r in Reason])
 
 GOODS_STATUS = {
     "not_shipped": _("Not shipped"),
@@ -64,50 +67,9 @@ MONEY_STATUS = {
     "failed": _("Refund failed"),
 }
 
-ACTION = {
-    "open": _("Request opened"),
-    "approve": _("Approved"),
-    "reject": _("Rejected"),
-    "request_evidence": _("Asked for evidence"),
-    "resubmit": _("Resubmitted"),
-    "ship_return": _("Return shipped"),
-    "receive_return": _("Return received"),
-    "pass_inspection": _("Inspection passed"),
-    "fail_inspection": _("Inspection failed"),
-    "escalate": _("Platform arbitration requested"),
-    "rule_for_buyer": _("Platform ruled for the buyer"),
-    "rule_for_merchant": _("Platform ruled for the merchant"),
-    "refund_succeeded": _("Refund completed"),
-    "ship_replacement": _("Replacement shipped"),
-    "confirm_receipt": _("Buyer confirmed receipt"),
-    "withdraw": _("Withdrawn by the buyer"),
-    "close": _("Closed"),
-    "note": _("Internal note"),
-    "tags": _("Tags changed"),
-    "follow_up_on": _("Flagged for follow-up"),
-    "follow_up_off": _("Follow-up cleared"),
-    "assign": _("Assigned"),
-    "evidence": _("Photo added"),
-    "grant_refund": _("Refund granted"),
-    "execute_refund": _("Refund sent"),
-    "refund_settled": _("Refund arrived"),
-    "refund_failed": _("Refund failed"),
-    "ready_to_refund": _("Ready to refund"),
-    "reply": _("Reply sent"),
-    "compensation": _("Compensation given"),
-    "rating": _("Buyer rated the service"),
-    "remind": _("Deadline reminder"),
-    "deadline_escalated": _("Deadline passed, escalated"),
-}
-
-ACTOR = {
-    "buyer": _("Buyer"),
-    "merchant": _("Merchant"),
-    "platform": _("Platform"),
-    "carrier": _("Carrier"),
-    "warehouse": _("Warehouse"),
-    "system": _("System"),
-}
+#: The timeline's words for each case event kind (cases/domain/events.py).
+ACTION = CatalogueTable("event", [k.value for k in EventKind])
+ACTOR = CatalogueTable("actor", [a.value for a in Actor])
 
 REJECT_REASON = {
     "evidence_insufficient": _("Evidence insufficient"),

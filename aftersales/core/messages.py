@@ -26,6 +26,7 @@ LANGUAGES = (ZH, EN)
 #: Vocabularies whose values have labels `<group>.<value>`; each is also a placeholder spec.
 LABEL_GROUPS = frozenset({
     "kind", "status", "action", "actor", "platform", "reason", "category", "stage", "default_action", "payer",
+    "event",
     "ladder",
 })
 

@@ -1,6 +1,6 @@
 """Putting messages into the outbox, in the transaction of the change they report.
 
-`enqueue_for_event(event)` is called by `cases.services.record_event` for every case event. Most
+`on_case_events` is the first subscriber of every case event (`cases/subscribers.py`). Most
 events concern nobody outside and cost nothing here; the others become one message per recipient and
 channel, keyed by the event id so that one event can never make two of the same message.
 """
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from aftersales.accounts.models import Membership, Shop
+from aftersales.cases.domain.events import EVENT_KINDS, STAFF_MESSAGES
 from aftersales.cases.domain.states import TERMINAL
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.core import clock
@@ -75,30 +76,30 @@ def _refund_succeeded(event: CaseEvent) -> str | None:
     return None if before == "refund_settled" else "refund.settled"
 
 
-#: Which buyer template a case event calls for; a callable decides from the event itself.
-BUYER_TEMPLATES: dict[str, str | Callable[[CaseEvent], str | None]] = {
+#: Kinds whose template depends on the event itself; the others send their kind's message as declared
+#: in cases/domain/events.py (EVENT_KINDS), the one list of what each kind of event tells whom.
+REFINE: dict[str, Callable[[CaseEvent], str | None]] = {
     "approve": _approve,
-    "reject": "case.rejected",
-    "fail_inspection": "case.rejected_after_return",
-    "receive_return": "return.received",
-    "execute_refund": "refund.executed",
-    "refund_settled": "refund.settled",
     "refund_succeeded": _refund_succeeded,
-    "ship_replacement": "replacement.shipped",
-    "confirm_receipt": "case.completed",
-    "close": "case.closed",
-    "request_evidence": "evidence.requested",
-    "rule_for_buyer": "arbitration.ruled_for_buyer",
-    "rule_for_merchant": "arbitration.ruled_for_merchant",
     "reply": lambda event: None if event.actor == "buyer" else "case.reply",  # staff's words (care.send_reply)
 }
 
-#: Timer events for staff (written by cases.timers).
-STAFF_TEMPLATES: dict[str, str] = {
-    "deadline_reminder": "staff.deadline_reminder",
-    "deadline_escalation": "staff.deadline_escalation",
-    "deadline_passed": "staff.deadline_passed",
-}
+
+def message_code(event: CaseEvent) -> str | None:
+    """The template `event` sends, or None when it tells nobody."""
+    spec = EVENT_KINDS.get(event.action)
+    if spec is None or spec.message is None:
+        return None
+    refine = REFINE.get(event.action)
+    return refine(event) if refine else spec.message
+
+
+def on_case_events(events: list[CaseEvent], batch) -> None:
+    """Subscriber of every case event (cases/subscribers.py): queue what the events mean to people."""
+    lookups = batch.cache.get("outbox")
+    if lookups is None:
+        lookups = batch.cache["outbox"] = Lookups()
+    enqueue_for_events(list(events), lookups)
 
 
 def enqueue_for_event(event: CaseEvent) -> list[Message]:
@@ -116,18 +117,14 @@ def enqueue_for_events(events: list[CaseEvent], lookups: Lookups | None = None) 
 
 
 def _messages_for(event: CaseEvent, lookups: Lookups) -> list[Message]:
-    action = event.action
-    if action in STAFF_TEMPLATES:
+    code = message_code(event)
+    if code is None:
+        return []
+    if event.action in STAFF_MESSAGES:
         if not (event.payload or {}).get("notify_staff", True):
             return []  # e.g. a buyer's own deadline passing: the buyer hears of the move itself
-        return _staff_messages(event, STAFF_TEMPLATES[action], lookups)
-    choice = BUYER_TEMPLATES.get(action)
-    if choice is None:
-        return []
+        return _staff_messages(event, code, lookups)
     if event.created_at and event.created_at < clock.now() - BUYER_NEWS_MAX_AGE:
-        return []
-    code = choice(event) if callable(choice) else choice
-    if code is None:
         return []
     return _buyer_messages(event, code, lookups)
 

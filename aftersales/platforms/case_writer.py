@@ -20,7 +20,6 @@ from datetime import datetime
 from django.db import DatabaseError, transaction
 
 from aftersales.accounts.models import Shop
-from aftersales.analytics import rollups
 from aftersales.cases.domain.states import MONEY_KINDS, TERMINAL, Actor, Status
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.services import By, goods_status_of, open_case, record_event, refresh_deadline
@@ -28,6 +27,7 @@ from aftersales.cases.urgency import urgency_of
 from aftersales.core import clock
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, MoneyStatus, ReturnLogistics
 from aftersales.core.errors import DomainError
+from aftersales.core.tracking import normalise_tracking
 from aftersales.orders.models import Order, OrderLine
 from aftersales.platforms.importing import CaseRecord, derive_line_id
 from aftersales.platforms.report import Report
@@ -145,7 +145,6 @@ class CaseWriter:
         CaseLine.objects.create(case=case, order_line=line, quantity=quantity)
         record_event(case, BUYER, "open", to_status=Status.REQUESTED.value, note=case.buyer_note, now=asked_at,
                      payload={"lines": [[line.pk, quantity]], "as_reported": True})
-        rollups.case_changed(case)
         return case
 
     # -- bringing a case to what the platform says --
@@ -162,7 +161,7 @@ class CaseWriter:
         if record.requested_amount_fen is not None:
             case.requested_fen = record.requested_amount_fen
         if record.return_tracking_no:
-            case.return_tracking_no = cut(record.return_tracking_no, 64)
+            case.return_tracking_no = cut(normalise_tracking(record.return_tracking_no), 64)
             case.return_carrier = cut(record.return_carrier, 32) or case.return_carrier
             if case.return_logistics == ReturnLogistics.NONE.value:
                 case.return_logistics = ReturnLogistics.SHIPPED.value
@@ -178,7 +177,6 @@ class CaseWriter:
             return False
         case.version += 1
         case.save()
-        rollups.case_changed(case)
         record_event(case, PLATFORM, "platform_sync", from_status=before["status"], to_status=case.status,
                      reason_code="platform_status", payload=self._payload(record, changes),
                      now=max(clock.now(), case.created_at))

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from aftersales.core.money import allocate
+from aftersales.core.tracking import normalise_tracking
 from aftersales.platforms.importing import OrderLineRecord
 from aftersales.platforms.report import Report
 from aftersales.platforms.writing import Columns, cut
@@ -129,8 +130,9 @@ def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | Non
         freight_fen=freight, fields=fields, buyer=buyer,
     )
     for r in records:
-        if r.tracking_no and r.tracking_no not in plan.shipments:
-            plan.shipments[cut(r.tracking_no, 64)] = (cut(r.carrier, 32), r.shipped_at or shipped_at or paid_at)
+        tracking = cut(normalise_tracking(r.tracking_no), 64)
+        if tracking and tracking not in plan.shipments:
+            plan.shipments[tracking] = (cut(r.carrier, 32), r.shipped_at or shipped_at or paid_at)
     return plan
 
 

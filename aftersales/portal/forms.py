@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.cases.domain.states import Kind
 from aftersales.console.labels import choices
 from aftersales.core.choices import Reason
+from aftersales.core.errors import DomainError
+from aftersales.core.tracking import parse_tracking
 from aftersales.warehouse.forms import PhotosField
 
 BUYER_KINDS = [Kind.REFUND_ONLY.value, Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.RESHIP.value,
@@ -60,10 +62,10 @@ class TrackingForm(forms.Form):
                                   error_messages={"required": _("Enter the tracking number.")})
 
     def clean_tracking_no(self):
-        value = "".join(self.cleaned_data["tracking_no"].split()).upper()
-        if not (6 <= len(value) <= 40) or not value.isalnum():
-            raise forms.ValidationError(_("A tracking number has 6 to 40 letters and digits."))
-        return value
+        try:
+            return parse_tracking(self.cleaned_data["tracking_no"])
+        except DomainError:
+            raise forms.ValidationError(_("A tracking number has 6 to 40 letters and digits.")) from None
 
 
 class RatingForm(forms.Form):

@@ -7,16 +7,13 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from aftersales.cases.domain.events import is_buyer_visible
 from aftersales.cases.domain.states import Kind
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.cases.policy_io import decide
 from aftersales.cases.services import quantity_already_claimed
 from aftersales.core import clock
 from aftersales.orders.models import Order, OrderLine
-
-#: Events that are the shop's internal bookkeeping: a buyer never sees them.
-INTERNAL_ACTIONS = frozenset({"note", "tags", "assign", "follow_up_on", "follow_up_off", "ready_to_refund",
-                              "remind", "deadline_escalated", "compensation"})
 
 
 def find_order(order_no: str, last4: str) -> Order | None:
@@ -48,7 +45,8 @@ def buyer_case(order: Order | None, case_id: int) -> Case | None:
 
 
 def buyer_events(case: Case) -> list[CaseEvent]:
-    return [e for e in case.events.all() if e.action not in INTERNAL_ACTIONS]
+    """The case's events a buyer may read: exactly the kinds declared for the buyer's audience."""
+    return [e for e in case.events.all() if is_buyer_visible(e.action)]
 
 
 @dataclass(frozen=True)

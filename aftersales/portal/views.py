@@ -88,6 +88,10 @@ def new_request(request: HttpRequest) -> HttpResponse:
         return _request_page(request, order, policies, form, 422, error_text(exc))
     messages.success(request, _("Your request %(number)s has been sent. The shop will answer soon.")
                      % {"number": case.number})
+    left_out = [v["title"] for v in case.policy_decision.get("lines", []) if not v["opened"]]
+    if left_out:
+        messages.warning(request, _("Not included, as the rules do not allow it for them: %(items)s. "
+                                    "The reasons are on the request.") % {"items": "、".join(left_out)})
     return redirect("portal:case", case_id=case.pk)
 
 

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from aftersales.accounts.models import Shop
-from aftersales.analytics import rollups
 from aftersales.cases.domain.states import Action, Status
 from aftersales.cases.models import Case
 from aftersales.cases.services import By, lock_case, move, record_event
@@ -96,7 +95,6 @@ def grant_refund(
         payload={"decision": decision.pk, "amount_fen": amount_fen},
         now=now,
     )
-    rollups.case_changed(case)
     return decision
 
 

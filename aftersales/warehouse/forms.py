@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.console.forms import YuanField
 from aftersales.console.labels import choices
 from aftersales.core.choices import Grade
+from aftersales.core.errors import DomainError
+from aftersales.core.tracking import parse_tracking
 
 MAX_PHOTOS = 10
 
@@ -16,10 +18,10 @@ class ScanForm(forms.Form):
     tracking_no = forms.CharField(max_length=40, label=_("Tracking number"))
 
     def clean_tracking_no(self):
-        value = "".join(self.cleaned_data["tracking_no"].split()).upper()
-        if not value.isalnum():
-            raise forms.ValidationError(_("A tracking number has only letters and digits."))
-        return value
+        try:
+            return parse_tracking(self.cleaned_data["tracking_no"])
+        except DomainError:
+            raise forms.ValidationError(_("A tracking number has 6 to 40 letters and digits.")) from None
 
 
 class ReceiveForm(forms.Form):
@@ -31,7 +33,11 @@ class ReceiveForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["tracking_no"] = "".join((data.get("tracking_no") or "").split()).upper()
+        try:
+            data["tracking_no"] = parse_tracking(data.get("tracking_no"), required=False)
+        except DomainError:
+            self.add_error("tracking_no", _("A tracking number has 6 to 40 letters and digits."))
+            return data
         if not data["tracking_no"] and not (data.get("note") or "").strip() and not data.get("case"):
             raise forms.ValidationError(_("Enter the tracking number, or describe the parcel."))
         return data

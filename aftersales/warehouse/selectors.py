@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.states import Status
 from aftersales.cases.models import Case
+from aftersales.core.tracking import normalise_tracking
 from aftersales.warehouse.models import ReturnParcel
-from aftersales.warehouse.services import CHECKLIST_ITEMS, find_case_by_tracking, normalise_tracking
+from aftersales.warehouse.services import CHECKLIST_ITEMS, find_case_by_tracking
 
 
 def scan(shop: Shop, tracking_no: str) -> tuple[Case | None, Case | None]:

@@ -17,6 +17,7 @@ from aftersales.cases.services import By, lock_case, move, record_event
 from aftersales.core import clock
 from aftersales.core.choices import Grade, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.core.tracking import normalise_tracking, parse_tracking
 from aftersales.warehouse.models import Inspection, ReturnParcel
 
 CHECKLIST_ITEMS = (
@@ -29,10 +30,6 @@ CHECKLIST_ITEMS = (
 )
 PASSING_GRADES = (Grade.A.value, Grade.B.value)
 _RECEIVABLE = (Status.AWAITING_RETURN.value, Status.RETURN_IN_TRANSIT.value)
-
-
-def normalise_tracking(tracking_no: str) -> str:
-    return "".join(tracking_no.split()).upper()
 
 
 def find_case_by_tracking(shop: Shop, tracking_no: str) -> Case | None:
@@ -60,9 +57,7 @@ def receive_parcel(
     """Register a parcel at the desk. It is matched to its case by tracking number (or the case given);
     a parcel that matches nothing is kept as a parcel with no information (无信息件)."""
     now = now or clock.now()
-    tracking_no = normalise_tracking(tracking_no)
-    if len(tracking_no) > 40 or (tracking_no and not tracking_no.isalnum()):
-        raise DomainError("shipment.invalid_tracking_no", value=tracking_no)
+    tracking_no = parse_tracking(tracking_no, required=False)
     if not tracking_no and not note.strip() and case_id is None:
         raise DomainError("parcel.needs_tracking_or_note")
     if case_id is not None:

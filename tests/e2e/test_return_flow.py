@@ -73,7 +73,7 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     shot(buyer, screenshots, "portal-request-phone")
     buyer.click("main button[type=submit]")
     expect(buyer).to_have_url(re.compile(r"/portal/cases/\d+/$"))
-    expect(buyer.locator("h1 .badge")).to_have_text("待处理")
+    expect(buyer.locator("h1 .badge")).to_have_text("待商家处理")
     case_url = buyer.url
     case_id = re.search(r"/cases/(\d+)/", case_url).group(1)
 
@@ -104,7 +104,7 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     }}""")
     agent.locator(f"{reject} button[type=submit]").click()
     expect(agent.locator(".form-error, .errorlist").first).to_be_visible()
-    expect(agent.locator("h1 .badge").first).to_have_text("待处理")
+    expect(agent.locator("h1 .badge").first).to_have_text("待商家处理")
     agent.click("text=同意申请")
     expect(agent.locator(".flash")).to_contain_text("已同意申请")
     expect(agent.locator("h1 .badge").first).to_have_text("待买家退货")

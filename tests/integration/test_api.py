@@ -322,3 +322,20 @@ def test_policy_dry_run_answers_and_writes_nothing(api):
     bad = api.post("/api/v1/policy/evaluate", {**body, "category": "spaceship"})
     assert bad.status_code == 422 and bad.json()["code"] == "input.invalid"
     assert Case.objects.count() == 0
+
+
+def test_a_tracking_number_typed_with_spaces_is_the_same_number_everywhere(api, order):
+    """Finding 5: "SF 1234 5678" was refused by the API while the console and the portal accepted it."""
+    open_via_api(api, order)
+    cid = Case.objects.get().pk
+    api.post(f"/api/v1/cases/{cid}/approve")
+    bad = api.post(f"/api/v1/cases/{cid}/return-shipment", {"carrier": "顺丰", "tracking_no": "SF 12"})
+    assert bad.status_code == 422 and bad.json()["code"] == "shipment.invalid_tracking_no"
+    assert Case.objects.get().status == "awaiting_return"
+    ok = api.post(f"/api/v1/cases/{cid}/return-shipment", {"carrier": "顺丰", "tracking_no": "sf 1234 5678"})
+    assert ok.status_code == 200 and ok.json()["status"] == "return_in_transit"
+    assert Case.objects.get().return_tracking_no == "SF12345678"
+    # The desk finds it however it is scanned or typed.
+    assert api.post(f"/api/v1/cases/{cid}/receive", {"tracking_no": "ＳＦ1234-5678"}).json()["status"] == (
+        "return_received"
+    )

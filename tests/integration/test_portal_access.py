@@ -137,7 +137,7 @@ def test_request_follow_send_the_parcel_and_rate(client, shop, order):
     assert case.evidence.count() == 1 and case.buyer_note == "偏小"
     services.add_note(shop, case.pk, MERCHANT, note="内部：老客户")
     page = text(client.get(f"/portal/cases/{case.pk}/"))
-    assert "待处理" in page and "内部：老客户" not in page
+    assert "待商家处理" in page and "内部：老客户" not in page
     assert client.post(f"/portal/cases/{case.pk}/ship/", {"carrier": "顺丰", "tracking_no": "SF12345678"}
                        ).status_code == 422  # not approved yet: nothing to send
     services.approve_case(shop, case.pk, MERCHANT)
@@ -183,3 +183,22 @@ def test_an_e_mail_given_with_the_request_gets_the_progress_and_a_bad_one_change
     deliver_due()
     assert [m.to for m in mailoutbox] == [["lin.xiaoyu@example.com"]]
     assert case.number in mailoutbox[0].body
+
+
+def test_the_buyer_never_reads_the_shops_deadline_notices(client, shop, order):
+    """Finding 4: the sweeper's reminder, escalation and overdue notices showed on the buyer's timeline."""
+    from datetime import timedelta
+
+    from aftersales.cases import timers
+
+    case = open_case(shop, order)
+    due = Case.objects.get(pk=case.pk).deadline_at
+    for moment in (due - timedelta(hours=4), due - timedelta(minutes=59)):
+        timers.sweep(moment)
+    kinds = set(CaseEvent.objects.filter(case=case).values_list("action", flat=True))
+    assert {"deadline_reminder", "deadline_escalation"} <= kinds
+    find(client, "DYP0001", "5678")
+    page = text(client.get(f"/portal/cases/{case.pk}/"))
+    assert "买家提交申请" in page  # the buyer's own request is on the timeline, labelled
+    for staff_words in ("到期提醒", "临近超时，已升级处理", "deadline_reminder", "deadline_escalation"):
+        assert staff_words not in page

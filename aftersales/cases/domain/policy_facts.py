@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from aftersales.cases.domain.states import Kind
+from aftersales.core import choices
 from aftersales.core.choices import LawCategory, Platform, Reason
 from aftersales.core.errors import DomainError
 
@@ -23,11 +24,8 @@ REMEDY_ORDER: tuple[str, ...] = (
 #: Remedies where goods travel back to the merchant, so someone pays the return freight.
 RETURN_LEG_KINDS: frozenset[str] = frozenset({Kind.RETURN_REFUND, Kind.EXCHANGE, Kind.REPAIR})
 
-#: The merchant is at fault: apology, merchant pays freight, no-reason limits do not apply (消保法 24).
-MERCHANT_FAULT_REASONS: frozenset[str] = frozenset(
-    {Reason.QUALITY_DEFECT, Reason.NOT_AS_DESCRIBED, Reason.WRONG_ITEM, Reason.MISSING_ITEM,
-     Reason.DAMAGED_IN_TRANSIT}
-)
+#: The merchant is at fault (消保法 24): one list for the whole product, kept with the reasons themselves.
+MERCHANT_FAULT_REASONS = choices.MERCHANT_FAULT_REASONS
 #: Defects judged on the 7 / 15 days / warranty ladder (三包: 退 → 换 → 修).
 DEFECT_REASONS: frozenset[str] = frozenset({Reason.QUALITY_DEFECT, Reason.NOT_AS_DESCRIBED})
 #: Reasons that are the buyer's own choice: only the seven-day no-reason law opens a return.

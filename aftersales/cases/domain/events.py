@@ -1,0 +1,157 @@
+"""Every kind of case event, with who may read it, its label and the message it sends — pure, as data.
+
+A case event (`CaseEvent.action`) is the one typed seam between the case and everything that follows
+a change: the buyer's portal timeline, the console timeline, the outbox, the exports and the API all
+read this table instead of keeping their own lists. A kind that is not here cannot be recorded
+(`cases.services.record_event` refuses it), so a new kind is added here first, with its labels in
+`aftersales/core/messages.toml` (`event.<kind>`, zh-hans and en — a unit test checks both).
+
+Audience:
+- `buyer`: the buyer sees it on the portal (and may be told of it by message);
+- `staff`: the shop's own bookkeeping (notes, tags, deadline notices): staff only;
+- `system`: written by machines to keep records straight (imports): staff see it, buyers never.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aftersales.cases.domain.states import Action
+from aftersales.core.errors import DomainError
+
+
+class Audience(StrEnum):
+    BUYER = "buyer"
+    STAFF = "staff"
+    SYSTEM = "system"
+
+
+class EventKind(StrEnum):
+    # The moves of the state machine (states.Action), one kind each.
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_EVIDENCE = "request_evidence"
+    RESUBMIT = "resubmit"
+    SHIP_RETURN = "ship_return"
+    RECEIVE_RETURN = "receive_return"
+    PASS_INSPECTION = "pass_inspection"
+    FAIL_INSPECTION = "fail_inspection"
+    ESCALATE = "escalate"
+    RULE_FOR_BUYER = "rule_for_buyer"
+    RULE_FOR_MERCHANT = "rule_for_merchant"
+    REFUND_SUCCEEDED = "refund_succeeded"
+    SHIP_REPLACEMENT = "ship_replacement"
+    CONFIRM_RECEIPT = "confirm_receipt"
+    WITHDRAW = "withdraw"
+    CLOSE = "close"
+    # Facts about a case that do not move its status.
+    OPEN = "open"
+    EVIDENCE = "evidence"
+    GRANT_REFUND = "grant_refund"
+    EXECUTE_REFUND = "execute_refund"
+    REFUND_SETTLED = "refund_settled"
+    REFUND_FAILED = "refund_failed"
+    REPLY = "reply"
+    RATING = "rating"
+    NOTE = "note"
+    TAGS = "tags"
+    FOLLOW_UP_ON = "follow_up_on"
+    FOLLOW_UP_OFF = "follow_up_off"
+    ASSIGN = "assign"
+    READY_TO_REFUND = "ready_to_refund"
+    COMPENSATION = "compensation"
+    DEADLINE_REMINDER = "deadline_reminder"
+    DEADLINE_ESCALATION = "deadline_escalation"
+    DEADLINE_PASSED = "deadline_passed"
+    PLATFORM_SYNC = "platform_sync"
+    ORDER_LINE_REPLACED = "order_line_replaced"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    kind: EventKind
+    audience: Audience
+    #: The outbox template this kind sends (None: no message). The outbox may pick a variant from
+    #: the event itself (an approval of a refund or of a return), never a template of another kind.
+    message: str | None = None
+
+    @property
+    def label_key(self) -> str:
+        """The catalogue entry (core/messages.toml) that names this kind on every page and export."""
+        return f"event.{self.kind.value}"
+
+    @property
+    def buyer_visible(self) -> bool:
+        return self.audience == Audience.BUYER
+
+
+E, B, S, Y = EventKind, Audience.BUYER, Audience.STAFF, Audience.SYSTEM
+
+EVENT_KINDS: dict[EventKind, EventSpec] = {
+    spec.kind: spec
+    for spec in (
+        EventSpec(E.APPROVE, B, "case.approved_refund"),
+        EventSpec(E.REJECT, B, "case.rejected"),
+        EventSpec(E.REQUEST_EVIDENCE, B, "evidence.requested"),
+        EventSpec(E.RESUBMIT, B),
+        EventSpec(E.SHIP_RETURN, B),
+        EventSpec(E.RECEIVE_RETURN, B, "return.received"),
+        EventSpec(E.PASS_INSPECTION, B),
+        EventSpec(E.FAIL_INSPECTION, B, "case.rejected_after_return"),
+        EventSpec(E.ESCALATE, B),
+        EventSpec(E.RULE_FOR_BUYER, B, "arbitration.ruled_for_buyer"),
+        EventSpec(E.RULE_FOR_MERCHANT, B, "arbitration.ruled_for_merchant"),
+        EventSpec(E.REFUND_SUCCEEDED, B, "refund.settled"),
+        EventSpec(E.SHIP_REPLACEMENT, B, "replacement.shipped"),
+        EventSpec(E.CONFIRM_RECEIPT, B, "case.completed"),
+        EventSpec(E.WITHDRAW, B),
+        EventSpec(E.CLOSE, B, "case.closed"),
+        EventSpec(E.OPEN, B),
+        EventSpec(E.EVIDENCE, B),
+        EventSpec(E.GRANT_REFUND, B),
+        EventSpec(E.EXECUTE_REFUND, B, "refund.executed"),
+        EventSpec(E.REFUND_SETTLED, B, "refund.settled"),
+        # A failed payment is retried by staff; the buyer hears when the money arrives.
+        EventSpec(E.REFUND_FAILED, S),
+        EventSpec(E.REPLY, B, "case.reply"),
+        EventSpec(E.RATING, B),
+        EventSpec(E.NOTE, S),
+        EventSpec(E.TAGS, S),
+        EventSpec(E.FOLLOW_UP_ON, S),
+        EventSpec(E.FOLLOW_UP_OFF, S),
+        EventSpec(E.ASSIGN, S),
+        EventSpec(E.READY_TO_REFUND, S),
+        EventSpec(E.COMPENSATION, S),
+        EventSpec(E.DEADLINE_REMINDER, S, "staff.deadline_reminder"),
+        EventSpec(E.DEADLINE_ESCALATION, S, "staff.deadline_escalation"),
+        EventSpec(E.DEADLINE_PASSED, S, "staff.deadline_passed"),
+        EventSpec(E.PLATFORM_SYNC, Y),
+        EventSpec(E.ORDER_LINE_REPLACED, Y),
+    )
+}
+
+#: What the buyer's portal shows, exactly.
+BUYER_VISIBLE: frozenset[str] = frozenset(k.value for k, s in EVENT_KINDS.items() if s.buyer_visible)
+#: Kinds whose message goes to staff rather than to the buyer.
+STAFF_MESSAGES: frozenset[str] = frozenset(
+    k.value for k, s in EVENT_KINDS.items() if s.message and s.audience != Audience.BUYER
+)
+
+
+def event_spec(kind: str) -> EventSpec:
+    """The spec of `kind`; raises `case.unknown_event_kind` for a kind nobody declared."""
+    try:
+        return EVENT_KINDS[EventKind(kind)]
+    except ValueError:
+        raise DomainError("case.unknown_event_kind", kind=str(kind)) from None
+
+
+def is_buyer_visible(kind: str) -> bool:
+    return kind in BUYER_VISIBLE
+
+
+# Every move of the state machine is an event kind of its own.
+assert {a.value for a in Action} <= {k.value for k in EventKind}, "a state-machine action lacks an event kind"
+
+CODES = frozenset({"case.unknown_event_kind"})

@@ -1,0 +1,52 @@
+"""What follows a case event: the explicit, ordered list of subscribers, read in this one file.
+
+`cases.services.record_event` (and the deadline sweeper, for its batches) hands every event it writes
+to `publish`, inside the transaction of the change, so each subscriber's rows commit or roll back with
+the change itself — no Django signals, no work after commit that could be lost. Subscribers run in the
+order listed; each receives the events and a per-publish `Batch` (a scratch space for lookups it
+wants to share over many events, e.g. the sweeper's hundreds of notices).
+
+To add a subscriber (the platform push, say): write `def on_case_events(events, batch)` in its app,
+add its dotted path below, and say in the README's architecture section what it does. The paths are
+resolved on first use, so the cases app does not import the apps that follow it (no import cycle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.utils.module_loading import import_string
+
+#: In order. Each: (dotted path, why it is here).
+SUBSCRIBERS: tuple[tuple[str, str], ...] = (
+    ("aftersales.notifications.outbox.on_case_events",
+     "the transactional outbox: the buyer's or staff's message commits with the change"),
+    ("aftersales.analytics.rollups.on_case_events",
+     "the analytics rollups of the case's order, current when the change commits"),
+)
+
+
+@dataclass
+class Batch:
+    """Shared by the subscribers for one publish: lookups each may cache, keyed by its own name."""
+
+    cache: dict[str, object] = field(default_factory=dict)
+
+
+Subscriber = Callable[[Sequence[object], Batch], None]
+
+
+@cache
+def _loaded() -> tuple[Subscriber, ...]:
+    return tuple(import_string(path) for path, _why in SUBSCRIBERS)
+
+
+def publish(events: Sequence[object], batch: Batch | None = None) -> None:
+    """Hand freshly written events to every subscriber, in order. Call inside the writing transaction."""
+    if not events:
+        return
+    batch = batch or Batch()
+    for subscriber in _loaded():
+        subscriber(events, batch)
