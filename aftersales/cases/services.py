@@ -18,6 +18,7 @@ from aftersales.cases.domain.events import event_spec
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
+from aftersales.cases.refund_rule import cap_for_new_case, money_of  # noqa: F401  (money_of: callers)
 from aftersales.cases.subscribers import publish
 from aftersales.cases.urgency import urgency_of
 from aftersales.core import clock
@@ -26,7 +27,6 @@ from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen
 from aftersales.core.tracking import parse_tracking
 from aftersales.orders.models import Order, OrderLine
-from aftersales.refunds.domain.refundable import OrderLineMoney, line_refundable
 
 #: Why a merchant may refuse a request. A refusal without one of these is refused itself.
 REJECT_REASONS = (
@@ -176,17 +176,6 @@ def quantity_already_claimed(line: OrderLine) -> int:
     return sum(cl.quantity for cl in claimed)
 
 
-def money_of(line: OrderLine) -> OrderLineMoney:
-    return OrderLineMoney(
-        line_id=str(line.pk),
-        unit_price_fen=line.unit_price_fen,
-        quantity=line.quantity,
-        paid_fen=line.paid_fen,
-        is_gift=line.is_gift,
-        bundle_id=line.bundle_id or None,
-    )
-
-
 def _validate_choice(value: str, allowed, field: str) -> str:
     values = {str(v.value) if hasattr(v, "value") else str(v) for v in allowed}
     if value not in values:
@@ -274,11 +263,7 @@ def open_case(
     }
 
     goods_status = goods_status_of(order)
-    cap = sum(line_refundable(money_of(line), quantity) for line, quantity in picked)
-    whole_order = all(q == line.quantity for line, q in picked) and len(picked) == len(by_id)
-    if goods_status == GoodsStatus.NOT_SHIPPED and whole_order:
-        cap += order.freight_fen  # nothing was shipped: the outbound freight goes back too
-    cap = min(cap, order.paid_fen - order.refund_granted_fen)
+    cap = cap_for_new_case(order, picked, kind=kind)  # the refund rule (refunds.domain.plan_refund)
     if requested_fen is None:
         requested_fen = cap if kind in _REFUND_KINDS else 0
     check_fen(requested_fen)

@@ -82,6 +82,8 @@ REFINE: dict[str, Callable[[CaseEvent], str | None]] = {
     "approve": _approve,
     "refund_succeeded": _refund_succeeded,
     "reply": lambda event: None if event.actor == "buyer" else "case.reply",  # staff's words (care.send_reply)
+    # A refund the platform paid itself (an import or a sync): the platform has told the buyer already.
+    "refund_settled": lambda event: None if event.actor == "platform" else "refund.settled",
 }
 
 

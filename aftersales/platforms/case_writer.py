@@ -8,9 +8,12 @@ machine, which describes our own moves, not the platform's — and that sync alw
 again is compared with the file: if anything changed it is updated with one `platform_sync` event,
 if nothing changed nothing is written, so importing the same file twice adds no event.
 
-Each case is written in its own transaction. Refunds never go above what the order can still refund
-(paid minus what other cases were granted): a larger platform figure is clamped and reported. Amounts
-already granted or refunded are never lowered by an import.
+Each case is written in its own transaction. Money goes through the refund ledger, never straight into
+the case: what the platform granted and paid back is booked by `refunds.services.record_platform_refund`
+(a refund decision and a settled payment by the platform, actor `platform`), within the refund rule; a
+larger platform figure is reported, not booked. Amounts already granted or refunded are never lowered
+by an import. The status is the platform's own and is set as it says (our state machine describes our
+own moves, not the platform's), with one `platform_sync` event.
 """
 
 from __future__ import annotations
@@ -22,16 +25,18 @@ from django.db import DatabaseError, transaction
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.states import MONEY_KINDS, TERMINAL, Actor, Status
 from aftersales.cases.models import Case, CaseLine
+from aftersales.cases.refund_rule import cap_for_new_case
 from aftersales.cases.services import By, goods_status_of, open_case, record_event, refresh_deadline
 from aftersales.cases.urgency import urgency_of
 from aftersales.core import clock
-from aftersales.core.choices import ArbitrationStatus, GoodsStatus, MoneyStatus, ReturnLogistics
+from aftersales.core.choices import ArbitrationStatus, GoodsStatus, ReturnLogistics
 from aftersales.core.errors import DomainError
 from aftersales.core.tracking import normalise_tracking
 from aftersales.orders.models import Order, OrderLine
 from aftersales.platforms.importing import CaseRecord, derive_line_id
 from aftersales.platforms.report import Report
 from aftersales.platforms.writing import CREATED, SKIPPED, UNCHANGED, UPDATED, Columns, Tally, cut, yuan
+from aftersales.refunds.services import record_platform_refund
 
 BATCH_CASES = 200
 PLATFORM = By(Actor.PLATFORM)
@@ -42,7 +47,7 @@ _TERMINAL = {s.value for s in TERMINAL}
 #: What a platform sync compares and, when it differs, overwrites.
 SYNC_FIELDS = (
     "status", "platform_status_raw", "platform_type_raw", "kind", "reason", "reason_raw", "requested_fen",
-    "refund_cap_fen", "refund_granted_fen", "refunded_fen", "money_status", "return_tracking_no",
+    "return_tracking_no",
     "return_carrier", "return_logistics", "arbitration_status", "deadline_at", "deadline_stage",
     "deadline_source", "closed_at", "goods_status",
 )  # fmt: skip
@@ -131,7 +136,7 @@ class CaseWriter:
                       asked_at: datetime) -> Case:
         order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
         goods_status = goods_status_of(order)
-        cap = max(min(line.paid_fen, order.paid_fen - order.refund_granted_fen), 0)
+        cap = cap_for_new_case(order, [(line, quantity)], kind=record.kind)  # the refund rule
         case = Case.objects.create(
             shop=self.shop, number=f"tmp-{clock.now().timestamp()}-{order.pk}", order=order, buyer_id=order.buyer_id,
             platform=order.platform, platform_case_id=record.platform_case_id, kind=record.kind,
@@ -169,18 +174,16 @@ class CaseWriter:
             case.arbitration_status = ArbitrationStatus.REQUESTED.value
         if created:
             case.goods_status = goods_status_from_text(record.goods_status) or case.goods_status
-        self._money(case, record)
         self._close_and_deadline(case, record, status_changed)
         changes = {name: [_plain(old), _plain(getattr(case, name))]
                    for name, old in before.items() if getattr(case, name) != old}
-        if not changes:
-            return False
-        case.version += 1
-        case.save()
-        record_event(case, PLATFORM, "platform_sync", from_status=before["status"], to_status=case.status,
-                     reason_code="platform_status", payload=self._payload(record, changes),
-                     now=max(clock.now(), case.created_at))
-        return True
+        now = max(clock.now(), case.created_at)
+        if changes:
+            case.version += 1
+            case.save()
+            record_event(case, PLATFORM, "platform_sync", from_status=before["status"], to_status=case.status,
+                         reason_code="platform_status", payload=self._payload(record, changes), now=now)
+        return self._money(case, record, now) or bool(changes)
 
     def _close_and_deadline(self, case: Case, record: CaseRecord, status_changed: bool) -> None:
         if case.status in _TERMINAL:
@@ -196,36 +199,28 @@ class CaseWriter:
             # Without a platform deadline the fallback table runs from when the case entered the status.
             refresh_deadline(case, _entered_at(record), platform_deadline)
 
-    def _money(self, case: Case, record: CaseRecord) -> None:
-        """Reflect what the platform granted and paid back, within what the order can still refund."""
+    def _money(self, case: Case, record: CaseRecord, now: datetime) -> bool:
+        """Book what the platform granted and paid back through the refund ledger (a decision and a
+        settled payment by the platform, `refunds.services.record_platform_refund`), within the refund
+        rule: a larger platform figure is reported, not booked. Returns whether anything was booked."""
         if case.kind not in _MONEY_KINDS:
-            return
+            return False
         amount = record.refund_amount_fen if record.refund_amount_fen is not None else record.requested_amount_fen
         granted = record.status in (Status.REFUNDING.value, Status.COMPLETED.value) or record.refunded_at is not None
         if amount is None or not granted:
-            return
-        order = Order.objects.select_for_update(no_key=True).get(pk=case.order_id)
-        room = order.paid_fen - (order.refund_granted_fen - case.refund_granted_fen)
-        target = max(case.refund_granted_fen, amount)
-        if target > room:
+            return False
+        paid_back = record.refunded_at is not None or record.status == Status.COMPLETED.value
+        booked = record_platform_refund(
+            self.shop, case.pk, granted_fen=amount, refunded_fen=amount if paid_back else 0,
+            reference=f"{self.platform}:{record.platform_case_id}", now=now,
+        )
+        if booked.refused_fen:
             self.report.warning(record.row_number, self.col("refund_amount_fen") if record.refund_amount_fen
                                 is not None else self.col("requested_amount_fen"), yuan(amount),
-                                "import.refund_clamped", amount=yuan(amount), cap=yuan(room))
-            target = max(room, case.refund_granted_fen)
-        delta = target - case.refund_granted_fen
-        if delta:
-            order.refund_granted_fen += delta
-            order.save(update_fields=["refund_granted_fen", "updated_at"])
-            case.order = order
-        case.refund_cap_fen = max(case.refund_cap_fen, target)
-        case.refund_granted_fen = target
-        paid_back = record.refunded_at is not None or record.status == Status.COMPLETED.value
-        if paid_back:
-            case.refunded_fen = max(case.refunded_fen, target)
-        if case.refunded_fen and case.refunded_fen >= case.refund_granted_fen:
-            case.money_status = MoneyStatus.REFUNDED.value
-        elif case.refund_granted_fen > case.refunded_fen:
-            case.money_status = MoneyStatus.PENDING.value
+                                "import.refund_clamped", amount=yuan(amount),
+                                cap=yuan(amount - booked.refused_fen))
+        case.refresh_from_db()
+        return bool(booked.granted_fen or booked.paid_fen)
 
     def _payload(self, record: CaseRecord, changes: dict) -> dict:
         raw = {

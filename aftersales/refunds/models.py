@@ -15,7 +15,7 @@ class RefundDecision(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="refund_decisions")
     amount_fen = models.BigIntegerField()
     reason_code = models.CharField(max_length=64)
-    per_line = models.JSONField(default=dict)  # order_line id -> fen
+    per_line = models.JSONField(default=dict)  # order_line id -> fen; "freight": outbound freight paid back
     deductions = models.JSONField(default=list)  # [[code, fen], ...]: gifts kept, outbound freight
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

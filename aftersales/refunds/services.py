@@ -10,19 +10,21 @@ Never twice, never too much:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from aftersales.accounts.models import Shop
-from aftersales.cases.domain.states import Action, Status
+from aftersales.cases.domain.states import Action, Actor, Status
 from aftersales.cases.models import Case
+from aftersales.cases.refund_rule import case_plan, refundable_now
 from aftersales.cases.services import By, lock_case, move, record_event
 from aftersales.core import clock
 from aftersales.core.choices import MoneyStatus, PaymentRoute, PaymentStatus
 from aftersales.core.errors import ConflictError, DomainError
-from aftersales.core.money import check_fen
+from aftersales.core.money import allocate, check_fen
 from aftersales.orders.models import Order
 from aftersales.refunds.domain.refundable import assert_within_paid, split_over_payments
 from aftersales.refunds.gateways import get_gateway
@@ -35,6 +37,7 @@ GRANT_REASONS = (
     "platform_ruling",
     "price_protection",
     "compensation",
+    "platform_refund",
     "other",
 )
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
@@ -61,7 +64,7 @@ def grant_refund(
     case = lock_case(shop, case_id)
     if case.status != Status.REFUNDING.value:
         raise ConflictError("refund.case_not_refunding", status=case.status)
-    remaining = min(case.refund_cap_fen - case.refund_granted_fen, order.paid_fen - order.refund_granted_fen)
+    remaining = refundable_now(case, order)  # the refund rule, as the order stands now
     if remaining <= 0:
         raise ConflictError("refund.already_granted")
     if amount_fen is None:
@@ -70,19 +73,37 @@ def grant_refund(
     if amount_fen == 0:
         raise DomainError("refund.zero_amount")
     assert_within_paid(amount_fen, remaining)
+    return _book_grant(order, case, by, amount_fen, remaining, reason_code=reason_code, note=note, now=now)
+
+
+def _book_grant(order: Order, case: Case, by: By, amount_fen: int, remaining: int, *, reason_code: str,
+                note: str, now: datetime) -> RefundDecision:
+    """Write the decision (with the rule's split over the lines and its deductions), the case's and the
+    order's totals, and the event. Order and case are locked by the caller."""
+    plan = case_plan(case, order)
+    lines = sorted(plan.per_line)
+    on_lines = min(amount_fen, sum(plan.per_line.values()))
+    shares = allocate(on_lines, [plan.per_line[i] for i in lines]) if on_lines else []
+    per_line = {i: fen for i, fen in zip(lines, shares, strict=False) if fen}
+    if amount_fen > on_lines:  # the outbound freight paid back is on no line
+        per_line["freight"] = amount_fen - on_lines
     decision = RefundDecision.objects.create(
-        shop=shop,
+        shop_id=case.shop_id,
         case=case,
         amount_fen=amount_fen,
         reason_code=reason_code,
+        per_line=per_line,
+        deductions=[list(d) for d in plan.deductions],
         actor=by.actor.value,
         decided_by=by.user if getattr(by.user, "is_authenticated", False) else None,
         created_at=now,
     )
+    # The cap follows the rule: what this case may have in all, as the order stands at this grant.
+    case.refund_cap_fen = case.refund_granted_fen + remaining
     case.refund_granted_fen += amount_fen
     case.money_status = MoneyStatus.PENDING.value
     case.version += 1
-    case.save(update_fields=["refund_granted_fen", "money_status", "version", "updated_at"])
+    case.save(update_fields=["refund_cap_fen", "refund_granted_fen", "money_status", "version", "updated_at"])
     order.refund_granted_fen += amount_fen
     order.save(update_fields=["refund_granted_fen", "updated_at"])
     record_event(
@@ -96,6 +117,65 @@ def grant_refund(
         now=now,
     )
     return decision
+
+
+@dataclass(frozen=True)
+class PlatformRefund:
+    granted_fen: int  # newly granted by this call
+    paid_fen: int  # newly recorded as paid back
+    refused_fen: int  # what the platform reported beyond the rule, not booked
+
+
+@transaction.atomic
+def record_platform_refund(
+    shop: Shop, case_id: int, *, granted_fen: int, refunded_fen: int, reference: str = "",
+    now: datetime | None = None,
+) -> PlatformRefund:
+    """A platform reports that it granted `granted_fen` and paid back `refunded_fen` on a case in all
+    (its own after-sale export or API). What is new is booked through the ledger like any refund — a
+    decision by the platform, then a payment over the `platform` route, settled — within the refund
+    rule; a figure above the rule is left out and returned as `refused_fen` for the caller to report.
+    Totals are never lowered: the platform's figure is cumulative. Safe to repeat with the same figures.
+    """
+    now = now or clock.now()
+    check_fen(granted_fen)
+    check_fen(refunded_fen)
+    by = By(Actor.PLATFORM)
+    case_order_id = Case.objects.filter(shop=shop, pk=case_id).values_list("order_id", flat=True).first()
+    order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=case_order_id).first()
+    case = lock_case(shop, case_id)
+    new_grant, refused = max(0, granted_fen - case.refund_granted_fen), 0
+    if new_grant:
+        remaining = refundable_now(case, order)
+        refused, new_grant = max(0, new_grant - remaining), min(new_grant, remaining)
+        if new_grant:
+            _book_grant(order, case, by, new_grant, remaining, reason_code="platform_refund",
+                        note=reference, now=now)
+    new_paid = max(0, min(refunded_fen, case.refund_granted_fen) - case.refunded_fen - _in_flight(case))
+    if new_paid:
+        decision = case.refund_decisions.order_by("-pk").first()
+        payment = RefundPayment.objects.create(
+            shop_id=case.shop_id, case=case, decision=decision, route=PaymentRoute.PLATFORM.value,
+            amount_fen=new_paid, idempotency_key=f"platform:{case.pk}:{case.refunded_fen + new_paid}",
+            status=PaymentStatus.SUCCEEDED.value, attempts=1, external_ref=reference[:100], created_at=now,
+            settled_at=now,
+        )
+        case.refunded_fen += new_paid
+        case.money_status = (MoneyStatus.REFUNDED.value if case.refunded_fen >= case.refund_granted_fen
+                             else MoneyStatus.PARTIALLY_REFUNDED.value)
+        case.version += 1
+        case.save(update_fields=["refunded_fen", "money_status", "version", "updated_at"])
+        record_event(case, by, "refund_settled", from_status=case.status, note=reference,
+                     payload={"refunded_fen": case.refunded_fen, "payments": [[payment.route, new_paid]]},
+                     now=now)
+    return PlatformRefund(granted_fen=new_grant, paid_fen=new_paid, refused_fen=refused)
+
+
+def _in_flight(case: Case) -> int:
+    """Money of the case on its way (pending or unknown payments): not to be paid a second time."""
+    return (RefundPayment.objects.filter(case=case, status__in=[PaymentStatus.PENDING.value,
+                                                               PaymentStatus.UNKNOWN.value])
+            .aggregate(total=Sum("amount_fen"))["total"] or 0)
 
 
 def _routes_for(order: Order) -> list[tuple[str, int, int]]:
@@ -227,6 +307,3 @@ def _settle_payment(shop, payment_id, by, status: PaymentStatus, external_ref: s
     case.version += 1
     case.save()
 
-
-def refundable_now(case: Case) -> int:
-    return max(0, case.refund_cap_fen - case.refund_granted_fen)

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from aftersales.accounts.models import ApiToken, Membership, Shop, hash_token
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.refunds.models import RefundPayment
+from tests.integration.ledger_support import assert_ledger_reconciles
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,30 @@ def test_demo_builds_a_realistic_shop_once():
     again = run("demo", "--orders", "120")
     assert "already exists" in again
     assert (Case.objects.count(), CaseEvent.objects.count()) == counts
+    # Every case's money equals its ledger rows, and check-ledger says so.
+    assert_ledger_reconciles()
+    assert "ledger reconciles" in run("check-ledger", "--shop", "demo")
+
+
+def test_check_ledger_reports_a_case_whose_totals_differ_from_its_ledger(shop, order):
+    from aftersales.cases import services
+    from aftersales.cases.domain.states import Actor
+
+    line = order.lines.first()
+    case = services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="refund_only",
+                              reason="no_reason", by=services.By(Actor.MERCHANT))
+    assert "ledger reconciles" in run("check-ledger")
+    Case.objects.filter(pk=case.pk).update(refund_cap_fen=5000, refund_granted_fen=5000)  # money with no decision
+    with pytest.raises(CommandError) as failed:
+        run("check-ledger")
+    assert "2 difference(s)" in str(failed.value)  # the case against its decisions, the order against its cases
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("check-ledger", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"case_granted {case.number}: recorded 5000 fen, ledger 0 fen",
+        f"order_granted {order.platform_order_id}: recorded 0 fen, ledger 5000 fen",
+    ]
 
 
 def test_create_token_prints_the_token_last_and_stores_only_its_hash():

@@ -13,6 +13,7 @@ from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.catalog.models import Category, Product, Sku
 from aftersales.orders.models import Buyer, Order, OrderLine, Payment, Shipment
 from aftersales.platforms.services import import_file
+from tests.integration.ledger_support import assert_ledger_reconciles
 from tests.unit import platform_fixtures as fx
 
 pytestmark = pytest.mark.django_db
@@ -141,18 +142,27 @@ def test_an_updated_export_updates_only_what_changed(shop):
     cases[2]["退商品金额（元）"] = "1,099.00"
     run = import_file(shop, "douyin", "cases", "售后单.xlsx", fx.douyin_cases_xlsx(cases))
     assert outcome(run) == (0, 2, 1, 3)
-    assert counts() == {**before, "events": before["events"] + 2}
+    # Two platform syncs, and the money paid back goes through the ledger: a grant and a settled payment.
+    assert counts() == {**before, "events": before["events"] + 4}
     paid_back = Case.objects.get(platform_case_id="7301234567890123457")
     assert (paid_back.status, paid_back.refund_granted_fen, paid_back.refunded_fen) == ("completed", 6900, 6900)
     assert paid_back.deadline_at is None and paid_back.closed_at is not None
-    event = paid_back.events.order_by("-pk").first()
-    assert (event.action, event.actor, event.from_status, event.to_status) == (
+    sync, grant, settled = paid_back.events.order_by("-pk")[:3][::-1]
+    assert (sync.action, sync.actor, sync.from_status, sync.to_status) == (
         "platform_sync", "platform", "arbitration", "completed")
+    assert [(e.action, e.actor) for e in (grant, settled)] == [("grant_refund", "platform"),
+                                                               ("refund_settled", "platform")]
+    decision = paid_back.refund_decisions.get()
+    assert (decision.amount_fen, decision.actor, decision.reason_code) == (6900, "platform", "platform_refund")
+    assert [(p.route, p.amount_fen, p.status) for p in paid_back.refund_payments.all()] == [
+        ("platform", 6900, "succeeded")]
+    assert_ledger_reconciles()
     assert Case.objects.get(platform_case_id="7301234567890123458").requested_fen == 109900
     # and once more: nothing left to change
     again = import_file(shop, "douyin", "cases", "售后单.xlsx", fx.douyin_cases_xlsx(cases))
     assert outcome(again) == (0, 0, 3, 3)
-    assert CaseEvent.objects.count() == before["events"] + 2
+    assert CaseEvent.objects.count() == before["events"] + 4
+    assert_ledger_reconciles()
 
 
 def test_a_case_whose_order_is_missing_is_reported_and_skipped(shop):

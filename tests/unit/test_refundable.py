@@ -260,3 +260,25 @@ def test_refunds_never_exceed_what_was_paid_over_any_sequence(lines, data):
         for line_id, amount in plan.per_line.items():
             refunded[line_id] += amount
     assert refunded == paid
+
+
+def test_the_outbound_freight_comes_back_with_the_last_units_of_an_unshipped_order():
+    from aftersales.refunds.domain.refundable import freight_back
+
+    lines = [SOLO, GIFT]
+    assert freight_back(lines, {"solo": 1}, shipped=False, freight_paid_fen=800) == 0  # one unit stays
+    assert freight_back(lines, {"solo": 1}, {"solo": 1}, shipped=False, freight_paid_fen=800) == 800
+    assert freight_back(lines, {"solo": 2}, shipped=True, freight_paid_fen=800) == 0  # it travelled
+    plan = plan_refund(lines, {"solo": 2}, freight_back_fen=800)
+    assert (plan.total_fen, plan.freight_fen, sum(plan.per_line.values())) == (10800, 800, 10000)
+
+
+def test_gifts_are_kept_once_every_priced_unit_is_back():
+    from aftersales.refunds.domain.refundable import gifts_kept_on_return
+
+    lines = [SOLO, GIFT]
+    assert gifts_kept_on_return(lines, {"solo": 1}, shipped=True) == {}
+    assert gifts_kept_on_return(lines, {"solo": 2}, shipped=True) == {"gift": 2}
+    assert gifts_kept_on_return(lines, {"solo": 2, "gift": 1}, shipped=True) == {"gift": 1}
+    assert gifts_kept_on_return(lines, {"solo": 1}, {"solo": 1, "gift": 2}, shipped=True) == {}
+    assert gifts_kept_on_return(lines, {"solo": 2}, shipped=False) == {}  # never reached the buyer

@@ -39,9 +39,10 @@ class OrderLineMoney:
 @dataclass(frozen=True)
 class RefundPlan:
     total_fen: int
-    per_line: dict[str, int]  # line_id -> fen; sums to total_fen
+    per_line: dict[str, int]  # line_id -> fen; sums to total_fen − freight_fen
     deductions: list[tuple[str, int]] = field(default_factory=list)  # (code, fen actually deducted)
     gross_fen: int = 0  # before deductions
+    freight_fen: int = 0  # outbound freight paid back (nothing was shipped), not on any line
 
 
 def unit_shares(line: OrderLineMoney) -> list[int]:
@@ -231,14 +232,17 @@ def plan_refund(
     breaks_free_shipping: bool = False,
     units_already_returned_by_line: Mapping[str, int] | None = None,
     deals_still_met: frozenset[str] = frozenset(),
+    freight_back_fen: int = 0,
 ) -> RefundPlan:
     """The refund for returning `returned` (line_id → units) out of an order's `lines`.
 
     Lines priced alone refund by `line_refundable`; lines of one bundle together by `bundle_reprice`
     (`deals_still_met`: bundle ids whose deal the kept goods still meet). Then the kept gifts and the
-    outbound freight are deducted, each no further than down to zero. `per_line` sums to `total_fen`
+    outbound freight are deducted, each no further than down to zero. `freight_back_fen` (the outbound
+    freight paid back, see `freight_back`) is added last. `per_line` sums to `total_fen − freight_fen`
     and no line gets more than it has left.
     """
+    check_fen(freight_back_fen)
     by_id = _index(lines)
     refunded = dict(already_refunded_fen_by_line or {})
     units_before = dict(units_already_returned_by_line or {})
@@ -261,8 +265,45 @@ def plan_refund(
             left -= applied
     ids = list(gross)
     parts = allocate(left, [gross[i] for i in ids]) if ids else []
-    return RefundPlan(total_fen=left, per_line=dict(zip(ids, parts, strict=True)), deductions=deductions,
-                      gross_fen=gross_total)
+    return RefundPlan(total_fen=left + freight_back_fen, per_line=dict(zip(ids, parts, strict=True)),
+                      deductions=deductions, gross_fen=gross_total, freight_fen=freight_back_fen)
+
+
+def _all_priced_units_back(
+    lines: Sequence[OrderLineMoney], returned: Mapping[str, int], units_before: Mapping[str, int]
+) -> bool:
+    return all(
+        units_before.get(line.line_id, 0) + returned.get(line.line_id, 0) >= line.quantity
+        for line in lines if not line.is_gift
+    )
+
+
+def freight_back(
+    lines: Sequence[OrderLineMoney], returned: Mapping[str, int], units_before: Mapping[str, int] | None = None,
+    *, shipped: bool, freight_paid_fen: int,
+) -> int:
+    """The outbound freight the buyer paid comes back when nothing was shipped and this request takes
+    the order's last priced units (earlier requests took the rest): the order is undone as a whole."""
+    check_fen(freight_paid_fen)
+    if shipped or not returned:
+        return 0
+    return freight_paid_fen if _all_priced_units_back(lines, returned, units_before or {}) else 0
+
+
+def gifts_kept_on_return(
+    lines: Sequence[OrderLineMoney], returned: Mapping[str, int], units_before: Mapping[str, int] | None = None,
+    *, shipped: bool,
+) -> dict[str, int]:
+    """L7: once every priced unit is back, each gift unit the buyer still holds is kept (and its price
+    deducted, `gift_deduction`). A gift that was never shipped is not with the buyer."""
+    before = units_before or {}
+    if not shipped or not returned or not _all_priced_units_back(lines, returned, before):
+        return {}
+    kept = {
+        line.line_id: line.quantity - before.get(line.line_id, 0) - returned.get(line.line_id, 0)
+        for line in lines if line.is_gift
+    }
+    return {line_id: units for line_id, units in kept.items() if units > 0}
 
 
 def split_over_payments(total_fen: int, payments: Sequence[tuple[str, int, int]]) -> list[tuple[str, int]]:

@@ -1,0 +1,117 @@
+"""The refund rule applied to cases in the database: the facts are read here, the amount is decided by
+`refunds.domain.refundable.plan_refund` and nowhere else.
+
+Opening a case (its cap), the console's "refundable now", granting (by staff, a timer or a platform
+import) all call `plan_for_lines` / `entitlement`, so the amount shown is the amount granted and paid.
+
+What the other cases of the order already took counts: their granted money is booked on their lines
+(in proportion to what those units were paid, never above a line's paid amount) and, unless the buyer
+kept the goods (a partial refund, price protection), their units count as returned — so a later return
+out of a bundle gets the deal's re-priced remainder, and the last units of an unshipped order bring the
+outbound freight back with them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from aftersales.cases.domain.states import Kind
+from aftersales.cases.models import Case
+from aftersales.orders.models import Order, OrderLine
+from aftersales.refunds.domain.refundable import (
+    OrderLineMoney,
+    RefundPlan,
+    allocate_capped,
+    freight_back,
+    gifts_kept_on_return,
+    plan_refund,
+    unit_shares,
+)
+
+#: The buyer keeps the goods: money only, no units come back, no deal is re-priced.
+GOODS_KEPT_KINDS = frozenset({Kind.PARTIAL_REFUND.value, Kind.PRICE_PROTECTION.value})
+
+
+def money_of(line: OrderLine, *, in_bundle: bool = True) -> OrderLineMoney:
+    return OrderLineMoney(
+        line_id=str(line.pk),
+        unit_price_fen=line.unit_price_fen,
+        quantity=line.quantity,
+        paid_fen=line.paid_fen,
+        is_gift=line.is_gift,
+        bundle_id=(line.bundle_id or None) if in_bundle else None,
+    )
+
+
+def _taken_by_others(order: Order, lines: dict[str, OrderLineMoney], exclude_case_id: int | None):
+    """(fen already granted per line, units already gone per line) from the order's other cases."""
+    refunded: dict[str, int] = defaultdict(int)
+    units: dict[str, int] = defaultdict(int)
+    others = (Case.objects.filter(order_id=order.pk, refund_granted_fen__gt=0).exclude(pk=exclude_case_id)
+              .prefetch_related("lines").order_by("pk"))
+    for other in others:
+        own = [(str(cl.order_line_id), cl.quantity) for cl in other.lines.all() if str(cl.order_line_id) in lines]
+        if not own:
+            continue
+        weights = [sum(unit_shares(lines[lid])[units[lid]: units[lid] + q]) or q for lid, q in own]
+        caps = [max(0, lines[lid].paid_fen - refunded[lid]) for lid, _q in own]
+        booked = allocate_capped(min(other.refund_granted_fen, sum(caps)), weights, caps)
+        for (lid, q), fen in zip(own, booked, strict=True):
+            refunded[lid] += fen
+            if other.kind not in GOODS_KEPT_KINDS:
+                units[lid] = min(lines[lid].quantity, units[lid] + q)
+    return dict(refunded), dict(units)
+
+
+def plan_for_lines(
+    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, exclude_case_id: int | None = None
+) -> RefundPlan:
+    """The rule's refund for `picked` (line, units) of `order` as a case of `kind`, after what the order's
+    other cases (all but `exclude_case_id`) already took."""
+    keeps_goods = kind in GOODS_KEPT_KINDS
+    money = {str(line.pk): money_of(line, in_bundle=not keeps_goods) for line in order.lines.all()}
+    refunded, units_before = _taken_by_others(order, money, exclude_case_id)
+    returned: dict[str, int] = {}
+    for line, quantity in picked:
+        lid = str(line.pk)
+        if keeps_goods:
+            units_before.pop(lid, None)  # money only: which units does not matter, what is left does
+        elif units_before.get(lid, 0) + quantity > money[lid].quantity:
+            # Units counted twice (a closed case that had been granted money): these are the ones asked.
+            units_before[lid] = money[lid].quantity - quantity
+        returned[lid] = quantity
+    lines = list(money.values())
+    shipped = order.shipped_at is not None
+    gifts = {} if keeps_goods else gifts_kept_on_return(lines, returned, units_before, shipped=shipped)
+    freight = 0 if keeps_goods else freight_back(lines, returned, units_before, shipped=shipped,
+                                                 freight_paid_fen=order.freight_fen)
+    return plan_refund(lines, returned, already_refunded_fen_by_line=refunded, gifts_kept=gifts,
+                       units_already_returned_by_line=units_before, freight_back_fen=freight)
+
+
+def cap_for_new_case(order: Order, picked: list[tuple[OrderLine, int]], *, kind: str) -> int:
+    """What a case opened now on `picked` may refund at most: the rule, within what the order has left."""
+    plan = plan_for_lines(order, picked, kind=kind)
+    return max(0, min(plan.total_fen, order.paid_fen - order.refund_granted_fen))
+
+
+def case_plan(case: Case, order: Order | None = None) -> RefundPlan:
+    """The rule's refund for the case's own lines, after what the order's other cases took."""
+    order = order or case.order
+    picked = [(cl.order_line, cl.quantity) for cl in case.lines.select_related("order_line")]
+    if not picked:  # recorded as a platform reported it, without lines we know
+        return RefundPlan(total_fen=case.refund_cap_fen, per_line={})
+    return plan_for_lines(order, picked, kind=case.kind, exclude_case_id=case.pk)
+
+
+def entitlement(case: Case, order: Order | None = None) -> int:
+    """The most this case may ever have granted, by the rule, as the order stands now."""
+    return case_plan(case, order).total_fen
+
+
+def refundable_now(case: Case, order: Order | None = None) -> int:
+    """What may still be granted on this case now: the rule's amount less what it was granted, within
+    what the order has left. The console shows it; `grant_refund` grants it by default."""
+    order = order or case.order
+    left_on_order = order.paid_fen - order.refund_granted_fen
+    return max(0, min(entitlement(case, order) - case.refund_granted_fen, left_on_order))
