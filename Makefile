@@ -31,6 +31,7 @@ run: demo
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports  # layer contracts (.importlinter): a pure core, no cycles between apps
 
 test-unit: venv
 	$(BIN)/pytest tests/unit

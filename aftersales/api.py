@@ -7,12 +7,11 @@ Errors are JSON `{"code", "message", "params"}`; the message is in the caller's 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from aftersales.api_auth import ShopToken
+from aftersales.api_auth import ShopToken, request_language
 from aftersales.core.errors import DomainError
 from aftersales.core.messages import translate
 
@@ -56,10 +55,6 @@ api = NinjaAPI(
     parser=InputParser(),
     urls_namespace="api-v1",
 )
-
-
-def request_language(request: HttpRequest) -> str:
-    return translation.get_language_from_request(request) or "zh-hans"
 
 
 def error_response(request: HttpRequest, error_code: str, http_status: int, /, **params):
@@ -109,10 +104,14 @@ def register_routers() -> None:
     from aftersales.cases.api import router as cases_router
     from aftersales.cases.api_policy import router as policy_router
     from aftersales.orders.api import router as orders_router
+    from aftersales.refunds.api import case_router as refund_actions_router
     from aftersales.refunds.api import router as refunds_router
+    from aftersales.warehouse.api import case_router as warehouse_actions_router
 
     api.add_router("/orders", orders_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/cases", warehouse_actions_router)  # receive, inspect
+    api.add_router("/cases", refund_actions_router)  # grant-refund, execute-refund
     api.add_router("/refunds", refunds_router)
     api.add_router("/policy", policy_router)
     api.add_router("/exports", "aftersales.cases.api_exports.router")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja.security import HttpBearer
 
 from aftersales.accounts.models import ApiToken, hash_token
@@ -37,3 +38,8 @@ def require_role(request: HttpRequest, *roles: str) -> None:
 
     if getattr(request, "api_role", None) not in roles:
         raise PermissionDeniedError("auth.role_not_allowed", role=getattr(request, "api_role", ""))
+
+
+def request_language(request: HttpRequest) -> str:
+    """The caller's language for API messages (Accept-Language; Simplified Chinese by default)."""
+    return translation.get_language_from_request(request) or "zh-hans"

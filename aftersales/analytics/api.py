@@ -27,9 +27,9 @@ from aftersales.analytics.schemas import (
 )
 from aftersales.analytics.selectors import DIMENSIONS, category_thresholds
 from aftersales.api_auth import require_role
+from aftersales.api_paging import Page
 from aftersales.catalog.models import Category
 from aftersales.core.errors import DomainError
-from aftersales.core.pagination import Page
 
 router = Router(tags=["analytics"])
 READERS = ("owner", "agent")

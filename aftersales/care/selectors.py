@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Shop
 from aftersales.care.models import Compensation, ReplyTemplate
 from aftersales.care.services import ensure_default_templates, fill_template
 from aftersales.cases.models import Case
-from aftersales.console.labels import label
+from aftersales.core.messages import label
 from aftersales.core.money import format_fen
 
 
@@ -33,7 +33,7 @@ def reply_values(case: Case) -> dict[str, str]:
         "refund_amount": format_fen(case.refund_granted_fen),
         "refunded_amount": format_fen(case.refunded_fen),
         "deadline": deadline,
-        "status": label("status", case.status),
+        "status": label("status", case.status, translation.get_language() or "zh-hans"),
         "shop_name": case.shop.name,
         "product": first.order_line.title if first else "",
     }

@@ -5,6 +5,7 @@ from ninja import File, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from aftersales.api_auth import require_role
+from aftersales.api_paging import Page
 from aftersales.cases import services
 from aftersales.cases.domain.states import Actor
 from aftersales.cases.evidence import add_evidence
@@ -13,11 +14,7 @@ from aftersales.cases.schemas import (
     CaseIn,
     CaseOut,
     CloseIn,
-    ExecuteIn,
-    GrantIn,
-    InspectIn,
     NoteIn,
-    ReceiveIn,
     RejectIn,
     RulingIn,
     ShipmentIn,
@@ -25,10 +22,6 @@ from aftersales.cases.schemas import (
 from aftersales.cases.selectors import case_detail, filter_cases
 from aftersales.core.api_types import Moment
 from aftersales.core.errors import DomainError
-from aftersales.core.pagination import Page
-from aftersales.refunds import services as refunds
-from aftersales.refunds.schemas import RefundPaymentOut
-from aftersales.warehouse import services as warehouse
 
 router = Router(tags=["cases"])
 STAFF = ("owner", "agent")
@@ -123,58 +116,6 @@ def return_shipment(request, case_id: int, payload: ShipmentIn):
         request.shop, case_id, by(request), carrier=payload.carrier, tracking_no=payload.tracking_no
     )
     return detail(request, case_id)
-
-
-@router.post("/{int:case_id}/receive", response=CaseDetailOut)
-def receive(request, case_id: int, payload: ReceiveIn):
-    require_role(request, *WAREHOUSE)
-    warehouse.receive_parcel(
-        request.shop,
-        by(request),
-        tracking_no=payload.tracking_no,
-        carrier=payload.carrier,
-        note=payload.note,
-        case_id=case_id,
-    )
-    return detail(request, case_id)
-
-
-@router.post("/{int:case_id}/inspect", response=CaseDetailOut)
-def inspect(request, case_id: int, payload: InspectIn):
-    require_role(request, *WAREHOUSE)
-    warehouse.inspect_return(
-        request.shop,
-        case_id,
-        by(request),
-        grade=payload.grade,
-        checklist=payload.checklist,
-        restock=payload.restock,
-        accepted_quantity=payload.accepted_quantity,
-        note=payload.note,
-        write_off_fen=payload.write_off_fen,
-    )
-    return detail(request, case_id)
-
-
-@router.post("/{int:case_id}/grant-refund", response=CaseDetailOut)
-def grant_refund(request, case_id: int, payload: GrantIn):
-    require_role(request, *MONEY)
-    refunds.grant_refund(
-        request.shop,
-        case_id,
-        by(request),
-        amount_fen=payload.amount_fen,
-        reason_code=payload.reason_code,
-        note=payload.note,
-    )
-    return detail(request, case_id)
-
-
-@router.post("/{int:case_id}/execute-refund", response=list[RefundPaymentOut])
-def execute_refund(request, case_id: int, payload: ExecuteIn):
-    require_role(request, *MONEY)
-    detail(request, case_id)  # 404 before anything else for a case of another shop
-    return refunds.execute_refund(request.shop, case_id, by(request), idempotency_key=payload.idempotency_key)
 
 
 @router.post("/{int:case_id}/ship-replacement", response=CaseDetailOut)

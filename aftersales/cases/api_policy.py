@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from aftersales.api import request_language
+from aftersales.api_auth import request_language
 from aftersales.cases.domain.policy import Facts, default_ruleset, evaluate, explain
 from aftersales.cases.policy_io import ruleset_for
 from aftersales.cases.schemas import PolicyIn

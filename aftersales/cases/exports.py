@@ -20,10 +20,9 @@ from django.http import HttpResponse
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.models import Case
-from aftersales.core import clock
+from aftersales.core import clock, labels
 from aftersales.core.errors import DomainError
 from aftersales.core.fields import mask_phone
-from aftersales.notifications import labels
 from aftersales.refunds.models import RefundDecision, RefundPayment
 from aftersales.warehouse.models import Inspection
 

@@ -39,9 +39,8 @@ from aftersales.cases.domain.deadlines import DefaultAction, Stage, default_acti
 from aftersales.cases.domain.states import OPEN_STATUSES, Action, Actor, Status
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.cases.subscribers import Batch, publish
-from aftersales.core import clock
+from aftersales.core import clock, labels
 from aftersales.core.errors import DomainError
-from aftersales.notifications import labels
 
 logger = logging.getLogger("aftersales.timers")
 

@@ -18,10 +18,9 @@ from aftersales.accounts.models import Membership, Shop
 from aftersales.cases.domain.events import EVENT_KINDS, STAFF_MESSAGES
 from aftersales.cases.domain.states import TERMINAL
 from aftersales.cases.models import Case, CaseEvent
-from aftersales.core import clock
+from aftersales.core import clock, labels
 from aftersales.core.choices import Role
 from aftersales.core.fields import mask_phone
-from aftersales.notifications import labels
 from aftersales.notifications.models import Audience, ChannelKind, Message, MessageStatus
 from aftersales.notifications.rendering import render, yuan
 

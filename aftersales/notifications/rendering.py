@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aftersales.notifications.labels import normalise_language
+from aftersales.core.labels import normalise_language
 
 #: Wait after the n-th failed attempt (1m, 5m, 30m, 2h, 12h); after the last one the message is dead.
 BACKOFF: tuple[timedelta, ...] = (

@@ -3,7 +3,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from aftersales.api_auth import require_role
-from aftersales.core.pagination import Page
+from aftersales.api_paging import Page
 from aftersales.orders.models import Order
 from aftersales.orders.schemas import OrderIn, OrderOut
 from aftersales.orders.services import create_order

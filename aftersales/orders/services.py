@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from aftersales.accounts.models import Shop
-from aftersales.analytics import rollups
 from aftersales.catalog.models import Sku
 from aftersales.core.errors import ConflictError, DomainError
 from aftersales.orders.models import Buyer, Order, OrderLine, Payment
@@ -108,5 +110,18 @@ def create_order(shop: Shop, data: dict) -> Order:
     Payment.objects.bulk_create(
         [Payment(order=order, route=p["route"], amount_fen=p["amount_fen"]) for p in payments]
     )
-    rollups.order_changed(order)
+    for subscriber in _order_subscribers():
+        subscriber(order)
     return order
+
+
+#: What follows a new order, in order, in its transaction (as cases/subscribers.py does for case events).
+#: Dotted paths, resolved on first use, so that orders does not import the apps that read it.
+ORDER_SUBSCRIBERS: tuple[tuple[str, str], ...] = (
+    ("aftersales.analytics.rollups.order_changed", "the analytics rollups count the order when it commits"),
+)
+
+
+@cache
+def _order_subscribers():
+    return tuple(import_string(path) for path, _why in ORDER_SUBSCRIBERS)

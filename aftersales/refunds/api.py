@@ -1,11 +1,18 @@
+"""Refunds API: the ledger's payments, and the two money actions on a case (mounted under /cases)."""
+
 from ninja import Router
 from ninja.pagination import paginate
 
-from aftersales.core.pagination import Page
+from aftersales.api_auth import require_role
+from aftersales.api_paging import Page
+from aftersales.cases.api import MONEY, by, detail
+from aftersales.cases.schemas import CaseDetailOut, ExecuteIn, GrantIn
+from aftersales.refunds import services as refunds
 from aftersales.refunds.models import RefundPayment
 from aftersales.refunds.schemas import RefundPaymentOut
 
 router = Router(tags=["refunds"])
+case_router = Router(tags=["cases"])
 
 
 @router.get("", response=list[RefundPaymentOut])
@@ -17,3 +24,24 @@ def list_refunds(request, case_id: int | None = None, status: str | None = None)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+@case_router.post("/{int:case_id}/grant-refund", response=CaseDetailOut)
+def grant_refund(request, case_id: int, payload: GrantIn):
+    require_role(request, *MONEY)
+    refunds.grant_refund(
+        request.shop,
+        case_id,
+        by(request),
+        amount_fen=payload.amount_fen,
+        reason_code=payload.reason_code,
+        note=payload.note,
+    )
+    return detail(request, case_id)
+
+
+@case_router.post("/{int:case_id}/execute-refund", response=list[RefundPaymentOut])
+def execute_refund(request, case_id: int, payload: ExecuteIn):
+    require_role(request, *MONEY)
+    detail(request, case_id)  # 404 before anything else for a case of another shop
+    return refunds.execute_refund(request.shop, case_id, by(request), idempotency_key=payload.idempotency_key)

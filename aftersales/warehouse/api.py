@@ -1,0 +1,41 @@
+"""Warehouse API: the desk's two actions on a case (mounted under /cases)."""
+
+from ninja import Router
+
+from aftersales.api_auth import require_role
+from aftersales.cases.api import WAREHOUSE, by, detail
+from aftersales.cases.schemas import CaseDetailOut, InspectIn, ReceiveIn
+from aftersales.warehouse import services as warehouse
+
+case_router = Router(tags=["cases"])
+
+
+@case_router.post("/{int:case_id}/receive", response=CaseDetailOut)
+def receive(request, case_id: int, payload: ReceiveIn):
+    require_role(request, *WAREHOUSE)
+    warehouse.receive_parcel(
+        request.shop,
+        by(request),
+        tracking_no=payload.tracking_no,
+        carrier=payload.carrier,
+        note=payload.note,
+        case_id=case_id,
+    )
+    return detail(request, case_id)
+
+
+@case_router.post("/{int:case_id}/inspect", response=CaseDetailOut)
+def inspect(request, case_id: int, payload: InspectIn):
+    require_role(request, *WAREHOUSE)
+    warehouse.inspect_return(
+        request.shop,
+        case_id,
+        by(request),
+        grade=payload.grade,
+        checklist=payload.checklist,
+        restock=payload.restock,
+        accepted_quantity=payload.accepted_quantity,
+        note=payload.note,
+        write_off_fen=payload.write_off_fen,
+    )
+    return detail(request, case_id)
