@@ -22,7 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import BigIntegerField, Exists, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from aftersales.analytics.domain import facts as F
 from aftersales.analytics.models import KEY_FIELDS, AnalyticsSettings, OrderFacts, Rollup
@@ -70,12 +71,10 @@ def on_case_events(events, batch) -> None:
 # -- facts from the source tables -------------------------------------------------------------------
 
 
-def _compensation_by_case(case_ids: list[int]) -> dict[int, int]:
-    """Goodwill compensation per case, from the care app."""
-    from aftersales.care.models import Compensation
-
-    rows = Compensation.objects.filter(case_id__in=case_ids).values("case_id").annotate(fen=Sum("cost_fen"))
-    return {row["case_id"]: row["fen"] or 0 for row in rows}
+def _sum_per_case(queryset, column: str):
+    """Per case row: the sum of `column` over `queryset`'s rows of that case (0 when none)."""
+    total = queryset.filter(case_id=OuterRef("pk")).order_by().values("case_id").annotate(s=Sum(column)).values("s")
+    return Coalesce(Subquery(total, output_field=BigIntegerField()), Value(0))
 
 
 def return_freight_estimate(shop_id: int) -> int:
@@ -122,8 +121,16 @@ def load_facts(shop_id: int, order_ids: list[int]) -> dict[int, F.OrderFact]:
                 row["is_gift"],
             )
         )
+    from aftersales.care.models import Compensation  # goodwill compensation, from the care app
+
+    # What came back, was written off and given as compensation, in the same statement as the cases.
     cases = list(
         Case.objects.filter(order_id__in=order_ids)
+        .annotate(
+            writeoff_fen=_sum_per_case(Inspection.objects, "write_off_fen"),
+            came_back=Exists(ReturnParcel.objects.filter(case_id=OuterRef("pk"))),
+            compensation_fen=_sum_per_case(Compensation.objects, "cost_fen"),
+        )
         .values(
             "pk",
             "order_id",
@@ -133,6 +140,9 @@ def load_facts(shop_id: int, order_ids: list[int]) -> dict[int, F.OrderFact]:
             "reason",
             "refund_granted_fen",
             "policy_decision__return_freight_payer",
+            "writeoff_fen",
+            "came_back",
+            "compensation_fen",
         )
         .order_by("pk")
     )
@@ -144,15 +154,7 @@ def load_facts(shop_id: int, order_ids: list[int]) -> dict[int, F.OrderFact]:
         .order_by("pk")
     ):
         case_lines[row["case_id"]].append((row["order_line_id"], row["quantity"]))
-    writeoffs = {
-        row["case_id"]: row["fen"] or 0
-        for row in Inspection.objects.filter(case_id__in=case_ids)
-        .values("case_id")
-        .annotate(fen=Sum("write_off_fen"))
-    }
-    came_back = set(ReturnParcel.objects.filter(case_id__in=case_ids).values_list("case_id", flat=True))
-    compensation = _compensation_by_case(case_ids)
-    freight_each = return_freight_estimate(shop_id)
+    freight_each = return_freight_estimate(shop_id) if any(c["came_back"] for c in cases) else 0
     by_order: dict[int, list[F.CaseFact]] = defaultdict(list)
     for c in cases:
         merchant_pays = c["policy_decision__return_freight_payer"] == MERCHANT_PAYS
@@ -165,9 +167,9 @@ def load_facts(shop_id: int, order_ids: list[int]) -> dict[int, F.OrderFact]:
                 reason=c["reason"],
                 lines=tuple(case_lines[c["pk"]]),
                 refund_fen=c["refund_granted_fen"],
-                writeoff_fen=writeoffs.get(c["pk"], 0),
-                return_freight_fen=freight_each if merchant_pays and c["pk"] in came_back else 0,
-                compensation_fen=compensation.get(c["pk"], 0),
+                writeoff_fen=c["writeoff_fen"],
+                return_freight_fen=freight_each if merchant_pays and c["came_back"] else 0,
+                compensation_fen=c["compensation_fen"],
             )
         )
     return {

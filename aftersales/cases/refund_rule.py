@@ -47,6 +47,8 @@ def _taken_by_others(order: Order, lines: dict[str, OrderLineMoney], exclude_cas
     """(fen already granted per line, units already gone per line) from the order's other cases."""
     refunded: dict[str, int] = defaultdict(int)
     units: dict[str, int] = defaultdict(int)
+    if not order.refund_granted_fen:  # nothing granted on the order yet: no other case took anything
+        return {}, {}
     others = (Case.objects.filter(order_id=order.pk, refund_granted_fen__gt=0).exclude(pk=exclude_case_id)
               .prefetch_related("lines").order_by("pk"))
     for other in others:
@@ -64,12 +66,14 @@ def _taken_by_others(order: Order, lines: dict[str, OrderLineMoney], exclude_cas
 
 
 def plan_for_lines(
-    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, exclude_case_id: int | None = None
+    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, exclude_case_id: int | None = None,
+    lines: list[OrderLine] | None = None,
 ) -> RefundPlan:
     """The rule's refund for `picked` (line, units) of `order` as a case of `kind`, after what the order's
-    other cases (all but `exclude_case_id`) already took."""
+    other cases (all but `exclude_case_id`) already took. `lines`: the order's lines, if already read."""
     keeps_goods = kind in GOODS_KEPT_KINDS
-    money = {str(line.pk): money_of(line, in_bundle=not keeps_goods) for line in order.lines.all()}
+    lines = order.lines.all() if lines is None else lines
+    money = {str(line.pk): money_of(line, in_bundle=not keeps_goods) for line in lines}
     refunded, units_before = _taken_by_others(order, money, exclude_case_id)
     returned: dict[str, int] = {}
     for line, quantity in picked:
@@ -89,9 +93,11 @@ def plan_for_lines(
                        units_already_returned_by_line=units_before, freight_back_fen=freight)
 
 
-def cap_for_new_case(order: Order, picked: list[tuple[OrderLine, int]], *, kind: str) -> int:
+def cap_for_new_case(
+    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, lines: list[OrderLine] | None = None
+) -> int:
     """What a case opened now on `picked` may refund at most: the rule, within what the order has left."""
-    plan = plan_for_lines(order, picked, kind=kind)
+    plan = plan_for_lines(order, picked, kind=kind, lines=lines)
     return max(0, min(plan.total_fen, order.paid_fen - order.refund_granted_fen))
 
 
