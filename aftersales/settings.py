@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.platforms",
     "aftersales.analytics",
+    "aftersales.intelligence",
     "aftersales.portal",
     "aftersales.console",
 ]
