@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "aftersales.analytics",
     "aftersales.portal",
     "aftersales.console",
+    "aftersales.intelligence.advice",
+    "aftersales.intelligence.signals",
 ]
 
 MIDDLEWARE = [
