@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "aftersales.analytics",
     "aftersales.portal",
     "aftersales.console",
+    "aftersales.intelligence.advice",
+    "aftersales.intelligence.signals",
 ]
 
 MIDDLEWARE = [
