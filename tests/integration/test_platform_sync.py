@@ -22,7 +22,7 @@ from aftersales.platforms.sync.pull import pull_store
 from aftersales.platforms.sync.push import deliver_commands
 from tests.integration.platform_sync_support import connected
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 PLATFORMS = ("douyin", "taobao", "jd", "pdd")
 AGENT = By(Actor.MERCHANT)
 

@@ -15,7 +15,7 @@ from aftersales.platforms.sync.pull import pull_store
 from aftersales.platforms.sync.push import deliver_commands
 from tests.integration.platform_sync_support import connected
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 AGENT = By(Actor.MERCHANT)
 
 
