@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +108,24 @@ class BulkForm(forms.Form):
         if len(ids) > 200:
             raise ValidationError(_("Select at most 200 cases at a time."))
         return ids
+
+
+class BulkRefundForm(forms.Form):
+    """The confirmed bulk refund: `case_id:idempotency_key` per case, as the plan page wrote them."""
+
+    plan = forms.Field(widget=forms.MultipleHiddenInput,
+                       error_messages={"required": _("Select at least one case.")})
+
+    def clean_plan(self):
+        planned = []
+        for item in self.data.getlist("plan"):
+            case_id, _sep, key = str(item).partition(":")
+            if not case_id.isdigit() or not re.fullmatch(r"[A-Za-z0-9._-]{8,80}", key):
+                raise ValidationError(_("Select cases from the list."), code="invalid")
+            planned.append((int(case_id), key))
+        if len(planned) > 200:
+            raise ValidationError(_("Select at most 200 cases at a time."))
+        return list(dict.fromkeys(planned))
 
 
 # -- case actions ---------------------------------------------------------------------------------

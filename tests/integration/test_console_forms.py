@@ -162,19 +162,6 @@ def test_notes_tags_follow_up_and_assignee(client, agent, shop, case):
     assert snapshot(case) == before
 
 
-def test_bulk_approval_approves_unshipped_refunds_and_says_why_the_rest_were_refused(client, agent, shop, case):
-    unshipped = [open_case(shop, recent_order(shop, f"DYB000{n}", shipped=False), kind="refund_only",
-                           reason="no_reason") for n in range(2)]
-    ids = [c.pk for c in unshipped] + [case.pk]
-    response = client.post("/console/bulk/", {"case": ids, "do": "approve"}, follow=True)
-    page = text(response)
-    assert all(Case.objects.get(pk=c.pk).status == "refunding" for c in unshipped)
-    assert Case.objects.get(pk=case.pk).status == "requested"
-    assert "已同意 2 笔退款" in page
-    assert f"{case.number} 未处理" in page and "不是未发货的仅退款申请" in page
-    assert "请至少选择一个售后单" in text(client.post("/console/bulk/", {"do": "approve"}, follow=True))
-
-
 def test_the_inbox_filters(client, agent, shop, case):
     unshipped = open_case(shop, recent_order(shop, "DYI0001", shipped=False), kind="refund_only",
                           reason="no_reason", note="再不退款我就去12315投诉")
