@@ -29,6 +29,7 @@ from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
 from aftersales.console.queries import case_page, next_open_case, shop_agents
 from aftersales.core.errors import DomainError
+from aftersales.core.money import fen_to_yuan
 from aftersales.refunds import services as refunds
 from aftersales.warehouse import services as warehouse
 
@@ -134,7 +135,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
     forms = {key: bound.get(key) or ACTIONS[key].form(prefix=key) for key in ACTIONS}
     if "grant_refund" not in bound:
         forms["grant_refund"] = f.GrantForm(prefix="grant_refund", initial={
-            "amount": None, "reason_code": "approved_request"})
+            "amount": str(fen_to_yuan(refunds.refundable_now(case)))})
     if "execute_refund" not in bound:
         # A payment left pending (the provider did not answer) is retried with its own key, never a new one.
         key = page.pending_key or _new_key(case)

@@ -172,9 +172,13 @@ class RulingForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    amount = YuanField(required=False, min_fen=1, label=_("Amount (yuan)"),
-                       help_text=_("Leave empty to refund all that is still refundable."))
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=lambda: choices("grant", GRANT_REASONS))
+    """The amount is always typed (the page offers what is refundable now) and the reason always chosen:
+    an empty amount must never mean "everything", least of all for a partial refund."""
+
+    amount = YuanField(min_fen=1, label=_("Amount (yuan)"),
+                       error_messages={"required": _("Enter the amount to refund.")})
+    reason_code = forms.ChoiceField(label=_("Reason"), error_messages={"required": _("Choose the reason.")},
+                                    choices=lambda: _blank(_("Choose…")) + choices("grant", GRANT_REASONS))
     note = forms.CharField(required=False, max_length=NOTE_LIMIT, label=_("Note"))
 
 

@@ -141,6 +141,8 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     # 6. The agent grants and sends the refund.
     agent.goto(f"{base}/console/cases/{case_id}/")
     expect(agent.locator("h1 .badge").first).to_have_text("退款中")
+    expect(agent.locator("#id_grant_refund-amount")).to_have_value("159.00")
+    agent.select_option("#id_grant_refund-reason_code", "inspection_passed")
     agent.locator("#actions button.primary", has_text="同意退款").click()
     expect(agent.locator(".flash")).to_contain_text("已同意退款")
     agent.once("dialog", lambda dialog: dialog.accept())

@@ -253,7 +253,7 @@ def test_a_payment_the_provider_did_not_answer_is_retried_with_the_same_key(clie
 
     case = open_case(shop, recent_order(shop, "DYF0005", shipped=False), kind="refund_only", reason="no_reason")
     services.approve_case(shop, case.pk, MERCHANT)
-    act(client, case, "grant_refund", {"grant_refund-reason_code": "approved_request"})
+    act(client, case, "grant_refund", {"grant_refund-amount": "159.00", "grant_refund-reason_code": "approved_request"})
     previous = gateways.set_gateway(Silent())
     try:
         assert act(client, case, "execute_refund", {"execute_refund-idempotency_key": "first-key-0001"}
@@ -267,3 +267,24 @@ def test_a_payment_the_provider_did_not_answer_is_retried_with_the_same_key(clie
                ).status_code == 302
     assert Case.objects.get(pk=case.pk).status == "completed"
     assert RefundPayment.objects.filter(case=case).count() == 1
+
+
+def test_a_refund_needs_a_typed_amount_and_a_chosen_reason(client, agent, shop):
+    case = open_case(shop, recent_order(shop, "DYF0006"), kind="partial_refund", reason="damaged_in_transit")
+    services.approve_case(shop, case.pk, MERCHANT)
+    page = text(client.get(f"/console/cases/{case.pk}/"))
+    # The page offers what is refundable now, and no reason until one is chosen.
+    assert 'name="grant_refund-amount" value="159.00"' in page
+    assert '<option value="" selected>请选择…</option>' in page
+    before = snapshot(case)
+    for data, why in (({"grant_refund-reason_code": "partial_refund_goods_kept"}, "请输入退款金额"),
+                      ({"grant_refund-amount": "30"}, "请选择原因"),
+                      ({"grant_refund-amount": "159.00", "grant_refund-reason_code": "partial_refund_goods_kept"},
+                       "部分退款的金额须低于可退金额 ¥159.00")):
+        response = act(client, case, "grant_refund", data)
+        assert response.status_code == 422 and why in text(response), data
+        assert snapshot(case) == before
+    assert RefundDecision.objects.count() == 0
+    assert act(client, case, "grant_refund", {"grant_refund-amount": "158.99",
+                                              "grant_refund-reason_code": "partial_refund_goods_kept"}).status_code == 302
+    assert Case.objects.get(pk=case.pk).refund_granted_fen == 15899
