@@ -21,6 +21,7 @@ from aftersales.care import services as care
 from aftersales.care.selectors import filled_templates, rungs_given
 from aftersales.care.services import LADDER, budget_of, suggest_rung
 from aftersales.cases import services as cases
+from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, Evidence
@@ -60,7 +61,8 @@ ACTIONS: dict[str, CaseAction] = {
     "approve": CaseAction(f.NoteOptionalForm, lambda s, c, d, r: cases.approve_case(
         s.shop, c, s.by(), note=d["note"]), _("Request approved."), _("Approve")),
     "reject": CaseAction(f.RejectForm, lambda s, c, d, r: cases.reject_case(
-        s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"]), _("Request rejected."), _("Reject")),
+        s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"], as_owner=s.role == OWNER),
+        _("Request rejected."), _("Reject")),
     "request_evidence": CaseAction(f.NoteRequiredForm, lambda s, c, d, r: cases.request_evidence(
         s.shop, c, s.by(), note=d["note"]), _("The buyer has been asked for evidence."), _("Ask for evidence")),
     "ship_return": CaseAction(f.ShipForm, lambda s, c, d, r: cases.record_return_shipment(
@@ -158,6 +160,8 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "suggested": suggest_rung(case.urgency, given),
         "agents": shop_agents(staff.shop),
         "refundable": refunds.refundable_now(case),
+        "lawful_no_reason": lawful_no_reason(case.policy_decision),
+        "may_refuse_lawful": staff.role == OWNER,
         "owed": case.refund_granted_fen - case.refunded_fen,
         "next_case": next_open_case(staff.shop, case),
     }

@@ -140,9 +140,15 @@ class NoteRequiredForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=lambda: choices("reject", REJECT_REASONS))
-    note = forms.CharField(required=False, max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}),
-                           label=_("Explanation to the buyer"))
+    """A refusal names its reason, tells the buyer why in words, and is confirmed: never one click."""
+
+    reason_code = forms.ChoiceField(label=_("Reason"), error_messages={"required": _("Choose the reason.")},
+                                    choices=lambda: _blank(_("Choose…")) + choices("reject", REJECT_REASONS))
+    note = forms.CharField(max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
+                           label=_("Message to the buyer"),
+                           error_messages={"required": _("Tell the buyer why the request is refused.")})
+    confirm = forms.BooleanField(label=_("I have checked the request and refuse it"),
+                                 error_messages={"required": _("Confirm the refusal: tick the box.")})
 
 
 class CloseForm(forms.Form):

@@ -43,9 +43,9 @@ def test_a_rejection_needs_a_known_reason_in_chinese_then_in_english(client, age
     assert "选择一个有效的选项" in text(response)
     assert snapshot(case) == before
     english(client)
-    response = act(client, case, "reject", {"reject-reason_code": "", "reject-note": "no"})
+    response = act(client, case, "reject", {"reject-reason_code": "", "reject-note": "no", "reject-confirm": "on"})
     assert response.status_code == 422
-    assert "This field is required." in text(response)
+    assert "Choose the reason." in text(response)
     assert snapshot(case) == before
 
 
@@ -53,7 +53,7 @@ def test_a_refused_move_is_explained_and_nothing_changes(client, agent, shop):
     unshipped = open_case(shop, recent_order(shop, "DYF0002", shipped=False), kind="refund_only",
                           reason="no_reason")
     before = snapshot(unshipped)
-    response = act(client, unshipped, "reject", {"reject-reason_code": "other"})
+    response = act(client, unshipped, "reject", {"reject-reason_code": "other", "reject-note": "不行", "reject-confirm": "on"})
     assert response.status_code == 422
     assert "未发货" in text(response) or "不能拒绝" in text(response)
     assert snapshot(unshipped) == before
