@@ -224,8 +224,7 @@ def ruling(request, case_id: int, payload: RulingIn):
 def close(request, case_id: int, payload: CloseIn):
     require_role(request, *STAFF)
     services.close_case(
-        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note,
-        as_owner=request.api_role == "owner",
+        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note
     )
     return detail(request, case_id)
 
