@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "aftersales.analytics",
     "aftersales.portal",
     "aftersales.console",
+    "aftersales.training",
 ]
 
 MIDDLEWARE = [
