@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aftersales
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 export DJANGO_SETTINGS_MODULE := aftersales.settings
 
-.PHONY: venv run demo migrate test test-unit test-integration test-integration-pg test-e2e lint bench clean
+.PHONY: venv run demo migrate system-deps test test-unit test-integration test-integration-pg test-e2e lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,11 +48,16 @@ test-integration-pg: venv
 		echo "PostgreSQL does not answer: its integration run is skipped"; \
 	fi
 
-test-e2e: venv
+# Debian's Chromium, its driver, a CJK font and gettext: installed with apt-get when run as root,
+# otherwise the run stops here and names the one command to run.
+system-deps:
+	tools/system-deps
+
+test-e2e: venv system-deps
 	$(BIN)/pytest tests/e2e
 
 ## make test: every test — lint, unit, integration on SQLite and PostgreSQL, end-to-end in Chromium
-test: lint test-unit test-integration test-integration-pg test-e2e
+test: system-deps lint test-unit test-integration test-integration-pg test-e2e
 
 bench: venv
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

@@ -336,6 +336,53 @@ def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datet
 
 
 @transaction.atomic
+def switch_remedy(
+    shop: Shop,
+    case_id: int,
+    by: By,
+    *,
+    kind: str,
+    requested_fen: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Change the remedy of a request still under review (改为换货 / 补发 / 仅退款不退货 / 部分退款),
+    once the buyer agreed to it (say so in `note`).
+
+    Only to a remedy the policy allowed when the case was opened; besides, a return the policy allowed
+    may become a refund without return once the goods are with the buyer (the shop waives the return:
+    the same money, nothing sent back). A partial refund needs the policy's refund without return.
+    """
+    _validate_choice(kind, Kind, "kind")
+    if len(note) > 2000:
+        raise DomainError("input.too_long", field="note", limit=2000)
+    case = lock_case(shop, case_id)
+    if case.status != Status.REQUESTED.value:
+        raise ConflictError("case.switch_not_in_review", status=case.status)
+    allowed = set(case.policy_decision.get("remedies") or [])
+    target = _policy_kind(kind)
+    received = case.goods_status == GoodsStatus.RECEIVED.value
+    waiver = kind == Kind.REFUND_ONLY.value and Kind.RETURN_REFUND.value in allowed and received
+    if kind == Kind.PRICE_PROTECTION.value or (target not in allowed and not waiver) or (
+        kind == Kind.PARTIAL_REFUND.value and not received
+    ):
+        raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(sorted(allowed)))
+    if requested_fen is None:
+        requested_fen = case.refund_cap_fen if kind in _REFUND_KINDS else 0
+    check_fen(requested_fen)
+    if requested_fen > case.refund_cap_fen:
+        raise DomainError("refund.exceeds_refundable", requested=requested_fen, refundable=case.refund_cap_fen)
+    before = {"kind": case.kind, "requested_fen": case.requested_fen}
+    case.kind, case.requested_fen = kind, requested_fen
+    case.version += 1
+    case.save(update_fields=["kind", "requested_fen", "version", "updated_at"])
+    record_event(case, by, "switch_remedy", from_status=case.status, note=note.strip(), now=now,
+                 payload={"before": before, "after": {"kind": kind, "requested_fen": requested_fen}})
+    rollups.case_changed(case)
+    return case
+
+
+@transaction.atomic
 def reject_case(
     shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", now: datetime | None = None
 ) -> Case:

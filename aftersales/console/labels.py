@@ -182,6 +182,7 @@ LAW_CATEGORY = {
     "apparel": _("Apparel"), "shoes": _("Shoes"), "bags": _("Bags"), "toys": _("Toys"),
     "textiles": _("Home textiles"), "food": _("Food"), "cosmetics": _("Cosmetics"), "medical": _("Medical"),
     "electronics": _("Electronics"), "digital_download": _("Digital downloads"),
+    "physical_media": _("Audio, video and software (physical)"),
     "custom_made": _("Custom-made"), "fresh": _("Fresh produce"), "newspaper": _("Newspapers and magazines"),
     "furniture": _("Furniture"), "jewelry": _("Jewellery"), "other": pgettext_lazy("category", "Other"),
 }

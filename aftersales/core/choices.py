@@ -73,7 +73,10 @@ class LawCategory(StrEnum):
     COSMETICS = "cosmetics"
     MEDICAL = "medical"
     ELECTRONICS = "electronics"
+    #: Delivered by online download (software keys, e-books, music, game codes): 消保法 25(三), exempt outright.
     DIGITAL_DOWNLOAD = "digital_download"
+    #: Audio, video and software on a physical carrier (a disc in its wrap): exempt once unsealed (25(三)).
+    PHYSICAL_MEDIA = "physical_media"
     CUSTOM_MADE = "custom_made"
     FRESH = "fresh"
     NEWSPAPER = "newspaper"

@@ -63,6 +63,17 @@ def live_server_url(server_env) -> str:
     proc.wait(timeout=10)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Chromium the browser tests cannot run: stop with the one command to run, not N errors."""
+    e2e = Path(__file__).resolve().parent
+    if any(e2e in Path(item.path).parents for item in items) and not os.access(CHROMIUM, os.X_OK):
+        pytest.exit(f"The end-to-end tests need Debian's Chromium at {CHROMIUM}: run `sudo tools/system-deps` "
+                    "(`make test` run as root installs it itself)", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -73,7 +84,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

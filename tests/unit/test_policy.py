@@ -100,14 +100,29 @@ def test_absolute_exemptions_block_no_reason_returns(category):
     assert f"law.exempt.{category}" in d.reason_codes
 
 
-def test_digital_goods_are_exempt_once_downloaded():
-    assert outcome(decide(category="digital_download", goods={"activated": True}), "L2") == (
-        "fail",
-        "law.exempt.digital_download",
-    )
-    d = decide(category="digital_download")
-    assert d.eligible and outcome(d, "L2") == ("pass", "law.exempt.digital_unopened")
+@pytest.mark.parametrize("goods", [{}, {"activated": True}, {"seal_intact": False}])
+def test_downloaded_digital_goods_are_exempt_outright(goods):
+    # 消保法 25(三) "在线下载": whether or not the key was redeemed, it cannot come back without reason.
+    d = decide(category="digital_download", goods=goods)
+    assert not d.eligible
+    assert outcome(d, "L2") == ("fail", "law.exempt.digital_download")
+    assert "law.exempt.digital_download" in d.reason_codes
     assert outcome(d, "L5") == ("not_applicable", "policy.na.category")
+
+
+def test_physical_audio_video_software_is_exempt_once_unsealed():
+    # 消保法 25(三) "消费者拆封的音像制品、计算机软件": a disc still in its wrap goes back like any goods.
+    sealed = decide(category="physical_media")
+    assert sealed.eligible
+    assert outcome(sealed, "L2") == ("pass", "law.exempt.media_sealed")
+    assert outcome(sealed, "L5") == ("pass", "law.intact.category_ok")
+    unsealed = decide(category="physical_media", goods={"seal_intact": False})
+    assert not unsealed.eligible
+    assert outcome(unsealed, "L2") == ("fail", "law.exempt.media_unsealed")
+    assert "law.exempt.media_unsealed" in unsealed.reason_codes
+    # A defect is the merchant's fault: the seal never blocks it.
+    defect = decide(category="physical_media", reason="quality_defect", goods={"seal_intact": False})
+    assert outcome(defect, "L2")[0] == "not_applicable"
 
 
 def test_conditional_exemptions_need_the_buyers_confirmation():

@@ -38,7 +38,8 @@ K = Kind
 SEALED_CATEGORIES = frozenset({C.FOOD, C.COSMETICS, C.MEDICAL})
 #: Goods judged by their tags and whether they were worn or washed (办法 9).
 SOFT_GOODS = frozenset({C.APPAREL, C.SHOES, C.BAGS, C.TOYS, C.TEXTILES})
-#: Categories where L2 alone decides (they are exempt, or exempt once opened).
+#: Categories where L2 alone decides (they are exempt outright). Physical media are judged by L2 for
+#: their seal and by L5 for the rest, like any physical goods.
 _EXEMPT_JUDGED = frozenset({C.CUSTOM_MADE, C.FRESH, C.NEWSPAPER, C.DIGITAL_DOWNLOAD})
 REFUND_REMEDIES = frozenset({K.REFUND_ONLY, K.RETURN_REFUND})
 
@@ -72,23 +73,24 @@ _ABSOLUTE_CODES = {
     C.CUSTOM_MADE: "law.exempt.custom_made",
     C.FRESH: "law.exempt.fresh",
     C.NEWSPAPER: "law.exempt.newspaper",
+    # 消保法 25(三) "在线下载": delivery by download is the consumption; nothing can come back.
+    C.DIGITAL_DOWNLOAD: "law.exempt.digital_download",
 }
 
 
 def l2_absolute_exemptions(d: Draft) -> None:
-    """L2 — 定作, 鲜活易腐, downloaded or unsealed digital goods, newspapers (消保法 25)."""
+    """L2 — 定作, 鲜活易腐, downloaded digital goods, unsealed audio/video/software, newspapers (消保法 25)."""
     f, g = d.facts, d.facts.goods
     if not d.buyer_side:
         d.record("L2", NOT_APPLICABLE, no_reason_na_code(d))
         return
     code = _ABSOLUTE_CODES.get(f.category)
-    if f.category == C.DIGITAL_DOWNLOAD:
-        # Downloading or redeeming a digital item is its "activation"; an unopened boxed copy is not exempt.
-        opened = g.activated or g.used or not g.seal_intact
-        code = "law.exempt.digital_download" if opened else None
-        if not opened:
-            d.record("L2", PASS, "law.exempt.digital_unopened")
+    if f.category == C.PHYSICAL_MEDIA:
+        # 消保法 25(三) "消费者拆封的音像制品、计算机软件": the wrap, not playing or installing, decides.
+        if g.seal_intact:
+            d.record("L2", PASS, "law.exempt.media_sealed", category=f.category)
             return
+        code = "law.exempt.media_unsealed"
     if code:
         d.no_reason_blockers.append(code)
         d.record("L2", FAIL, code, category=f.category)
@@ -358,7 +360,7 @@ LAW_RULES: tuple[Callable[[Draft], None], ...] = (
 CODES = frozenset({
     "law.no_reason.within_window", "law.no_reason.window_passed",
     "law.exempt.custom_made", "law.exempt.fresh", "law.exempt.newspaper", "law.exempt.digital_download",
-    "law.exempt.digital_unopened", "law.exempt.none",
+    "law.exempt.media_unsealed", "law.exempt.media_sealed", "law.exempt.none",
     "law.conditional_exempt.not_allowed", "law.conditional_exempt.not_confirmed",
     "law.conditional_exempt.confirmed", "law.conditional_exempt.disclosed_flaw",
     "law.not_intact.accessories_missing", "law.not_intact.seal_broken", "law.not_intact.activated",

@@ -23,10 +23,11 @@ LAW_DEFECT_EXCHANGE_DAYS = 15
 #: Beyond ten years a window is a typo, and the calendar arithmetic would overflow long before.
 MAX_SHOP_DAYS = 3650
 
-#: 办法 6 / 消保法 25: never returnable without reason, whatever the buyer confirmed.
-#: A digital download is exempt only once downloaded or unsealed (see policy_law.L2).
+#: 办法 6 / 消保法 25: exempt by the law itself, whatever the buyer confirmed. Physical audio, video
+#: and software are exempt once the buyer unsealed them (see policy_law.L2); the rest outright.
 ABSOLUTE_EXEMPT: frozenset[str] = frozenset(
-    {LawCategory.CUSTOM_MADE, LawCategory.FRESH, LawCategory.NEWSPAPER, LawCategory.DIGITAL_DOWNLOAD}
+    {LawCategory.CUSTOM_MADE, LawCategory.FRESH, LawCategory.NEWSPAPER, LawCategory.DIGITAL_DOWNLOAD,
+     LawCategory.PHYSICAL_MEDIA}
 )
 #: 办法 7: exempt only when the buyer confirmed at purchase, through a conspicuous step.
 #:   food, cosmetics, medical — opening may harm health or change quality (拆封后影响人身安全或品质);
