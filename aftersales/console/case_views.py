@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aftersales.care import services as care
+from aftersales.care.domain.ladder import LADDER, suggest_rung
 from aftersales.care.selectors import filled_templates, rungs_given
-from aftersales.care.services import LADDER, budget_of, suggest_rung
+from aftersales.care.services import budget_of
 from aftersales.cases import services as cases
 from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
@@ -32,6 +33,7 @@ from aftersales.console.queries import case_page, next_open_case, shop_agents
 from aftersales.core.errors import DomainError
 from aftersales.core.money import fen_to_yuan
 from aftersales.refunds import services as refunds
+from aftersales.training import services as training_services
 from aftersales.warehouse import services as warehouse
 
 
@@ -130,6 +132,8 @@ def _new_key(case) -> str:
 def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, status: int = 200,
                  error: str = "") -> HttpResponse:
     staff = request.staff
+    # A training case: the simulated buyer and platform answer what was done before the page is drawn.
+    training = training_services.case_banner(staff.shop, case_id) if staff.shop.is_training else None
     page = case_page(staff.shop, case_id)
     case = page.case
     bound = bound or {}
@@ -164,6 +168,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "may_refuse_lawful": staff.role == OWNER,
         "owed": case.refund_granted_fen - case.refunded_fen,
         "next_case": next_open_case(staff.shop, case),
+        "training": training,
     }
     return render(request, "console/case.html", context, status=status)
 

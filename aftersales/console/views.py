@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.cases import bulk
-from aftersales.console.access import CONSOLE_ROLES, WAREHOUSE, resolve_staff, staff_view
+from aftersales.console.access import CONSOLE_ROLES, TRAINEE, WAREHOUSE, resolve_staff, staff_view
 from aftersales.console.errors import error_text
 from aftersales.console.forms import BulkForm, BulkRefundForm, InboxFilterForm
 from aftersales.console.queries import inbox_cases, shop_agents
@@ -30,6 +30,8 @@ def inbox_entry(request: HttpRequest) -> HttpResponse:
         staff = resolve_staff(request)
         if staff is not None and staff.role == WAREHOUSE:
             return redirect("warehouse:desk")
+        if staff is not None and staff.role == TRAINEE:
+            return redirect("training:home")  # a trainee may only train
     return inbox(request)
 
 

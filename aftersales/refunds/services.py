@@ -125,7 +125,7 @@ def execute_refund(
     if not _KEY.match(idempotency_key or ""):
         raise DomainError("refund.invalid_idempotency_key")
     payments = _create_pending_payments(shop, case_id, by, idempotency_key, now)
-    gateway = get_gateway()
+    gateway = get_gateway(shop)
     for payment in payments:
         if payment.status in (PaymentStatus.PENDING.value, PaymentStatus.UNKNOWN.value):
             result = gateway.refund(
