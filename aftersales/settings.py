@@ -37,6 +37,21 @@ if os.environ.get("HTTPS", "0") == "1":
     SECURE_HSTS_SECONDS = 31536000
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from this server's own files, never inline or
+# eval'd, so markup that slips into a page or a chart from data cannot run. Inline style attributes
+# stay allowed (they cannot run code); images may be data: or blob: URLs (ECharts, photo previews).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 INSTALLED_APPS = [
@@ -60,6 +75,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.platforms",
     "aftersales.analytics",
+    "aftersales.intelligence",
     "aftersales.portal",
     "aftersales.console",
     "aftersales.intelligence.advice",
@@ -68,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "aftersales.console.locale.ChineseFirstLocaleMiddleware",
