@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.platforms",
     "aftersales.analytics",
+    "aftersales.intelligence",
     "aftersales.portal",
     "aftersales.console",
     "aftersales.intelligence.advice",
