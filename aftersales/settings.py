@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "aftersales.console",
     "aftersales.intelligence.advice",
     "aftersales.intelligence.signals",
+    "aftersales.training",
 ]
 
 MIDDLEWARE = [

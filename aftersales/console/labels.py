@@ -175,6 +175,7 @@ ROLE = {
     "owner": _("Owner"),
     "agent": _("Agent"),
     "warehouse": _("Warehouse"),
+    "trainee": _("Trainee"),
 }
 
 LAW_CATEGORY = {

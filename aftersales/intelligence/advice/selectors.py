@@ -17,8 +17,8 @@ from django.db.models import Count
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics.rollups import return_freight_estimate
+from aftersales.care.domain.ladder import suggest_rung
 from aftersales.care.models import Compensation
-from aftersales.care.services import suggest_rung
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case
 from aftersales.cases.services import money_of
