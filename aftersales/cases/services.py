@@ -93,7 +93,14 @@ def record_event(
         created_at=now or clock.now(),
     )
     enqueue_for_event(event)  # transactional outbox: the buyer's message commits with the change
+    _platform_push(event)  # a staff decision on a connected store's case goes to the platform (outbox)
     return event
+
+
+def _platform_push(event: CaseEvent) -> None:
+    from aftersales.platforms.sync.push import command_for_event  # the platforms app imports this module
+
+    command_for_event(event)
 
 
 def refresh_deadline(case: Case, now: datetime, platform_deadline: datetime | None = None) -> None:
