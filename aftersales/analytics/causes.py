@@ -137,6 +137,21 @@ def buyer_report(
     )
     if not ids:
         return []
+    figures_by_buyer = buyer_figures(shop_id, ids, end)
+    shop = sums(shop_id, Cube.CHANNEL, first, last, measures=RATE_MEASURES, basis="case")[0]
+    buyers = {b.pk: b for b in Buyer.objects.filter(shop_id=shop_id, pk__in=ids)}
+    out = []
+    for buyer_id in ids:
+        figures = figures_by_buyer[buyer_id]
+        signals = buyer_signals(figures, shop["returned_qty"], shop["sold_qty"])
+        if signals or not flagged_only:
+            out.append(BuyerRow(buyers[buyer_id], figures, signals))
+    out.sort(key=lambda r: (-len(r.signals), -r.figures.units_returned, r.buyer.pk))
+    return out[:limit]
+
+
+def buyer_figures(shop_id: int, ids: set[int], end: datetime) -> dict[int, BuyerFigures]:
+    """Each buyer's figures over their whole history with the shop before `end` (a few buyers at a time)."""
     history = Case.objects.filter(shop_id=shop_id, buyer_id__in=ids, created_at__lt=end)
     per_case = {
         r["buyer_id"]: r
@@ -166,12 +181,10 @@ def buyer_report(
         .values_list("case__buyer_id")
         .annotate(n=Count("pk"))
     )
-    shop = sums(shop_id, Cube.CHANNEL, first, last, measures=RATE_MEASURES, basis="case")[0]
-    buyers = {b.pk: b for b in Buyer.objects.filter(shop_id=shop_id, pk__in=ids)}
-    out = []
+    out = {}
     for buyer_id in ids:
         c = per_case.get(buyer_id, {})
-        figures = BuyerFigures(
+        out[buyer_id] = BuyerFigures(
             buyer_id,
             bought.get(buyer_id, 0),
             returned.get(buyer_id, 0),
@@ -181,11 +194,7 @@ def buyer_report(
             c.get("failed", 0),
             graded_d.get(buyer_id, 0),
         )
-        signals = buyer_signals(figures, shop["returned_qty"], shop["sold_qty"])
-        if signals or not flagged_only:
-            out.append(BuyerRow(buyers[buyer_id], figures, signals))
-    out.sort(key=lambda r: (-len(r.signals), -r.figures.units_returned, r.buyer.pk))
-    return out[:limit]
+    return out
 
 
 def check_figure_args(first: date, last: date, basis: str) -> None:

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, Exists, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from aftersales.accounts.models import Shop
 from aftersales.analytics.domain import facts as F
 from aftersales.analytics.models import KEY_FIELDS, AnalyticsSettings, OrderFacts, Rollup
 from aftersales.cases.domain.states import Action
@@ -42,11 +43,20 @@ MERCHANT_PAYS = "merchant"
 
 def order_changed(order: Order) -> None:
     """Bring the rollups up to date with `order` and all its cases. Call inside the change's transaction."""
-    refresh_orders(order.shop_id, [order.pk])
+    if not _in_training_shop(order):
+        refresh_orders(order.shop_id, [order.pk])
 
 
 def case_changed(case: Case) -> None:
-    refresh_orders(case.shop_id, [case.order_id])
+    if not _in_training_shop(case):
+        refresh_orders(case.shop_id, [case.order_id])
+
+
+def _in_training_shop(row: Order | Case) -> bool:
+    """A training shop's practice orders and cases are no part of any figure."""
+    if type(row).shop.is_cached(row):
+        return row.shop.is_training
+    return Shop.objects.filter(pk=row.shop_id, training_of__isnull=False).exists()
 
 
 #: Case events after which the figures of the case's order may differ: the case was opened, moved,
@@ -55,6 +65,7 @@ def case_changed(case: Case) -> None:
 FIGURE_EVENTS = frozenset({
     *(action.value for action in Action),
     "open", "grant_refund", "compensation", "ready_to_refund", "platform_sync", "order_line_replaced",
+    "switch_remedy",
 })
 
 
@@ -283,6 +294,8 @@ def rebuild(shop_id: int, *, batch: int = 2000) -> dict[str, int]:
     Rollup.objects.filter(shop_id=shop_id).delete()
     OrderFacts.objects.filter(shop_id=shop_id).delete()
     orders = rows = 0
+    if Shop.objects.filter(pk=shop_id, training_of__isnull=False).exists():
+        return {"orders": 0, "rows": 0, "upserts": 0}  # practice cases are no part of any figure
     for ids in _order_ids(shop_id, batch):
         found = load_facts(shop_id, ids)
         OrderFacts.objects.bulk_create(

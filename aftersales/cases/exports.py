@@ -1,40 +1,36 @@
 """Cases, refunds and inspections of one shop as spreadsheets that open cleanly in Excel.
 
-CSV: UTF-8 with a byte-order mark (so Excel on Windows reads Chinese), CRLF line ends. XLSX (openpyxl,
-streamed): a bold frozen header row, column widths, amounts as numbers in yuan with two decimals, times
-as Beijing time. Headings in Chinese, or English with lang="en". Phones are always masked, and a cell
-that would start a formula (=, +, -, @) is quoted so that a buyer's text can never run in Excel.
+What is in them lives here: the columns with Chinese and English headings (lang="en"), the rows, masked
+phones. How a CSV or XLSX is written (BOM, typed cells, no formula from a buyer's text) lives in
+`aftersales.core.spreadsheets`, the product's one writer.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.models import Case
-from aftersales.core import clock, labels
+from aftersales.core import clock, labels, spreadsheets
 from aftersales.core.errors import DomainError
 from aftersales.core.fields import mask_phone
 from aftersales.refunds.models import RefundDecision, RefundPayment
 from aftersales.warehouse.models import Inspection
 
 KINDS = ("cases", "refunds", "inspections")
-FORMATS = ("csv", "xlsx")
+FORMATS = spreadsheets.FORMATS
 #: Who may export what: the warehouse exports what it does; money stays with owners and agents.
 ROLES = {
     "cases": ("owner", "agent"),
     "refunds": ("owner", "agent"),
     "inspections": ("owner", "agent", "warehouse"),
 }
-TEXT, MONEY, TIME, NUMBER = "text", "money", "time", "number"
+TEXT, MONEY, TIME, NUMBER = spreadsheets.TEXT, spreadsheets.MONEY, spreadsheets.TIME, spreadsheets.NUMBER
 
 CHECKLIST = {
     "tags_intact": ("吊牌完好", "tags intact"), "seal_intact": ("封口完好", "seal intact"),
@@ -56,45 +52,8 @@ class Column:
     def heading(self, lang: str) -> str:
         return self.en if labels.normalise_language(lang) == "en" else self.zh
 
-
-@dataclass
-class Sheet:
-    """What to write: columns and rows of plain values (fen for money, aware datetimes for times)."""
-
-    name: str
-    columns: list[Column]
-    rows: Iterable[list]
-    lang: str
-
-
-# Values -----------------------------------------------------------------------------------------------
-
-def yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
-
-
-def beijing(moment: datetime | None) -> datetime | None:
-    """The Beijing wall-clock time, without zone (Excel has no time zones)."""
-    return None if moment is None else clock.to_shanghai(moment).replace(tzinfo=None, microsecond=0)
-
-
-def safe_text(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _cell_text(value: object, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == MONEY:
-        return f"{yuan(value):.2f}"
-    if kind == TIME:
-        return f"{beijing(value):%Y-%m-%d %H:%M:%S}"
-    if kind == NUMBER:
-        return str(value)
-    return safe_text(value)
+    def in_language(self, lang: str) -> spreadsheets.Column:
+        return spreadsheets.Column(self.heading(lang), self.kind, self.width)
 
 
 def _since(since: date | None) -> datetime | None:
@@ -220,101 +179,27 @@ EXPORTS: dict[str, tuple[tuple[str, str], list[Column], Callable[..., Iterator[l
 }
 
 
-def build_sheet(shop: Shop, what: str, *, lang: str = "zh-hans", since: date | None = None) -> Sheet:
+def build_sheet(shop: Shop, what: str, *, lang: str = "zh-hans", since: date | None = None) -> spreadsheets.Sheet:
     if what not in EXPORTS:
         raise DomainError("export.unknown_kind", kind=what, allowed=",".join(KINDS))
     lang = labels.normalise_language(lang)
     names, columns, rows = EXPORTS[what]
-    return Sheet(name=names[1] if lang == "en" else names[0], columns=columns, rows=rows(shop, lang, since),
-                 lang=lang)
-
-
-# Writers ----------------------------------------------------------------------------------------------
-
-def csv_chunks(sheet: Sheet, rows_per_chunk: int = 500) -> Iterator[bytes]:
-    """The CSV as UTF-8 byte chunks, BOM first, CRLF line ends (for streaming responses and files)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.heading(sheet.lang) for c in sheet.columns])
-    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    for n, row in enumerate(sheet.rows, 1):
-        writer.writerow([_cell_text(v, c.kind) for v, c in zip(row, sheet.columns, strict=True)])
-        if n % rows_per_chunk == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
-
-
-def write_csv(sheet: Sheet, out) -> None:
-    for chunk in csv_chunks(sheet):
-        out.write(chunk)
-
-
-def write_xlsx(sheet: Sheet, out) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(title=sheet.name)
-    for index, column in enumerate(sheet.columns, 1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "A2"
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    header = []
-    for column in sheet.columns:
-        cell = WriteOnlyCell(ws, value=column.heading(sheet.lang))
-        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(vertical="center")
-        header.append(cell)
-    ws.append(header)
-    formats = {MONEY: "#,##0.00", TIME: "yyyy-mm-dd hh:mm:ss", NUMBER: "0"}
-    for row in sheet.rows:
-        cells = []
-        for value, column in zip(row, sheet.columns, strict=True):
-            if column.kind == MONEY:
-                value = yuan(value)
-            elif column.kind == TIME:
-                value = beijing(value)
-            elif column.kind == TEXT:
-                value = safe_text(value) if value not in (None, "") else None
-            cell = WriteOnlyCell(ws, value=value)
-            if column.kind == TEXT and value is not None:
-                cell.data_type = "s"  # never a formula, whatever the text says
-            elif column.kind in formats:
-                cell.number_format = formats[column.kind]
-            cells.append(cell)
-        ws.append(cells)
-    workbook.save(out)
+    return spreadsheets.Sheet(name=names[1] if lang == "en" else names[0],
+                              columns=[c.in_language(lang) for c in columns], rows=rows(shop, lang, since))
 
 
 def export(shop: Shop, what: str, fmt: str, out, *, lang: str = "zh-hans", since: date | None = None) -> None:
     """Write the `what` export of `shop` in `fmt` (csv | xlsx) to the binary file `out`."""
     if fmt not in FORMATS:
         raise DomainError("export.unknown_format", format=fmt, allowed=",".join(FORMATS))
-    sheet = build_sheet(shop, what, lang=lang, since=since)
-    (write_csv if fmt == "csv" else write_xlsx)(sheet, out)
-
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+    spreadsheets.write(build_sheet(shop, what, lang=lang, since=since), fmt, out)
 
 
 def attachment(shop: Shop, what: str, fmt: str, *, lang: str = "zh-hans", since: date | None = None) -> HttpResponse:
-    """The export as a download, for the API and the console alike. Built whole before the response
-    starts (XLSX is a zip file), so that every database read happens inside the request."""
-    buffer = io.BytesIO()
-    export(shop, what, fmt, buffer, lang=lang, since=since)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename(shop, what, fmt)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    """The export as a download, for the API and the console alike."""
+    if fmt not in FORMATS:
+        raise DomainError("export.unknown_format", format=fmt, allowed=",".join(FORMATS))
+    return spreadsheets.download(build_sheet(shop, what, lang=lang, since=since), fmt, filename(shop, what, fmt))
 
 
 def filename(shop: Shop, what: str, fmt: str, now: datetime | None = None) -> str:

@@ -109,6 +109,32 @@ class CaseDetailOut(CaseOut):
     def resolve_events(obj):
         return list(obj.events.all())
 
+    # The cheapest legal remedy and the abuse signals (case intelligence), in the caller's language.
+    advice: dict | None = None
+    signals: dict | None = None
+
+    @staticmethod
+    def resolve_advice(obj, context):
+        return _intelligence(obj, context)["advice"]
+
+    @staticmethod
+    def resolve_signals(obj, context):
+        return _intelligence(obj, context)["signals"]
+
+
+def _intelligence(case, context) -> dict:
+    """Computed once per case and response (both fields need it)."""
+    cached = getattr(case, "_intelligence", None)
+    if cached is None:
+        from django.utils import translation
+
+        from aftersales.intelligence.present import case_intelligence
+
+        request = (context or {}).get("request")
+        lang = translation.get_language_from_request(request) if request else "zh-hans"
+        cached = case._intelligence = case_intelligence(case, lang)
+    return cached
+
 
 class NoteIn(Schema):
     note: str = Field("", max_length=2000)

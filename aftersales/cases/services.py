@@ -16,13 +16,14 @@ from django.db.models import Sum
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.deadlines import next_deadline
 from aftersales.cases.domain.events import event_spec
+from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
 from aftersales.cases.refund_rule import cap_for_new_case, money_of  # noqa: F401  (money_of: callers)
 from aftersales.cases.subscribers import publish
 from aftersales.cases.urgency import urgency_of
-from aftersales.core import clock
+from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen
@@ -96,7 +97,7 @@ def record_event(
         payload=payload or {},
         created_at=now or clock.now(),
     )
-    publish([event])
+    publish([event])  # outbox, analytics, platform push: cases/subscribers.py
     return event
 
 
@@ -192,7 +193,7 @@ def _validate_choice(value: str, allowed, field: str) -> str:
 
 
 @transaction.atomic
-def open_case(
+def _open_new_case(
     shop: Shop,
     *,
     order_id: int,
@@ -338,6 +339,39 @@ def _line_verdict(line: OrderLine, quantity: int, decision, wanted: str, *, open
     }
 
 
+def open_case(shop: Shop, **request) -> Case:
+    """Open an after-sale case (售后申请); the same platform case posted again answers the one that exists
+    (see `open_case_once`, whose arguments it takes)."""
+    return open_case_once(shop, **request)[0]
+
+
+def _same_case(case: Case, order_id: int, request: dict) -> bool:
+    """Whether `request` asks for what `case` was opened with: its order, lines, kind, reason and words."""
+    lines = sorted((line.order_line_id, line.quantity) for line in case.lines.all())
+    asked = request.get("requested_fen")
+    return (case.order_id == order_id and lines == sorted(tuple(x) for x in request["lines"]) and case.kind == request["kind"]
+            and case.reason == request["reason"] and case.buyer_note == request.get("buyer_note", "")
+            and (asked is None or asked == case.requested_fen))
+
+
+@transaction.atomic
+def open_case_once(shop: Shop, *, order_id: int, platform_case_id: str | None = None, **request) -> tuple[Case, bool]:
+    """(the case, whether it is new). The platform's case id is the natural key: a retry of the same
+    request answers the case (whatever became of it since), another request under that id is a 409."""
+    if not platform_case_id:
+        return _open_new_case(shop, order_id=order_id, **request), True
+    order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=order_id).first()
+    if order is None:
+        raise NotFoundError("order.not_found", order_id=order_id)
+    key = {"shop": shop, "platform": order.platform, "platform_case_id": platform_case_id}
+    return natural_keys.create_once(
+        lambda: Case.objects.filter(**key).first(),
+        lambda: _open_new_case(shop, order_id=order_id, platform_case_id=platform_case_id, **request),
+        same=lambda case: _same_case(case, order_id, request),
+        conflict=lambda: ConflictError("case.exists", platform_case_id=platform_case_id),
+    )
+
+
 _REFUND_KINDS = {
     Kind.REFUND_ONLY.value,
     Kind.RETURN_REFUND.value,
@@ -364,15 +398,66 @@ def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datet
 
 
 @transaction.atomic
-def reject_case(
-    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", now: datetime | None = None
+def switch_remedy(
+    shop: Shop,
+    case_id: int,
+    by: By,
+    *,
+    kind: str,
+    requested_fen: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Case:
+    """Change the remedy of a request still under review (改为换货 / 补发 / 仅退款不退货 / 部分退款),
+    once the buyer agreed to it (say so in `note`).
+
+    Only to a remedy the policy allowed when the case was opened; besides, a return the policy allowed
+    may become a refund without return once the goods are with the buyer (the shop waives the return:
+    the same money, nothing sent back). A partial refund needs the policy's refund without return.
+    """
+    _validate_choice(kind, Kind, "kind")
+    if len(note) > 2000:
+        raise DomainError("input.too_long", field="note", limit=2000)
+    case = lock_case(shop, case_id)
+    if case.status != Status.REQUESTED.value:
+        raise ConflictError("case.switch_not_in_review", status=case.status)
+    allowed = set(case.policy_decision.get("remedies") or [])
+    target = _policy_kind(kind)
+    received = case.goods_status == GoodsStatus.RECEIVED.value
+    waiver = kind == Kind.REFUND_ONLY.value and Kind.RETURN_REFUND.value in allowed and received
+    if kind == Kind.PRICE_PROTECTION.value or (target not in allowed and not waiver) or (
+        kind == Kind.PARTIAL_REFUND.value and not received
+    ):
+        raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(sorted(allowed)))
+    if requested_fen is None:
+        requested_fen = case.refund_cap_fen if kind in _REFUND_KINDS else 0
+    check_fen(requested_fen)
+    if requested_fen > case.refund_cap_fen:
+        raise DomainError("refund.exceeds_refundable", requested=requested_fen, refundable=case.refund_cap_fen)
+    before = {"kind": case.kind, "requested_fen": case.requested_fen}
+    case.kind, case.requested_fen = kind, requested_fen
+    case.version += 1
+    case.save(update_fields=["kind", "requested_fen", "version", "updated_at"])
+    record_event(case, by, "switch_remedy", from_status=case.status, note=note.strip(), now=now,
+                 payload={"before": before, "after": {"kind": kind, "requested_fen": requested_fen}})
+    return case
+
+
+@transaction.atomic
+def reject_case(
+    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", as_owner: bool = False,
+    now: datetime | None = None,
+) -> Case:
+    """Refuse a request. `as_owner`: the person refusing holds the shop's owner role, the only one who
+    may refuse a request the policy found lawful as a no-reason return."""
     if reason_code not in REJECT_REASONS:
         raise DomainError("case.reject_reason_required", allowed=",".join(REJECT_REASONS))
     case = lock_case(shop, case_id)
     # Platforms do not let a merchant refuse a refund of goods that were never shipped (TB refuse API).
     if case.kind == Kind.REFUND_ONLY.value and case.goods_status == GoodsStatus.NOT_SHIPPED.value:
         raise ConflictError("case.cannot_reject_unshipped_refund")
+    if not as_owner and lawful_no_reason(case.policy_decision):
+        raise ConflictError("case.reject_lawful_no_reason_owner_only")
     move(case, Action.REJECT, by, reason_code=reason_code, note=note, now=now)
     return case
 

@@ -25,6 +25,8 @@ SUBSCRIBERS: tuple[tuple[str, str], ...] = (
      "the transactional outbox: the buyer's or staff's message commits with the change"),
     ("aftersales.analytics.rollups.on_case_events",
      "the analytics rollups of the case's order, current when the change commits"),
+    ("aftersales.platforms.sync.push.on_case_events",
+     "a staff decision on a connected store's case becomes a command to the platform (its outbox)"),
 )
 
 

@@ -137,6 +137,7 @@ ROLE = {
     "owner": _("Owner"),
     "agent": _("Agent"),
     "warehouse": _("Warehouse"),
+    "trainee": _("Trainee"),
 }
 
 LAW_CATEGORY = {

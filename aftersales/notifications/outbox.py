@@ -121,6 +121,8 @@ def _messages_for(event: CaseEvent, lookups: Lookups) -> list[Message]:
     code = message_code(event)
     if code is None:
         return []
+    if lookups.shop(event.case).is_training:
+        return []  # a training case's buyer is simulated: no message, no e-mail, no webhook leaves
     if event.action in STAFF_MESSAGES:
         if not (event.payload or {}).get("notify_staff", True):
             return []  # e.g. a buyer's own deadline passing: the buyer hears of the move itself

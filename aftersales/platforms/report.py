@@ -7,12 +7,9 @@ refund above what was paid, a row the database refused, cases on an order report
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
-
+from aftersales.core import spreadsheets
 from aftersales.core.fields import mask_phone
 from aftersales.platforms.importing import RowError, RowWarning
 from aftersales.platforms.importing.messages import ROW_MESSAGES, render
@@ -156,7 +153,7 @@ def _cells(entry: dict) -> list:
     return [
         entry.get("row"),
         entry.get("column", ""),
-        _safe(entry.get("value", "")),
+        entry.get("value", ""),  # the file's own text: the writer keeps it from running as a formula
         LEVEL_ZH.get(entry.get("level", ""), entry.get("level", "")),
         entry.get("code", ""),
         entry.get("message_zh", ""),
@@ -164,34 +161,19 @@ def _cells(entry: dict) -> list:
     ]
 
 
+def report_sheet(entries: Iterable[dict]) -> spreadsheets.Sheet:
+    widths = (8, 18, 24, 14, 24, 70, 70)
+    columns = [spreadsheets.Column(h, spreadsheets.NUMBER if i == 0 else spreadsheets.TEXT, w)
+               for i, (h, w) in enumerate(zip(HEADINGS_ZH, widths, strict=True))]
+    return spreadsheets.Sheet("导入报告", columns, (_cells(e) for e in entries))
+
+
 def report_csv(entries: Iterable[dict]) -> bytes:
     """UTF-8 with a BOM, so that Excel opens the Chinese text right."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADINGS_ZH)
-    for entry in entries:
-        writer.writerow(_cells(entry))
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return spreadsheets.to_bytes(report_sheet(entries), "csv")
 
 
 def report_xlsx(entries: Iterable[dict]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("导入报告")
-    sheet.column_dimensions["A"].width = 8
-    sheet.column_dimensions["B"].width = 18
-    sheet.column_dimensions["C"].width = 24
-    sheet.column_dimensions["F"].width = 70
-    sheet.column_dimensions["G"].width = 70
-    sheet.append(list(HEADINGS_ZH))
-    for entry in entries:
-        sheet.append(_cells(entry))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.to_bytes(report_sheet(entries), "xlsx")
 
 
-def _safe(value):
-    """The file's own cell text, kept from being run as a formula when the report is opened."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

@@ -11,16 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 
 from aftersales.console.access import CONSOLE_ROLES, staff_view
+from aftersales.core import spreadsheets
 from aftersales.platforms.forms import ImportForm
 from aftersales.platforms.models import ImportRun
-from aftersales.platforms.report import report_csv, report_xlsx
+from aftersales.platforms.report import report_sheet
 from aftersales.platforms.services import import_file, queue_import
 
 #: Files up to this size are imported while the merchant waits; bigger ones go to the worker.
 SYNC_MAX_BYTES = 2 * 1024 * 1024
 #: Report rows shown on the page; the download has them all.
 SHOWN_PROBLEMS = 500
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @staff_view(*CONSOLE_ROLES)
@@ -73,12 +73,6 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 @staff_view(*CONSOLE_ROLES)
 def run_report(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     run = _run_of(request, run_id)
-    stem = f"import-{run.pk}-report"
-    if fmt == "csv":
-        response = HttpResponse(report_csv(run.report), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(report_xlsx(run.report), content_type=XLSX_TYPE)
-    else:
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return response
+    return spreadsheets.download(report_sheet(run.report), fmt, f"import-{run.pk}-report.{fmt}")

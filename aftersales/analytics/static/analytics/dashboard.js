@@ -6,6 +6,26 @@
   var data = JSON.parse(node.textContent);
   var charts = [];
   var pct = function (v) { return v === null || v === undefined ? "—" : v.toFixed(2) + "%"; };
+  // Names come from shop data (provinces, categories, channels, reasons): a tooltip is HTML, so every
+  // piece of text that goes into one passes through esc(). Axis labels and legends draw on the canvas.
+  var esc = function (v) {
+    return String(v === null || v === undefined ? "" : v).replace(/[&<>"']/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[ch];
+    });
+  };
+  // Drill-down links are this server's own paths; anything else (javascript:, another host) is ignored.
+  var ownPath = function (url) { return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/"; };
+  // Axis tooltips list each series at one category; built here so every name is escaped.
+  function axisTooltip(format) {
+    return function (items) {
+      items = [].concat(items);
+      var lines = [esc(items.length ? items[0].name : "")];
+      items.forEach(function (it) {
+        lines.push(it.marker + esc(it.seriesName) + ": " + esc(format(it.value, it.seriesIndex)));
+      });
+      return lines.join("<br>");
+    };
+  }
 
   function mount(id, option, onClick) {
     var el = document.getElementById(id);
@@ -15,11 +35,11 @@
     if (onClick) { chart.on("click", onClick); }
     charts.push(chart);
   }
-  function go(url) { if (url) { window.location.href = url; } }
+  function go(url) { if (ownPath(url)) { window.location.href = url; } }
 
   var t = data.trend;
   mount("chart-trend", {
-    tooltip: { trigger: "axis", valueFormatter: function (v) { return typeof v === "number" && !Number.isInteger(v) ? pct(v) : v; } },
+    tooltip: { trigger: "axis", formatter: axisTooltip(function (v, i) { return i === 3 ? v : pct(v); }) },
     legend: { top: 0, data: [t.t.rate, t.t.lower, t.t.refund, t.t.sold] },
     grid: { left: 50, right: 60, top: 40, bottom: 30 },
     xAxis: { type: "category", data: t.labels },
@@ -34,14 +54,13 @@
 
   var pa = data.pareto;
   mount("chart-pareto", {
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", formatter: axisTooltip(function (v, i) { return i === 1 ? pct(v) : v; }) },
     grid: { left: 50, right: 50, top: 30, bottom: 60 },
     xAxis: { type: "category", data: pa.labels, axisLabel: { interval: 0, rotate: 30 } },
     yAxis: [{ type: "value" }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
     series: [
       { name: pa.t.count, type: "bar", data: pa.counts },
       { name: pa.t.cumulative, type: "line", yAxisIndex: 1, data: pa.cumulative,
-        tooltip: { valueFormatter: pct },
         markLine: { silent: true, symbol: "none", data: [{ yAxis: 80 }], lineStyle: { type: "dashed" } } }
     ]
   }, function (p) { go(pa.urls[p.dataIndex]); });
@@ -51,8 +70,9 @@
     tooltip: {
       formatter: function (p) {
         var c = p.data;
-        return h.provinces[c[1]] + " · " + h.categories[c[0]] + "<br>" + h.t.rate + ": " + pct(c[2]) +
-          "<br>" + h.t.lower + ": " + pct(c[5]) + "<br>" + h.t.returned + " / " + h.t.sold + ": " + c[4] + " / " + c[3];
+        return esc(h.provinces[c[1]]) + " · " + esc(h.categories[c[0]]) + "<br>" + esc(h.t.rate) + ": " +
+          esc(pct(c[2])) + "<br>" + esc(h.t.lower) + ": " + esc(pct(c[5])) + "<br>" + esc(h.t.returned) + " / " +
+          esc(h.t.sold) + ": " + esc(c[4]) + " / " + esc(c[3]);
       }
     },
     grid: { left: 80, right: 20, top: 10, bottom: 80 },
@@ -65,7 +85,7 @@
 
   var ch = data.channels;
   mount("chart-channels", {
-    tooltip: { trigger: "axis", valueFormatter: pct },
+    tooltip: { trigger: "axis", formatter: axisTooltip(pct) },
     legend: { top: 0, data: [ch.t.rate, ch.t.refund] },
     grid: { left: 50, right: 20, top: 30, bottom: 30 },
     xAxis: { type: "category", data: ch.labels },

@@ -1,0 +1,87 @@
+"""The one entry point: buyer texts in, one suggestion each out (reason, urgency, confidence, tags, evidence).
+
+The model is built once per process at first use from the labelled set in the package (about a
+second), under a lock so that concurrent first requests build it once. Building is deterministic,
+so every process of a deployment suggests the same thing for the same words.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from aftersales.intelligence.reasons import dataset
+from aftersales.intelligence.reasons.lexicon import Scan
+from aftersales.intelligence.reasons.model import ReasonModel, normalize
+
+#: Longer texts are judged on their first characters: a buyer's point is made early, and the cost
+#: of a text stays bounded.
+MAX_CHARS = 2000
+_EVIDENCE = 6
+
+_lock = threading.Lock()
+_model: ReasonModel | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    reason: str
+    urgency: int
+    confidence: float
+    tags: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+#: What a text with no words gets: nothing to go on.
+EMPTY = Suggestion("other", 0, 0.0, [], [])
+
+
+def model() -> ReasonModel:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                examples = dataset.load()
+                _model = ReasonModel().fit([e.text for e in examples], [e.reason for e in examples],
+                                           [e.urgency for e in examples])
+    return _model
+
+
+def _evidence(hits: Scan, reason: str, urgency: int, ngrams: list[str]) -> list[str]:
+    """The words that decided it: the lexicon's words for the reason and the urgency, then n-grams."""
+    words = list(hits.reasons.get(reason, []))
+    words += hits.levels.get(urgency, [])
+    words += ngrams
+    seen: list[str] = []
+    for word in words:
+        word = word.strip()
+        if word and not any(word in kept or kept in word for kept in seen):
+            seen.append(word)
+    return seen[:_EVIDENCE]
+
+
+def classify(texts: Sequence[str]) -> list[Suggestion]:
+    """One suggestion per text, in order. A blank text gets `EMPTY`."""
+    cut = [normalize(t[:MAX_CHARS]) for t in texts]
+    filled = [i for i, t in enumerate(cut) if t]
+    out: list[Suggestion] = [EMPTY] * len(cut)
+    if not filled:
+        return out
+    predictions = model().predict([cut[i] for i in filled], explain=3)
+    for i, p in zip(filled, predictions, strict=True):
+        out[i] = Suggestion(
+            reason=p.reason,
+            urgency=p.urgency,
+            confidence=round(p.reason_probability, 3),
+            tags=list(p.scan.tags),
+            evidence=_evidence(p.scan, p.reason, p.urgency, p.ngrams),
+        )
+    return out
+
+
+def classify_one(text: str) -> Suggestion:
+    return classify([text])[0]
