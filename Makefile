@@ -75,6 +75,7 @@ bench: venv
 	$(PY) bench/imports.py --rows 200000
 	$(PY) bench/analytics.py --lines 1000000
 	$(PY) bench/reasons.py
+	$(PY) bench/advice.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
