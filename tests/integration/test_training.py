@@ -186,3 +186,43 @@ def test_the_owner_sees_progress_assigns_courses_and_sets_the_pass_level(client,
     assert "xiaoli" in page and "生鲜不适用七天无理由" in page
     assert client.get(reverse("training:attempt", args=[attempt.pk])).status_code == 200
     assert not Shop.objects.get(pk=case.shop_id).memberships.filter(user=owner).exists()
+
+
+def test_the_owner_turns_a_closed_case_into_a_scenario_with_the_buyer_masked(client, shop, owner, trainee):
+    from aftersales.cases import services as cases
+    from aftersales.training.domain.scoring import score_path
+    from aftersales.training.library import scenario_for
+    from aftersales.training.models import ShopScenario
+
+    order = recent_order(shop, "DY9003", days_ago=3)
+    case = open_case(shop, order, kind="return_refund", reason="no_reason",
+                     note="买家003说：太差了，我的电话 13812345678，不退就给差评！")
+    client.force_login(owner)
+    # An open case cannot become a scenario yet.
+    response = client.post(reverse("training:from_case", args=[case.pk]))
+    assert response["Location"] == reverse("console:case", args=[case.pk])
+    assert not ShopScenario.objects.exists()
+    cases.close_case(shop, case.pk, MERCHANT, reason_code="resolved_offline")
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert 'id="scenario-from-case"' in page
+    assert client.post(reverse("training:from_case", args=[case.pk]))["Location"] == reverse("training:home")
+    made = ShopScenario.objects.get(shop=shop)
+    assert made.source_case_number == case.number
+    assert "13812345678" not in made.source and "买家003" not in made.source
+    scenario = scenario_for(shop, made.key)
+    assert scenario.persona.key == "threatening"  # 差评: the buyer threatens a bad review
+    assert scenario.decision().eligible is True
+    assert score_path(scenario, scenario.ideal).as_dict() == dict.fromkeys(
+        ("lawful", "cost", "time", "care", "evidence"), 100)
+    assert score_path(scenario, scenario.wrong[0].steps)["lawful"].score == 0
+    # A trainee finds it in the shop's own course and works it in the sandbox.
+    client.force_login(trainee)
+    assert "本店案例" in client.get(reverse("training:home")).content.decode()
+    attempt, training_case = _start(client, made.key)
+    assert training_case.shop.training_of == shop
+    assert "13812345678" not in training_case.buyer_note
+    # Another shop's owner cannot turn this case into their scenario.
+    other = Shop.objects.create(slug="gamma", name="gamma")
+    stranger = member(other, "stranger", "owner")
+    client.force_login(stranger)
+    assert client.post(reverse("training:from_case", args=[case.pk])).status_code == 404
