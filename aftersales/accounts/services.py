@@ -36,11 +36,11 @@ def add_member(shop: Shop, *, username: str, role: str, full_name: str = "", pas
         user = users(username=username, first_name=full_name.strip()[:150])
         user.set_password(password)
         user.save()
+    elif Membership.objects.filter(shop=shop, user=user).exists():
+        raise ConflictError("staff.already_member", username=username)
     elif password:
         # Setting a password for somebody else's existing account is not this form's business.
         raise ConflictError("staff.username_taken", username=username)
-    if Membership.objects.filter(shop=shop, user=user).exists():
-        raise ConflictError("staff.already_member", username=username)
     return Membership.objects.create(shop=shop, user=user, role=role)
 
 

@@ -104,7 +104,8 @@ def approve(request, case_id: int, payload: NoteIn | None = None):
 def reject(request, case_id: int, payload: RejectIn):
     require_role(request, *STAFF)
     services.reject_case(
-        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note
+        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note,
+        as_owner=request.api_role == "owner",
     )
     return detail(request, case_id)
 

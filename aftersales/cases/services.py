@@ -15,6 +15,7 @@ from django.db import transaction
 from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
 from aftersales.cases.domain.deadlines import next_deadline
+from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
@@ -384,14 +385,19 @@ def switch_remedy(
 
 @transaction.atomic
 def reject_case(
-    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", now: datetime | None = None
+    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", as_owner: bool = False,
+    now: datetime | None = None,
 ) -> Case:
+    """Refuse a request. `as_owner`: the person refusing holds the shop's owner role, the only one who
+    may refuse a request the policy found lawful as a no-reason return."""
     if reason_code not in REJECT_REASONS:
         raise DomainError("case.reject_reason_required", allowed=",".join(REJECT_REASONS))
     case = lock_case(shop, case_id)
     # Platforms do not let a merchant refuse a refund of goods that were never shipped (TB refuse API).
     if case.kind == Kind.REFUND_ONLY.value and case.goods_status == GoodsStatus.NOT_SHIPPED.value:
         raise ConflictError("case.cannot_reject_unshipped_refund")
+    if not as_owner and lawful_no_reason(case.policy_decision):
+        raise ConflictError("case.reject_lawful_no_reason_owner_only")
     move(case, Action.REJECT, by, reason_code=reason_code, note=note, now=now)
     return case
 
