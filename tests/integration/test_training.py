@@ -81,7 +81,7 @@ def test_a_lawful_return_approved_and_refunded_scores_100(client, shop, trainee)
     client.get(reverse("console:case", args=[case.pk]))
     case.refresh_from_db()
     assert case.status == "refunding"
-    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "grant_refund", amount="199.00", reason_code="approved_request", note="")
     _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey1")
     assert case.status == "completed"
     attempt.refresh_from_db()
@@ -98,7 +98,7 @@ def test_a_lawful_return_approved_and_refunded_scores_100(client, shop, trainee)
 def test_a_wrong_refusal_leads_to_arbitration_and_fails_lawful(client, shop, trainee):
     client.force_login(trainee)
     attempt, case = _start(client, "no-reason-tags-intact")
-    _act(client, case, "reject", reason_code="other", note="不想退")
+    _act(client, case, "reject", reason_code="other", note="不想退", confirm="on")
     assert case.status == "arbitration"  # the buyer asked the platform to step in
     _act(client, case, "note", note="证据：商品页面说明")
     assert case.status == "refunding"  # the platform ruled for the buyer
@@ -119,7 +119,7 @@ def test_an_angry_buyer_calmed_with_the_ladder(client, shop, trainee):
     said = list(CaseEvent.objects.filter(case=case, actor="buyer").values_list("note", flat=True))
     assert said[-1] == "嗯，这还差不多，谢谢。"
     _act(client, case, "approve", note="")
-    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "grant_refund", amount="299.00", reason_code="approved_request", note="")
     _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey2")
     attempt.refresh_from_db()
     assert attempt.scores == {"lawful": 100, "cost": 100, "time": 100, "care": 100, "evidence": 100}
@@ -146,7 +146,7 @@ def test_training_rows_stay_out_of_the_real_shop(client, shop, owner, trainee):
     client.force_login(trainee)
     attempt, case = _start(client, "not-shipped-refund")
     _act(client, case, "approve", note="")
-    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "grant_refund", amount="65.00", reason_code="approved_request", note="")
     _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey3")
     assert case.status == "completed"
     training = case.shop
@@ -173,7 +173,7 @@ def test_the_owner_sees_progress_assigns_courses_and_sets_the_pass_level(client,
     client.force_login(trainee)
     attempt, case = _start(client, "exempt-fresh")
     _act(client, case, "reply", body="生鲜不支持七天无理由", template=_template(case, "solution").pk)
-    _act(client, case, "reject", reason_code="exempt_category", note="")
+    _act(client, case, "reject", reason_code="exempt_category", note="生鲜商品不适用七天无理由退货", confirm="on")
     attempt.refresh_from_db()
     assert attempt.passed  # the calm buyer accepts a grounded refusal, the case ended
     client.force_login(owner)
