@@ -95,9 +95,12 @@ ACTION = {
     "ready_to_refund": _("Ready to refund"),
     "reply": _("Reply sent"),
     "compensation": _("Compensation given"),
+    "switch_remedy": _("Remedy changed"),
     "rating": _("Buyer rated the service"),
     "remind": _("Deadline reminder"),
     "deadline_escalated": _("Deadline passed, escalated"),
+    "platform_sync": _("Updated from the platform"),
+    "platform_refused": _("Refused by the platform"),
 }
 
 ACTOR = {
