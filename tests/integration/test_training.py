@@ -13,6 +13,7 @@ from aftersales.care.models import ReplyTemplate
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.console.queries import inbox_cases
 from aftersales.notifications.models import Message
+from aftersales.platforms.sync.models import PlatformCommand
 from aftersales.refunds.models import RefundPayment
 from aftersales.training import services
 from aftersales.training.models import Attempt, CourseAssignment
@@ -160,6 +161,7 @@ def test_training_rows_stay_out_of_the_real_shop(client, shop, owner, trainee):
     assert Message.objects.count() == messages_before
     assert not Message.objects.filter(case__shop=training).exists()
     assert RefundPayment.objects.get(shop=training).external_ref.startswith("SIM")
+    assert not PlatformCommand.objects.filter(case__shop=training).exists()  # no platform is called
     # The owner's inbox page does not list it either.
     client.force_login(owner)
     client.post(reverse("accounts:switch_shop"), {"shop": shop.pk})
