@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aftersales
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 export DJANGO_SETTINGS_MODULE := aftersales.settings
 
-.PHONY: venv run demo migrate system-deps test test-unit test-integration test-integration-pg test-e2e lint bench clean
+.PHONY: venv run serve demo migrate system-deps test test-unit test-integration test-integration-pg test-e2e lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,14 @@ migrate: venv
 demo: migrate
 	$(BIN)/aftersales demo
 
-## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000
-run: demo
+## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000 with the worker
+run: demo serve
+
+## make serve: the web server and the background worker (deadlines, messages) together; Ctrl-C stops both.
+# A job sent to the background by a script ignores Ctrl-C, so the trap stops the worker by its own id.
+serve:
+	@DEBUG=1 $(BIN)/aftersales worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/aftersales runserver $(HOST):$(PORT)
 
 lint: venv
