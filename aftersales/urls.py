@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("aftersales.accounts.urls")),
+    path("console/advice/", include("aftersales.intelligence.advice.urls")),
+    path("console/signals/", include("aftersales.intelligence.signals.urls")),
     path("console/", include("aftersales.console.urls")),
     path("warehouse/", include("aftersales.warehouse.urls")),
     path("analytics/", include("aftersales.analytics.urls")),

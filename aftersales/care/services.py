@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from aftersales.accounts.models import Shop
@@ -20,7 +20,7 @@ from aftersales.care.models import Compensation, ReplyTemplate, Satisfaction, Te
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case
 from aftersales.cases.services import By, lock_case, record_event
-from aftersales.core import clock
+from aftersales.core import clock, natural_keys
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen, format_fen
 
@@ -77,11 +77,7 @@ def save_template(shop: Shop, *, template_id: int | None = None, kind: str, lang
     if ReplyTemplate.objects.filter(shop=shop, language=language, name=name).exclude(pk=template.pk).exists():
         raise ConflictError("care.duplicate_template_name", name=name)
     template.kind, template.language, template.name, template.body = kind, language, name, body
-    try:
-        with transaction.atomic():
-            template.save()
-    except IntegrityError:
-        raise ConflictError("care.duplicate_template_name", name=name) from None
+    natural_keys.insert_or_conflict(template.save, lambda: ConflictError("care.duplicate_template_name", name=name))
     return template
 
 

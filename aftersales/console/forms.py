@@ -78,6 +78,8 @@ class InboxFilterForm(forms.Form):
     due_hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 30, label=_("Due within (hours)"))
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))
     urgent = forms.BooleanField(required=False, label=_("Threatens complaint"))
+    signals = forms.ChoiceField(required=False, label=_("Signals"), choices=(
+        ("", _("Any")), ("flagged", _("Signals: any")), ("watched", _("Watched buyers"))))
 
     def __init__(self, *args, assignees=(), **kwargs):
         super().__init__(*args, **kwargs)

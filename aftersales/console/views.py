@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from aftersales.console.errors import error_text
 from aftersales.console.forms import BulkForm, BulkRefundForm, InboxFilterForm
 from aftersales.console.queries import inbox_cases, inbox_counts, shop_agents
 from aftersales.core.money import format_fen as yuan
+from aftersales.intelligence.present import advice_choices
 from aftersales.refunds import bulk as bulk_refunds
 
 PAGE_SIZE = 50
@@ -56,7 +58,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         tab_query.pop(key, None)
     context = {"nav": "inbox", "form": form, "page": page, "agents": agents, "query": query.urlencode(),
                "counts": inbox_counts(staff.shop), "tab": filters.get("tab") or "",
-               "tab_query": tab_query.urlencode()}
+               "tab_query": tab_query.urlencode(),
+               "advice_choices": advice_choices(translation.get_language())}
     template = "console/_inbox_table.html" if request.htmx and request.htmx.target == "inbox-table" else \
         "console/inbox.html"
     return render(request, template, context)
