@@ -25,14 +25,19 @@ migrate: venv
 demo: migrate
 	$(BIN)/aftersales demo
 
-## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000 with the worker
+## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000 — with the
+## worker and the four platform simulators of the demo's connected stores (ports 8701–8704)
 run: demo serve
 
-## make serve: the web server and the background worker (deadlines, messages) together; Ctrl-C stops both.
-# A job sent to the background by a script ignores Ctrl-C, so the trap stops the worker by its own id.
+## make serve: the web server, the background worker (deadlines, messages) and the platform simulators
+## (SIMULATORS, empty for none) together; one Ctrl-C stops them all.
+SIMULATORS ?= douyin:8701 taobao:8702 jd:8703 pdd:8704
 serve:
-	@DEBUG=1 $(BIN)/aftersales worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	@trap 'kill 0' INT TERM EXIT; \
+	for sim in $(SIMULATORS); do \
+		$(BIN)/aftersales platform-sim $${sim%%:*} --port $${sim##*:} --cases 3 & \
+	done; \
+	$(BIN)/aftersales worker & \
 	DEBUG=1 $(BIN)/aftersales runserver $(HOST):$(PORT)
 
 lint: venv
@@ -70,9 +75,11 @@ bench: venv
 	$(PY) bench/api_throughput.py
 	$(PY) bench/pages.py
 	$(PY) bench/sweep.py
+	$(PY) bench/sync.py --cases 1000
 	$(PY) bench/imports.py --rows 200000
 	$(PY) bench/analytics.py --lines 1000000
 	$(PY) bench/reasons.py
+	$(PY) bench/advice.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

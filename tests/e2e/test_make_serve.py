@@ -38,7 +38,7 @@ def session_processes(sid: int) -> dict[int, str]:
 def test_make_serve_runs_server_and_worker_and_ctrl_c_stops_both(server_env):
     port = _free_port()
     env = {**server_env, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    make = subprocess.Popen(["make", "-s", "serve", f"PORT={port}", f"VENV={Path(sys.executable).parents[1]}"],
+    make = subprocess.Popen(["make", "-s", "serve", f"PORT={port}", "SIMULATORS=", f"VENV={Path(sys.executable).parents[1]}"],
                             cwd=ROOT, env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
