@@ -122,7 +122,7 @@ class CaseRow:
     refund_cap_fen: int
     refund_granted_fen: int
     return_carrier: str
-    remedies: tuple[str, ...]
+    remedies: tuple[str, ...] | None  # None: no policy decision on the case
     freight_payer: str | None
     deduct_outbound_freight: bool
     order_paid_fen: int
@@ -165,7 +165,7 @@ def load_rows(shop: Shop, ids: list[int]) -> dict[int, CaseRow]:
          order_granted, order_province, buyer_province, remedies, payer, deducted) in cases:
         out[pk] = CaseRow(
             pk, status, kind, reason, urgency, goods, cap, granted, return_carrier,
-            tuple(r for r in (remedies or ()) if r in _POLICY_KINDS), payer, bool(deducted),
+            None if remedies is None else tuple(r for r in remedies if r in _POLICY_KINDS), payer, bool(deducted),
             goods_fen + freight_fen, order_granted, freight_fen, order_province or buyer_province or "",
             carriers.get(order_id, ""), tuple(lines.get(pk, ())), tuple(money.get(order_id, ())))
     return out
@@ -225,7 +225,7 @@ def facts_of(row: CaseRow, figures: ShopFigures, *, waive_blocked: bool, rungs_g
     fault = row.reason in MERCHANT_FAULT_REASONS
     rung = suggest_rung(row.urgency, rungs_given) if (fault or row.urgency >= UPSET) else None
     facts = AdviceFacts(
-        allowed=row.remedies,
+        allowed=row.remedies or (),
         asked=row.kind,
         refund_fen=refund_of(row),
         goods_cost_fen=share(list_value, figures.costs.goods_cost_bp),
@@ -237,6 +237,7 @@ def facts_of(row: CaseRow, figures: ShopFigures, *, waive_blocked: bool, rungs_g
         lose_rate_bp=learned_lose_rate_bp(lost, ruled),
         compensation_fen=figures.rung_fen.get(rung, 0) if rung else 0,
         waive_blocked=waive_blocked,
+        decided=row.remedies is not None,
     )
     basis = {
         "category": law_category, "inspections": sum(counts.values()), "grades": dict(counts),
