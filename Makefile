@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aftersales
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 export DJANGO_SETTINGS_MODULE := aftersales.settings
 
-.PHONY: venv run demo migrate system-deps test test-unit test-integration test-integration-pg test-e2e lint bench clean
+.PHONY: venv run serve demo migrate system-deps test test-unit test-integration test-integration-pg test-e2e lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,19 @@ migrate: venv
 demo: migrate
 	$(BIN)/aftersales demo
 
-## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000
-run: demo
+## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000 — with the
+## worker and the four platform simulators of the demo's connected stores (ports 8701–8704)
+run: demo serve
+
+## make serve: the web server, the background worker (deadlines, messages) and the platform simulators
+## (SIMULATORS, empty for none) together; one Ctrl-C stops them all.
+SIMULATORS ?= douyin:8701 taobao:8702 jd:8703 pdd:8704
+serve:
+	@trap 'kill 0' INT TERM EXIT; \
+	for sim in $(SIMULATORS); do \
+		$(BIN)/aftersales platform-sim $${sim%%:*} --port $${sim##*:} --cases 3 & \
+	done; \
+	$(BIN)/aftersales worker & \
 	DEBUG=1 $(BIN)/aftersales runserver $(HOST):$(PORT)
 
 lint: venv
@@ -65,9 +76,11 @@ bench: venv
 	$(PY) bench/api_throughput.py
 	$(PY) bench/pages.py
 	$(PY) bench/sweep.py
+	$(PY) bench/sync.py --cases 1000
 	$(PY) bench/imports.py --rows 200000
 	$(PY) bench/analytics.py --lines 1000000
 	$(PY) bench/reasons.py
+	$(PY) bench/advice.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

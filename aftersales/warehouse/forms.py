@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.console.forms import YuanField
@@ -11,7 +12,7 @@ from aftersales.core.choices import Grade
 from aftersales.core.errors import DomainError
 from aftersales.core.tracking import parse_tracking
 
-MAX_PHOTOS = 10
+MAX_PHOTOS = settings.UPLOAD_MAX_FILES
 
 
 class ScanForm(forms.Form):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import translation
 
+from aftersales.cases.domain import deadlines
 from aftersales.console import labels
 from aftersales.core import clock
 from aftersales.core.money import format_fen
@@ -93,3 +94,9 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def waiting_on(stage) -> str:
+    """Whose move a case at `stage` waits for: "us" or "buyer"."""
+    return deadlines.waiting_on(stage or "")
