@@ -72,11 +72,16 @@ FIGURE_EVENTS = frozenset({
 def on_case_events(events, batch) -> None:
     """Subscriber of every case event (cases/subscribers.py): refresh the rollups of the orders touched."""
     touched: dict[int, set[int]] = defaultdict(set)
+    training: dict[int, bool] = {}
     for event in events:
         if event.action in FIGURE_EVENTS:
-            touched[event.case.shop_id].add(event.case.order_id)
+            case = event.case
+            if case.shop_id not in training:
+                training[case.shop_id] = _in_training_shop(case)
+            touched[case.shop_id].add(case.order_id)
     for shop_id, order_ids in touched.items():
-        refresh_orders(shop_id, sorted(order_ids))
+        if not training[shop_id]:  # a training shop's practice cases are no part of any figure
+            refresh_orders(shop_id, sorted(order_ids))
 
 
 # -- facts from the source tables -------------------------------------------------------------------
