@@ -23,12 +23,14 @@ from aftersales.orders.models import Order
 INBOX_COLUMNS = (
     "id", "shop_id", "number", "platform", "kind", "status", "goods_status", "money_status", "reason",
     "requested_fen", "refund_granted_fen", "deadline_at", "deadline_stage", "urgency", "follow_up", "tags",
-    "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
+    "suggested_reason", "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
     "order__platform_order_id", "buyer__nick", "assignee__username", "assignee__first_name",
 )
 FINISHED = [s.value for s in TERMINAL]
 #: The inbox's order, most pressing deadline first; "next case" walks the same order.
 INBOX_ORDER = (F("deadline_at").asc(nulls_last=True), "id")
+#: The inbox sorted by urgency: the buyer threatening a complaint first, then by deadline.
+URGENCY_ORDER = ("-urgency", *INBOX_ORDER)
 
 
 def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
@@ -46,6 +48,9 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         tag=(filters.get("tag") or "").strip() or None,
         q=search if search and not exact else None,
         open_only=scope == "open" and not filters.get("status"),
+        urgency_min=3 if filters.get("urgent") else int(filters.get("urgency") or 0),
+        said=filters.get("said") or None,
+        mismatch=bool(filters.get("mismatch")),
     )
     if exact:
         qs = qs.filter(pk__in=exact)
@@ -56,8 +61,6 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         qs = qs.filter(deadline_at__lte=now + timedelta(hours=filters["due_hours"]))
     if filters.get("overdue"):
         qs = qs.filter(deadline_at__lt=now)
-    if filters.get("urgent"):
-        qs = qs.filter(urgency__gte=3)
     if assignee == "me":
         qs = qs.filter(assignee=user)
     elif assignee == "none":
@@ -70,7 +73,7 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         qs.select_related("order", "buyer", "assignee")
         .only(*INBOX_COLUMNS)
         .prefetch_related(Prefetch("lines", queryset=first_lines))
-        .order_by(*INBOX_ORDER)
+        .order_by(*(URGENCY_ORDER if filters.get("sort") == "urgency" else INBOX_ORDER))
     )
 
 

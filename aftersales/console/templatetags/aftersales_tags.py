@@ -93,3 +93,12 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def percent(share) -> str:
+    """0.873 → "87%" (a confidence or a share between 0 and 1)."""
+    try:
+        return f"{round(float(share) * 100)}%"
+    except (TypeError, ValueError):
+        return ""
