@@ -9,6 +9,7 @@ from ninja.security import HttpBearer
 
 from aftersales.accounts.models import ApiToken, hash_token
 from aftersales.core import clock
+from aftersales.core.choices import Role
 
 
 class ShopToken(HttpBearer):
@@ -20,8 +21,8 @@ class ShopToken(HttpBearer):
             .filter(token_hash=hash_token(token), revoked_at__isnull=True)
             .first()
         )
-        if found is None:
-            return None
+        if found is None or found.role == Role.TRAINEE.value or found.shop.is_training:
+            return None  # a trainee only trains, in the console; a training shop has no API
         now = clock.now()
         # Record use at most once a minute so that reads do not turn into writes.
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):

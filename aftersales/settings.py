@@ -6,6 +6,8 @@ SECRET_KEY          required, except in a source checkout (where a development k
 DEBUG               "1" to turn on (the `make run` demo sets it)
 ALLOWED_HOSTS       comma-separated
 REDIS_URL           when set, huey uses Redis; otherwise SQLite storage under var/
+AFTERSALES_SECRETS_KEY  Fernet key encrypting connected stores' app secrets and tokens (required
+                    outside a source checkout once a store is connected)
 AFTERSALES_VAR_DIR  where files live (SQLite, uploads, import reports): default var/ of the checkout,
                     or var/ of the working directory for an installed package
 """
@@ -27,6 +29,11 @@ _DEV_KEY_ALLOWED = os.environ.get("AFTERSALES_ALLOW_DEV_KEY", "1" if CHECKOUT el
 SECRET_KEY = os.environ.get("SECRET_KEY") or ("dev-insecure-key-change-me" if DEBUG or _DEV_KEY_ALLOWED else None)
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set in the environment (see README, Configuration)")
+# Encrypts the platform app secrets and tokens of connected stores (a Fernet key:
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`).
+# A source checkout falls back to a development key derived from the development SECRET_KEY.
+AFTERSALES_SECRETS_KEY = os.environ.get("AFTERSALES_SECRETS_KEY") or ""
+AFTERSALES_SECRETS_DEV_FALLBACK = DEBUG or _DEV_KEY_ALLOWED
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -80,6 +87,7 @@ INSTALLED_APPS = [
     "aftersales.console",
     "aftersales.intelligence.advice",
     "aftersales.intelligence.signals",
+    "aftersales.training",
 ]
 
 MIDDLEWARE = [

@@ -24,10 +24,20 @@ class Shop(models.Model):
     webhook_secret = models.CharField(max_length=64, blank=True)
     notify_email = models.BooleanField(default=False)
     reminder_hours = models.PositiveIntegerField(default=4)
+    # A training shop (培训店) is a sandbox of a real shop: its cases are scenarios worked by trainees.
+    # Every query is per shop, so nothing of it reaches the real shop; the side effects (outbox,
+    # rollups, payment gateway) check `is_training` and do nothing real for it.
+    training_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="training_shops"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_training(self) -> bool:
+        return self.training_of_id is not None
 
 
 class PlatformAccount(models.Model):

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from aftersales.accounts.models import Membership, Shop
+from aftersales.core import natural_keys
 from aftersales.core.choices import Role
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 
@@ -35,13 +36,14 @@ def add_member(shop: Shop, *, username: str, role: str, full_name: str = "", pas
             raise DomainError("staff.password_too_short", minimum=PASSWORD_MIN)
         user = users(username=username, first_name=full_name.strip()[:150])
         user.set_password(password)
-        user.save()
+        natural_keys.insert_or_conflict(user.save, lambda: ConflictError("staff.username_taken", username=username))
+    elif Membership.objects.filter(shop=shop, user=user).exists():
+        raise ConflictError("staff.already_member", username=username)
     elif password:
         # Setting a password for somebody else's existing account is not this form's business.
         raise ConflictError("staff.username_taken", username=username)
-    if Membership.objects.filter(shop=shop, user=user).exists():
-        raise ConflictError("staff.already_member", username=username)
-    return Membership.objects.create(shop=shop, user=user, role=role)
+    return natural_keys.insert_or_conflict(lambda: Membership.objects.create(shop=shop, user=user, role=role),
+                                           lambda: ConflictError("staff.already_member", username=username))
 
 
 @transaction.atomic

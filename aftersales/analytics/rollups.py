@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from aftersales.accounts.models import Shop
 from aftersales.analytics.domain import facts as F
 from aftersales.analytics.models import KEY_FIELDS, AnalyticsSettings, OrderFacts, Rollup
 from aftersales.cases.models import Case, CaseLine
@@ -39,11 +40,20 @@ MERCHANT_PAYS = "merchant"
 
 def order_changed(order: Order) -> None:
     """Bring the rollups up to date with `order` and all its cases. Call inside the change's transaction."""
-    refresh_orders(order.shop_id, [order.pk])
+    if not _in_training_shop(order):
+        refresh_orders(order.shop_id, [order.pk])
 
 
 def case_changed(case: Case) -> None:
-    refresh_orders(case.shop_id, [case.order_id])
+    if not _in_training_shop(case):
+        refresh_orders(case.shop_id, [case.order_id])
+
+
+def _in_training_shop(row: Order | Case) -> bool:
+    """A training shop's practice orders and cases are no part of any figure."""
+    if type(row).shop.is_cached(row):
+        return row.shop.is_training
+    return Shop.objects.filter(pk=row.shop_id, training_of__isnull=False).exists()
 
 
 # -- facts from the source tables -------------------------------------------------------------------
@@ -260,6 +270,8 @@ def rebuild(shop_id: int, *, batch: int = 2000) -> dict[str, int]:
     Rollup.objects.filter(shop_id=shop_id).delete()
     OrderFacts.objects.filter(shop_id=shop_id).delete()
     orders = rows = 0
+    if Shop.objects.filter(pk=shop_id, training_of__isnull=False).exists():
+        return {"orders": 0, "rows": 0, "upserts": 0}  # practice cases are no part of any figure
     for ids in _order_ids(shop_id, batch):
         found = load_facts(shop_id, ids)
         OrderFacts.objects.bulk_create(

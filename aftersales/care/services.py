@@ -9,17 +9,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
 from aftersales.care.defaults import DEFAULT_TEMPLATES
-from aftersales.care.models import Compensation, ReplyTemplate, Rung, Satisfaction, TemplateKind
+from aftersales.care.domain.ladder import step_of
+from aftersales.care.models import Compensation, ReplyTemplate, Satisfaction, TemplateKind
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case
 from aftersales.cases.services import By, lock_case, record_event
-from aftersales.core import clock
+from aftersales.core import clock, natural_keys
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen, format_fen
 
@@ -76,11 +77,7 @@ def save_template(shop: Shop, *, template_id: int | None = None, kind: str, lang
     if ReplyTemplate.objects.filter(shop=shop, language=language, name=name).exclude(pk=template.pk).exists():
         raise ConflictError("care.duplicate_template_name", name=name)
     template.kind, template.language, template.name, template.body = kind, language, name, body
-    try:
-        with transaction.atomic():
-            template.save()
-    except IntegrityError:
-        raise ConflictError("care.duplicate_template_name", name=name) from None
+    natural_keys.insert_or_conflict(template.save, lambda: ConflictError("care.duplicate_template_name", name=name))
     return template
 
 
@@ -114,34 +111,7 @@ def send_reply(shop: Shop, case_id: int, by: By, *, body: str, template_id: int 
 
 
 # ---------------------------------------------------------------------------------------------
-# Compensation ladder (补偿阶梯): coupon → member discount or points → red envelope (cash) → gift
-
-LADDER: tuple[tuple[str, ...], ...] = (
-    (Rung.COUPON.value,),
-    (Rung.MEMBER_DISCOUNT.value, Rung.POINTS.value),
-    (Rung.RED_ENVELOPE.value,),
-    (Rung.GIFT.value,),
-)
-#: Where on the ladder to start for a buyer this unhappy (urgency 0 calm … 3 threatens a complaint).
-_START_STEP = {0: 0, 1: 0, 2: 1, 3: 2}
-
-
-def step_of(rung: str) -> int:
-    for step, rungs in enumerate(LADDER):
-        if rung in rungs:
-            return step
-    raise DomainError("input.invalid_choice", field="rung", value=rung)
-
-
-def suggest_rung(urgency: int, given: list[str]) -> str | None:
-    """The next rung to offer: one above what was already given, no lower than the buyer's mood calls for.
-
-    None when the ladder is used up (a person should decide what else to do).
-    """
-    step = _START_STEP.get(min(max(urgency, 0), 3), 0)
-    if given:
-        step = max(step, max(step_of(r) for r in given) + 1)
-    return LADDER[step][0] if step < len(LADDER) else None
+# Compensation ladder (补偿阶梯): the rungs and their order are in care/domain/ladder.py
 
 
 def month_start(now: datetime) -> datetime:

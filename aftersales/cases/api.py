@@ -85,10 +85,12 @@ def get_case(request, case_id: int):
     return detail(request, case_id)
 
 
-@router.post("", response={201: CaseDetailOut})
+@router.post("", response={201: CaseDetailOut, 200: CaseDetailOut})
 def open_case(request, payload: CaseIn):
+    """201 with the new case; with a `platform_case_id` posted again, 200 with the existing case when the
+    request is the same (a retry) and 409 `case.exists` when it differs."""
     require_role(request, *STAFF)
-    case = services.open_case(
+    case, created = services.open_case_once(
         request.shop,
         order_id=payload.order_id,
         lines=[(line.order_line_id, line.quantity) for line in payload.lines],
@@ -102,7 +104,7 @@ def open_case(request, payload: CaseIn):
         buyer_confirmed_no_return_at_purchase=payload.buyer_confirmed_no_return_at_purchase,
         platform_case_id=payload.platform_case_id,
     )
-    return Status(201, detail(request, case.pk))
+    return Status(201 if created else 200, detail(request, case.pk))
 
 
 @router.post("/{int:case_id}/approve", response=CaseDetailOut)
@@ -124,7 +126,8 @@ def correct_reason(request, case_id: int, payload: ReasonCorrectionIn):
 def reject(request, case_id: int, payload: RejectIn):
     require_role(request, *STAFF)
     services.reject_case(
-        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note
+        request.shop, case_id, by(request), reason_code=payload.reason_code, note=payload.note,
+        as_owner=request.api_role == "owner",
     )
     return detail(request, case_id)
 

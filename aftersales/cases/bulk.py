@@ -19,26 +19,14 @@ class BulkResult:
     refused: list[tuple[Case | int, DomainError]] = field(default_factory=list)
 
 
-def approve_unshipped_refunds(shop: Shop, case_ids: list[int], by: services.By) -> BulkResult:
-    """Approve refund-only requests (仅退款) on orders not yet shipped; refuse anything else, saying why."""
-    result = BulkResult()
-    found = {c.pk: c for c in Case.objects.filter(shop=shop, pk__in=case_ids)}
-    for case_id in case_ids:
-        case = found.get(case_id)
-        if case is None:
-            result.refused.append((case_id, DomainError("case.not_found", case_id=case_id)))
-            continue
-        if case.kind != Kind.REFUND_ONLY.value or case.goods_status != GoodsStatus.NOT_SHIPPED.value:
-            result.refused.append((case, DomainError("case.bulk_not_unshipped_refund", number=case.number)))
-            continue
-        if case.status != Status.REQUESTED.value:
-            result.refused.append((case, DomainError("case.bulk_not_awaiting_review", number=case.number)))
-            continue
-        try:
-            result.done.append(services.approve_case(shop, case.pk, by))
-        except DomainError as exc:
-            result.refused.append((case, exc))
-    return result
+def unshipped_refund_refusal(case: Case) -> DomainError | None:
+    """Why `case` cannot be approved in bulk, or None: only refund-only requests (仅退款) on orders not yet
+    shipped, still awaiting review, are safe to approve without reading them one by one."""
+    if case.kind != Kind.REFUND_ONLY.value or case.goods_status != GoodsStatus.NOT_SHIPPED.value:
+        return DomainError("case.bulk_not_unshipped_refund", number=case.number)
+    if case.status != Status.REQUESTED.value:
+        return DomainError("case.bulk_not_awaiting_review", number=case.number)
+    return None
 
 
 def assign_many(shop: Shop, case_ids: list[int], by: services.By, *, assignee) -> BulkResult:

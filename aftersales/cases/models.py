@@ -17,6 +17,7 @@ from aftersales.core.choices import (
     ReturnLogistics,
 )
 from aftersales.core.fields import enum_choices
+from aftersales.core.jsontext import TextJSONEncoder
 from aftersales.orders.models import Buyer, Order, OrderLine
 
 
@@ -67,7 +68,7 @@ class Case(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    tags = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True, encoder=TextJSONEncoder)
     follow_up = models.BooleanField(default=False)  # flagged: follow up daily, tell the buyer daily
     urgency = models.PositiveSmallIntegerField(default=0)  # 0 calm … 3 threatens complaint
     # What the buyer's own words say (intelligence.reasons), beside the reason they picked: the

@@ -16,10 +16,11 @@ from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
 from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.deadlines import next_deadline
+from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
-from aftersales.core import clock
+from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen
@@ -92,7 +93,14 @@ def record_event(
         created_at=now or clock.now(),
     )
     enqueue_for_event(event)  # transactional outbox: the buyer's message commits with the change
+    _platform_push(event)  # a staff decision on a connected store's case goes to the platform (outbox)
     return event
+
+
+def _platform_push(event: CaseEvent) -> None:
+    from aftersales.platforms.sync.push import command_for_event  # the platforms app imports this module
+
+    command_for_event(event)
 
 
 def refresh_deadline(case: Case, now: datetime, platform_deadline: datetime | None = None) -> None:
@@ -192,7 +200,7 @@ def _validate_choice(value: str, allowed, field: str) -> str:
 
 
 @transaction.atomic
-def open_case(
+def _open_new_case(
     shop: Shop,
     *,
     order_id: int,
@@ -310,6 +318,39 @@ def open_case(
     return case
 
 
+def open_case(shop: Shop, **request) -> Case:
+    """Open an after-sale case (售后申请); the same platform case posted again answers the one that exists
+    (see `open_case_once`, whose arguments it takes)."""
+    return open_case_once(shop, **request)[0]
+
+
+def _same_case(case: Case, order_id: int, request: dict) -> bool:
+    """Whether `request` asks for what `case` was opened with: its order, lines, kind, reason and words."""
+    lines = sorted((line.order_line_id, line.quantity) for line in case.lines.all())
+    asked = request.get("requested_fen")
+    return (case.order_id == order_id and lines == sorted(tuple(x) for x in request["lines"]) and case.kind == request["kind"]
+            and case.reason == request["reason"] and case.buyer_note == request.get("buyer_note", "")
+            and (asked is None or asked == case.requested_fen))
+
+
+@transaction.atomic
+def open_case_once(shop: Shop, *, order_id: int, platform_case_id: str | None = None, **request) -> tuple[Case, bool]:
+    """(the case, whether it is new). The platform's case id is the natural key: a retry of the same
+    request answers the case (whatever became of it since), another request under that id is a 409."""
+    if not platform_case_id:
+        return _open_new_case(shop, order_id=order_id, **request), True
+    order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=order_id).first()
+    if order is None:
+        raise NotFoundError("order.not_found", order_id=order_id)
+    key = {"shop": shop, "platform": order.platform, "platform_case_id": platform_case_id}
+    return natural_keys.create_once(
+        lambda: Case.objects.filter(**key).first(),
+        lambda: _open_new_case(shop, order_id=order_id, platform_case_id=platform_case_id, **request),
+        same=lambda case: _same_case(case, order_id, request),
+        conflict=lambda: ConflictError("case.exists", platform_case_id=platform_case_id),
+    )
+
+
 _REFUND_KINDS = {
     Kind.REFUND_ONLY.value,
     Kind.RETURN_REFUND.value,
@@ -384,14 +425,19 @@ def switch_remedy(
 
 @transaction.atomic
 def reject_case(
-    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", now: datetime | None = None
+    shop: Shop, case_id: int, by: By, *, reason_code: str, note: str = "", as_owner: bool = False,
+    now: datetime | None = None,
 ) -> Case:
+    """Refuse a request. `as_owner`: the person refusing holds the shop's owner role, the only one who
+    may refuse a request the policy found lawful as a no-reason return."""
     if reason_code not in REJECT_REASONS:
         raise DomainError("case.reject_reason_required", allowed=",".join(REJECT_REASONS))
     case = lock_case(shop, case_id)
     # Platforms do not let a merchant refuse a refund of goods that were never shipped (TB refuse API).
     if case.kind == Kind.REFUND_ONLY.value and case.goods_status == GoodsStatus.NOT_SHIPPED.value:
         raise ConflictError("case.cannot_reject_unshipped_refund")
+    if not as_owner and lawful_no_reason(case.policy_decision):
+        raise ConflictError("case.reject_lawful_no_reason_owner_only")
     move(case, Action.REJECT, by, reason_code=reason_code, note=note, now=now)
     return case
 

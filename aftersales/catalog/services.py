@@ -7,6 +7,7 @@ from django.db import transaction
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.policy import ShopRules, validate_shop_rules
 from aftersales.catalog.models import Category, ReturnRule
+from aftersales.core import natural_keys
 from aftersales.core.choices import Platform
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 
@@ -54,5 +55,5 @@ def save_return_rule(shop: Shop, *, rule_id: int | None = None, platform: str = 
     rule.no_reason_days, rule.free_return_shipping = no_reason_days, free_return_shipping
     rule.exchange_days, rule.warranty_days = exchange_days, warranty_days
     rule.allow_partial_refund = allow_partial_refund
-    rule.save()
+    natural_keys.insert_or_conflict(rule.save, lambda: ConflictError("rule.duplicate"))
     return rule

@@ -22,6 +22,7 @@ from aftersales.core.choices import Role
 SESSION_KEY = "current_shop_id"
 
 OWNER, AGENT, WAREHOUSE = Role.OWNER.value, Role.AGENT.value, Role.WAREHOUSE.value
+TRAINEE = Role.TRAINEE.value  # may only train: none of the role lists below admits a trainee
 CONSOLE_ROLES = (OWNER, AGENT)
 DESK_ROLES = (OWNER, WAREHOUSE)
 

@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aftersales.care import services as care
+from aftersales.care.domain.ladder import LADDER, suggest_rung
 from aftersales.care.selectors import filled_templates, rungs_given
-from aftersales.care.services import LADDER, budget_of, suggest_rung
+from aftersales.care.services import budget_of
 from aftersales.cases import services as cases
+from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, Evidence
@@ -29,7 +31,9 @@ from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
 from aftersales.console.queries import case_page, next_open_case, shop_agents
 from aftersales.core.errors import DomainError
+from aftersales.core.money import fen_to_yuan
 from aftersales.refunds import services as refunds
+from aftersales.training import services as training_services
 from aftersales.warehouse import services as warehouse
 
 
@@ -59,7 +63,8 @@ ACTIONS: dict[str, CaseAction] = {
     "approve": CaseAction(f.NoteOptionalForm, lambda s, c, d, r: cases.approve_case(
         s.shop, c, s.by(), note=d["note"]), _("Request approved."), _("Approve")),
     "reject": CaseAction(f.RejectForm, lambda s, c, d, r: cases.reject_case(
-        s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"]), _("Request rejected."), _("Reject")),
+        s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"], as_owner=s.role == OWNER),
+        _("Request rejected."), _("Reject")),
     "request_evidence": CaseAction(f.NoteRequiredForm, lambda s, c, d, r: cases.request_evidence(
         s.shop, c, s.by(), note=d["note"]), _("The buyer has been asked for evidence."), _("Ask for evidence")),
     "ship_return": CaseAction(f.ShipForm, lambda s, c, d, r: cases.record_return_shipment(
@@ -130,6 +135,8 @@ def _new_key(case) -> str:
 def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, status: int = 200,
                  error: str = "") -> HttpResponse:
     staff = request.staff
+    # A training case: the simulated buyer and platform answer what was done before the page is drawn.
+    training = training_services.case_banner(staff.shop, case_id) if staff.shop.is_training else None
     page = case_page(staff.shop, case_id)
     case = page.case
     bound = bound or {}
@@ -137,7 +144,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
     forms = {key: bound.get(key) or ACTIONS[key].form(prefix=key) for key in ACTIONS}
     if "grant_refund" not in bound:
         forms["grant_refund"] = f.GrantForm(prefix="grant_refund", initial={
-            "amount": None, "reason_code": "approved_request"})
+            "amount": str(fen_to_yuan(refunds.refundable_now(case)))})
     if "execute_refund" not in bound:
         # A payment left pending (the provider did not answer) is retried with its own key, never a new one.
         key = page.pending_key or _new_key(case)
@@ -163,8 +170,11 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "suggested": suggest_rung(case.urgency, given),
         "agents": shop_agents(staff.shop),
         "refundable": refunds.refundable_now(case),
+        "lawful_no_reason": lawful_no_reason(case.policy_decision),
+        "may_refuse_lawful": staff.role == OWNER,
         "owed": case.refund_granted_fen - case.refunded_fen,
         "next_case": next_open_case(staff.shop, case),
+        "training": training,
     }
     return render(request, "console/case.html", context, status=status)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +77,8 @@ class InboxFilterForm(forms.Form):
     mismatch = forms.BooleanField(required=False, label=_("Picked reason ≠ buyer's words"))
     sort = forms.ChoiceField(required=False, label=_("Sort by"), choices=lambda: [
         ("", _("Deadline first")), ("urgency", _("Most urgent first"))])
+    signals = forms.ChoiceField(required=False, label=_("Signals"), choices=(
+        ("", _("Any")), ("flagged", _("Signals: any")), ("watched", _("Watched buyers"))))
 
     def __init__(self, *args, assignees=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +120,24 @@ class BulkForm(forms.Form):
         return ids
 
 
+class BulkRefundForm(forms.Form):
+    """The confirmed bulk refund: `case_id:idempotency_key` per case, as the plan page wrote them."""
+
+    plan = forms.Field(widget=forms.MultipleHiddenInput,
+                       error_messages={"required": _("Select at least one case.")})
+
+    def clean_plan(self):
+        planned = []
+        for item in self.data.getlist("plan"):
+            case_id, _sep, key = str(item).partition(":")
+            if not case_id.isdigit() or not re.fullmatch(r"[A-Za-z0-9._-]{8,80}", key):
+                raise ValidationError(_("Select cases from the list."), code="invalid")
+            planned.append((int(case_id), key))
+        if len(planned) > 200:
+            raise ValidationError(_("Select at most 200 cases at a time."))
+        return list(dict.fromkeys(planned))
+
+
 # -- case actions ---------------------------------------------------------------------------------
 
 class NoteOptionalForm(forms.Form):
@@ -128,9 +150,15 @@ class NoteRequiredForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=lambda: choices("reject", REJECT_REASONS))
-    note = forms.CharField(required=False, max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}),
-                           label=_("Explanation to the buyer"))
+    """A refusal names its reason, tells the buyer why in words, and is confirmed: never one click."""
+
+    reason_code = forms.ChoiceField(label=_("Reason"), error_messages={"required": _("Choose the reason.")},
+                                    choices=lambda: _blank(_("Choose…")) + choices("reject", REJECT_REASONS))
+    note = forms.CharField(max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
+                           label=_("Message to the buyer"),
+                           error_messages={"required": _("Tell the buyer why the request is refused.")})
+    confirm = forms.BooleanField(label=_("I have checked the request and refuse it"),
+                                 error_messages={"required": _("Confirm the refusal: tick the box.")})
 
 
 class CloseForm(forms.Form):
@@ -160,9 +188,13 @@ class RulingForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    amount = YuanField(required=False, min_fen=1, label=_("Amount (yuan)"),
-                       help_text=_("Leave empty to refund all that is still refundable."))
-    reason_code = forms.ChoiceField(label=_("Reason"), choices=lambda: choices("grant", GRANT_REASONS))
+    """The amount is always typed (the page offers what is refundable now) and the reason always chosen:
+    an empty amount must never mean "everything", least of all for a partial refund."""
+
+    amount = YuanField(min_fen=1, label=_("Amount (yuan)"),
+                       error_messages={"required": _("Enter the amount to refund.")})
+    reason_code = forms.ChoiceField(label=_("Reason"), error_messages={"required": _("Choose the reason.")},
+                                    choices=lambda: _blank(_("Choose…")) + choices("grant", GRANT_REASONS))
     note = forms.CharField(required=False, max_length=NOTE_LIMIT, label=_("Note"))
 
 

@@ -105,6 +105,7 @@ ACTION = {
     "ready_to_refund": _("Ready to refund"),
     "reply": _("Reply sent"),
     "compensation": _("Compensation given"),
+    "switch_remedy": _("Remedy changed"),
     "rating": _("Buyer rated the service"),
     "remind": _("Deadline reminder"),
     "deadline_escalated": _("Deadline passed, escalated"),
@@ -185,6 +186,7 @@ ROLE = {
     "owner": _("Owner"),
     "agent": _("Agent"),
     "warehouse": _("Warehouse"),
+    "trainee": _("Trainee"),
 }
 
 LAW_CATEGORY = {

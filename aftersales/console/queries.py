@@ -61,6 +61,8 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         qs = qs.filter(deadline_at__lte=now + timedelta(hours=filters["due_hours"]))
     if filters.get("overdue"):
         qs = qs.filter(deadline_at__lt=now)
+    if filters.get("signals"):
+        qs = qs.filter(pk__in=_with_signals(shop, filters["signals"]))
     if assignee == "me":
         qs = qs.filter(assignee=user)
     elif assignee == "none":
@@ -138,3 +140,10 @@ def case_page(shop: Shop, case_id: int) -> CasePage:
                    .values_list("idempotency_key", flat=True).first()) or ""
     return CasePage(case=case, evidence=evidence, compensations=compensations, satisfaction=satisfaction,
                     pending_key=pending_key)
+
+
+def _with_signals(shop: Shop, which: str) -> set[int]:
+    """Open cases that raise an abuse signal ("flagged"), or whose buyer the owner watches ("watched")."""
+    from aftersales.intelligence.signals.selectors import flagged_case_ids, watched_case_ids
+
+    return watched_case_ids(shop) if which == "watched" else flagged_case_ids(shop)

@@ -46,16 +46,32 @@ class BudgetForm(forms.Form):
         return value
 
 
-class MemberForm(forms.Form):
+class OwnerConfirmation(forms.Form):
+    """The owner role gives every power (refunds, settings, staff): it is never the default, and giving it
+    is confirmed with a tick. The least role, agent, is what a new member gets unless told otherwise."""
+
+    role = forms.ChoiceField(label=_("Role"), initial=Role.AGENT.value,
+                             choices=lambda: choices("role", [r.value for r in Role]))
+    confirm_owner = forms.BooleanField(
+        required=False, label=_("I confirm: the owner role may refund, change the shop settings and manage staff"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.OWNER.value and not data.get("confirm_owner"):
+            self.add_error("confirm_owner", _("Giving the owner role needs your confirmation: tick the box."))
+        return data
+
+
+class MemberForm(OwnerConfirmation):
     username = forms.CharField(max_length=30, label=_("User name"))
     full_name = forms.CharField(max_length=60, required=False, label=_("Display name"))
     password = forms.CharField(required=False, max_length=128, widget=forms.PasswordInput, label=_("Password"),
                                help_text=_("For a new user. Leave empty to add an existing user."))
-    role = forms.ChoiceField(label=_("Role"), choices=lambda: choices("role", [r.value for r in Role]))
+    field_order = ["username", "full_name", "password", "role", "confirm_owner"]
 
 
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=lambda: choices("role", [r.value for r in Role]))
+class RoleForm(OwnerConfirmation):
+    pass
 
 
 class NotifyForm(forms.Form):

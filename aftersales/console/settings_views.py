@@ -101,6 +101,9 @@ def _refused(request, key, form, exc: DomainError | None = None) -> HttpResponse
     if exc is not None:
         violations = getattr(exc, "violations", None)
         errors = [error_text(v.code, **v.params) for v in violations] if violations else [error_text(exc)]
+    elif key == "role":
+        # The role is changed from a one-line form in the staff table, which shows no field errors itself.
+        errors = [message for messages_ in form.errors.values() for message in messages_]
     else:
         errors = [_("Please correct the highlighted fields.")]
     return _render(request, {key: form}, errors=errors, status=422)

@@ -10,14 +10,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.cases import bulk
-from aftersales.console.access import CONSOLE_ROLES, WAREHOUSE, resolve_staff, staff_view
+from aftersales.console.access import CONSOLE_ROLES, TRAINEE, WAREHOUSE, resolve_staff, staff_view
 from aftersales.console.errors import error_text
-from aftersales.console.forms import BulkForm, InboxFilterForm
+from aftersales.console.forms import BulkForm, BulkRefundForm, InboxFilterForm
 from aftersales.console.queries import inbox_cases, shop_agents
+from aftersales.core.money import format_fen as yuan
+from aftersales.intelligence.present import advice_choices
+from aftersales.refunds import bulk as bulk_refunds
 
 PAGE_SIZE = 50
 
@@ -28,6 +32,8 @@ def inbox_entry(request: HttpRequest) -> HttpResponse:
         staff = resolve_staff(request)
         if staff is not None and staff.role == WAREHOUSE:
             return redirect("warehouse:desk")
+        if staff is not None and staff.role == TRAINEE:
+            return redirect("training:home")  # a trainee may only train
     return inbox(request)
 
 
@@ -43,7 +49,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"nav": "inbox", "form": form, "page": page, "agents": agents, "query": query.urlencode()}
+    context = {"nav": "inbox", "form": form, "page": page, "agents": agents, "query": query.urlencode(),
+               "advice_choices": advice_choices(translation.get_language())}
     template = "console/_inbox_table.html" if request.htmx and request.htmx.target == "inbox-table" else \
         "console/inbox.html"
     return render(request, template, context)
@@ -52,33 +59,67 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view(*CONSOLE_ROLES)
 def bulk_action(request: HttpRequest) -> HttpResponse:
-    """Approve the selected refund-only requests on unshipped orders, or assign the selected cases."""
+    """Refund the selected cases (first the plan with its total, then on confirmation the money), or
+    assign the selected cases."""
     staff = request.staff
-    form = BulkForm(request.POST)
     query = QueryDict(request.POST.get("query", "")).urlencode()
     back = redirect(reverse("console:inbox") + (f"?{query}" if query else ""))
+    if request.POST.get("do") == "refund":
+        return _bulk_refund(request, back)
+    form = BulkForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return back
     ids = form.cleaned_data["case"]
-    if request.POST.get("do") == "assign":
-        assignee = None
-        if form.cleaned_data.get("assignee"):
-            assignee = next((u for u in shop_agents(staff.shop) if u.pk == form.cleaned_data["assignee"]), None)
-            if assignee is None:
-                messages.error(request, _("Choose an assignee from the list."))
-                return back
-        result = bulk.assign_many(staff.shop, ids, staff.by(), assignee=assignee)
-        done_text = _("Assigned %(count)d case(s).")
-    else:
-        result = bulk.approve_unshipped_refunds(staff.shop, ids, staff.by())
-        done_text = _("Approved %(count)d refund(s): %(numbers)s.")
+    if request.POST.get("do") != "assign":
+        plan = bulk_refunds.plan_bulk_refund(staff.shop, ids)
+        _say_refused(request, plan.refused)
+        if not plan.refunds:
+            return back
+        return render(request, "console/bulk_refund.html", {"nav": "inbox", "plan": plan, "query": query})
+    assignee = None
+    if form.cleaned_data.get("assignee"):
+        assignee = next((u for u in shop_agents(staff.shop) if u.pk == form.cleaned_data["assignee"]), None)
+        if assignee is None:
+            messages.error(request, _("Choose an assignee from the list."))
+            return back
+    result = bulk.assign_many(staff.shop, ids, staff.by(), assignee=assignee)
     if result.done:
-        messages.success(request, done_text % {"count": len(result.done),
-                                               "numbers": ", ".join(c.number for c in result.done)})
-    for case, error in result.refused:
+        messages.success(request, _("Assigned %(count)d case(s).") % {"count": len(result.done)})
+    _say_refused(request, result.refused)
+    return back
+
+
+def _say_refused(request, refused) -> None:
+    for case, error in refused:
         number = getattr(case, "number", f"#{case}")
         messages.error(request, _("%(number)s not changed: %(why)s") % {"number": number, "why": error_text(error)})
+
+
+def _bulk_refund(request: HttpRequest, back) -> HttpResponse:
+    """The confirmed plan: each case with the idempotency key chosen when the plan was shown."""
+    form = BulkRefundForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return back
+    results = bulk_refunds.refund_many(request.staff.shop, form.cleaned_data["plan"], request.staff.by())
+    paid = [r for r in results if r.error is None]
+    if paid:
+        messages.success(request, _("Refunded %(count)d case(s), %(total)s in all.") % {
+            "count": len(paid), "total": yuan(sum(r.paid_fen for r in paid))})
+    for r in results:
+        if r.error is not None:
+            messages.error(request, _("%(number)s not refunded: %(why)s") % {
+                "number": r.case.number or f"#{r.case.pk}", "why": error_text(r.error)})
+        elif r.pending_fen:
+            messages.warning(request, _("%(number)s: %(amount)s is still pending with the payment provider; "
+                                        "open the case to send it again.") % {
+                "number": r.case.number, "amount": yuan(r.pending_fen)})
+        else:
+            messages.info(request, _("%(number)s: %(amount)s refunded.") % {
+                "number": r.case.number, "amount": yuan(r.paid_fen)})
     return back

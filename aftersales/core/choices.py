@@ -29,6 +29,7 @@ class Role(StrEnum):
     OWNER = "owner"
     AGENT = "agent"
     WAREHOUSE = "warehouse"
+    TRAINEE = "trainee"  # may only train (培训中心), never touch the shop's real cases
 
 
 class Channel(StrEnum):

@@ -100,11 +100,15 @@ def translate(code: str, lang: str = ZH, **params: object) -> str:
     if entry is None:
         return code
     lang = normalize_language(lang)
-    template = entry.get(lang) or entry[ZH]
+    return format_message(entry.get(lang) or entry[ZH], lang, **params)
+
+
+def format_message(text: str, lang: str = ZH, /, **params: object) -> str:
+    """Fill a catalogue text's placeholders the way `translate` does (for apps with their own catalogue)."""
     try:
-        return _Formatter(lang).format(template, **params)
+        return _Formatter(normalize_language(lang)).format(text, **params)
     except (ValueError, IndexError, AttributeError, TypeError):  # a malformed template must not break a page
-        return template
+        return text
 
 
 MESSAGES: dict[str, dict[str, str]] = _load()

@@ -193,7 +193,8 @@ def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime, now: d
             cases.withdraw_case(shop, cid, BUYER, now=at())
             return
         cases.reject_case(
-            shop, cid, MERCHANT, reason_code="evidence_insufficient", note="请补充商品问题照片", now=at()
+            shop, cid, MERCHANT, reason_code="evidence_insufficient", note="请补充商品问题照片", as_owner=True,
+            now=at(),
         )
         if target == "arbitration":
             cases.escalate_case(shop, cid, BUYER, note="商家拒绝，申请平台介入", now=at())

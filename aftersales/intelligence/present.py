@@ -11,9 +11,10 @@ from django.utils import translation
 from aftersales.analytics.domain.abuse import Signal as AnalyticsSignal
 from aftersales.analytics.labels import signal_text
 from aftersales.core.messages import normalize_language, translate
-from aftersales.intelligence.advice.selectors import CaseAdvice, advice_for_case
+from aftersales.intelligence.advice.domain import OPTION_ORDER
+from aftersales.intelligence.advice.selectors import CaseAdvice, advice_for_case, advice_for_cases
 from aftersales.intelligence.signals.domain import Signals
-from aftersales.intelligence.signals.selectors import signals_for_case
+from aftersales.intelligence.signals.selectors import signals_for_case, signals_for_cases
 
 
 def advice_payload(found: CaseAdvice | None, lang: str = "zh-hans") -> dict | None:
@@ -80,3 +81,29 @@ def case_intelligence(case, lang: str = "zh-hans") -> dict:
     """What `GET /api/v1/cases/{id}` and the case page show: {"advice": …, "signals": …}."""
     advice, found = advice_and_signals(case)
     return {"advice": advice_payload(advice, lang), "signals": signals_payload(found, lang)}
+
+
+def advice_summaries(shop, cases, lang: str | None = None) -> dict[int, dict]:
+    """The inbox's column: per open case its recommended option, cost and how many signals it raises."""
+    cases = list(cases)
+    if not cases:
+        return {}
+    lang = normalize_language(lang or translation.get_language())
+    found = signals_for_cases(shop, cases)
+    blocked = {pk for pk, s in found.items() if s.asks_for_goods}
+    out = {}
+    for pk, item in advice_for_cases(shop, cases, blocked=blocked).items():
+        best = item.advice.best
+        if best is None:
+            continue
+        trusted = found[pk].standing == "trusted"
+        out[pk] = {"remedy": best.remedy, "label": translate(f"advice.option.{best.remedy}", lang),
+                   "cost_fen": best.cost_fen, "needs_agreement": best.needs_agreement,
+                   "signals": 0 if trusted else len(found[pk].items)}
+    return out
+
+
+def advice_choices(lang: str | None = None) -> list[tuple[str, str]]:
+    """The remedies the inbox's bulk "apply the advice" can be asked to apply."""
+    lang = normalize_language(lang)
+    return [(remedy, translate(f"advice.option.{remedy}", lang)) for remedy in OPTION_ORDER]

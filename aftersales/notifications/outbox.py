@@ -116,6 +116,8 @@ def enqueue_for_events(events: list[CaseEvent], lookups: Lookups | None = None) 
 
 
 def _messages_for(event: CaseEvent, lookups: Lookups) -> list[Message]:
+    if lookups.shop(event.case).is_training:
+        return []  # a training case's buyer is simulated: no message, no e-mail, no webhook leaves
     action = event.action
     if action in STAFF_TEMPLATES:
         if not (event.payload or {}).get("notify_staff", True):

@@ -7,6 +7,7 @@ from django.db import transaction
 from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
 from aftersales.catalog.models import Sku
+from aftersales.core import natural_keys
 from aftersales.core.errors import ConflictError, DomainError
 from aftersales.orders.models import Buyer, Order, OrderLine, Payment
 
@@ -38,13 +39,45 @@ def find_or_create_buyer(
     return buyer
 
 
-@transaction.atomic
 def create_order(shop: Shop, data: dict) -> Order:
-    """Create an order with its lines and payments. `data` is validated input (see OrderIn)."""
-    if Order.objects.filter(
-        shop=shop, platform=data["platform"], platform_order_id=data["platform_order_id"]
-    ).exists():
-        raise ConflictError("order.exists", platform_order_id=data["platform_order_id"])
+    """Create an order with its lines and payments (or answer the same order posted before)."""
+    return create_order_once(shop, data)[0]
+
+
+_LINE_FACTS = ("platform_line_id", "title", "sku_code", "spec", "quantity", "unit_price_fen", "paid_fen", "is_gift",
+               "bundle_id")
+_LINE_DEFAULTS = {"sku_code": "", "spec": "", "is_gift": False, "bundle_id": ""}
+
+
+def _same_order(order: Order, data: dict) -> bool:
+    """Whether `data` describes `order` as it was created: its times, amounts, lines and payments."""
+    mine = (order.paid_at, order.shipped_at, order.signed_at, order.freight_fen, order.free_shipping,
+            order.channel, order.content_id, order.content_author)
+    theirs = (data["paid_at"], data.get("shipped_at"), data.get("signed_at"), data.get("freight_fen", 0),
+              data.get("free_shipping", True), data.get("channel") or "other", data.get("content_id", ""),
+              data.get("content_author", ""))
+    if mine != theirs:
+        return False
+    lines = sorted(tuple(getattr(line, f) for f in _LINE_FACTS) for line in order.lines.all())
+    wanted = sorted(tuple(x.get(f, _LINE_DEFAULTS.get(f)) for f in _LINE_FACTS) for x in data["lines"])
+    payments = sorted((p.route, p.amount_fen) for p in order.payments.all())
+    return lines == wanted and payments == sorted((p["route"], p["amount_fen"]) for p in data.get("payments") or [])
+
+
+@transaction.atomic
+def create_order_once(shop: Shop, data: dict) -> tuple[Order, bool]:
+    """(the order, whether it is new). `data` is validated input (see OrderIn). The platform's order id
+    is the natural key: the same order again is answered, a different one under its id is a conflict."""
+    key = {"shop": shop, "platform": data["platform"], "platform_order_id": data["platform_order_id"]}
+    return natural_keys.create_once(
+        lambda: Order.objects.filter(**key).first(),
+        lambda: _insert_order(shop, data),
+        same=lambda order: _same_order(order, data),
+        conflict=lambda: ConflictError("order.exists", platform_order_id=data["platform_order_id"]),
+    )
+
+
+def _insert_order(shop: Shop, data: dict) -> Order:
     lines = data["lines"]
     if len({line["platform_line_id"] for line in lines}) != len(lines):
         raise DomainError("order.duplicate_line_id")

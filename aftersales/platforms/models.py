@@ -78,3 +78,12 @@ class ImportRun(models.Model):
             return None
         end = self.finished_at or self.started_at
         return (end - self.started_at).total_seconds()
+
+
+# The open-API connections live in their own module; imported here so that Django registers them.
+from aftersales.platforms.sync.models import (  # noqa: E402, F401
+    PlatformCommand,
+    PushedCase,
+    StoreConnection,
+    SyncedCase,
+)

@@ -13,3 +13,7 @@ def run_import(run_id: int) -> str:
     if run is None:
         return f"import {run_id}: nothing to do"
     return f"import {run_id}: {run.status}"
+
+
+# The live sync's periodic and queued tasks (huey finds tasks in each app's `tasks` module).
+from aftersales.platforms.sync.tasks import fetch_pushed_now, platform_sync, send_platform_commands  # noqa: E402, F401

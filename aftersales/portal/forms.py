@@ -37,11 +37,14 @@ class RequestForm(forms.Form):
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.line_ids = []
+        open_lines = [p for p in lines if p.available > 0]
         for policy in lines:
             name = f"qty_{policy.line.pk}"
             self.line_ids.append(policy.line.pk)
+            # A single item that can still be returned is what the request is about: one of it, not zero.
+            initial = 1 if len(open_lines) == 1 and policy is open_lines[0] else 0
             self.fields[name] = forms.IntegerField(min_value=0, max_value=policy.available, required=False,
-                                                   initial=0, label=policy.line.title)
+                                                   initial=initial, label=policy.line.title)
 
     def clean(self):
         data = super().clean()

@@ -69,7 +69,14 @@ class LinePolicy:
 
 def _explain(order: Order, line: OrderLine, kind: str, reason: str, now) -> Explanation:
     decision, _rules = decide(order, line, case_kind=kind, reason=reason, requested_at=now)
-    reasons = [(code, decision.params_for(code)) for code in decision.reason_codes[:3]]
+    codes = list(decision.reason_codes)
+    shop_window = decision.rule("S.no_reason_days")
+    if shop_window is not None and shop_window.code.startswith("shop.no_reason.") \
+            and shop_window.code != "shop.no_reason.law_window":
+        # One deadline for the buyer: the shop's longer promise (the one `window_ends_at` gives) replaces
+        # the law's seven days, which would otherwise be shown beside it with an earlier date.
+        codes = list(dict.fromkeys(shop_window.code if c.startswith("law.no_reason.") else c for c in codes))
+    reasons = [(code, decision.params_for(code)) for code in codes[:3]]
     return Explanation(allowed=decision.eligible, remedies=list(decision.remedies), reasons=reasons,
                        window_ends_at=decision.no_reason_window_ends_at)
 

@@ -62,8 +62,9 @@ def order_page(request: HttpRequest) -> HttpResponse:
     order = _order(request)
     if order is None:
         return redirect("portal:find")
+    policies = selectors.line_policies(order)
     return render(request, "portal/order.html", {
-        "order": order, "policies": selectors.line_policies(order),
+        "order": order, "policies": policies, "requestable": any(p.available for p in policies),
         "cases": list(selectors.cases_of_order(order).prefetch_related("lines__order_line")),
     })
 
@@ -73,6 +74,9 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if order is None:
         return redirect("portal:find")
     policies = selectors.line_policies(order)
+    if not any(p.available for p in policies):
+        messages.info(request, _("Every item of this order already has a request."))
+        return redirect("portal:order")
     default_kind = Kind.REFUND_ONLY.value if order.shipped_at is None else Kind.RETURN_REFUND.value
     if request.method != "POST":
         form = RequestForm(lines=policies, initial={"kind": default_kind})

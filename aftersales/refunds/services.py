@@ -65,6 +65,9 @@ def grant_refund(
     remaining = min(case.refund_cap_fen - case.refund_granted_fen, order.paid_fen - order.refund_granted_fen)
     if remaining <= 0:
         raise ConflictError("refund.already_granted")
+    if reason_code == "partial_refund_goods_kept" and (amount_fen is None or amount_fen >= remaining):
+        # The buyer keeps the goods: a partial refund is some of the money, never all of it by default.
+        raise DomainError("refund.partial_not_below_refundable", refundable=remaining)
     if amount_fen is None:
         amount_fen = min(case.requested_fen or remaining, remaining)
     check_fen(amount_fen)
@@ -122,7 +125,7 @@ def execute_refund(
     if not _KEY.match(idempotency_key or ""):
         raise DomainError("refund.invalid_idempotency_key")
     payments = _create_pending_payments(shop, case_id, by, idempotency_key, now)
-    gateway = get_gateway()
+    gateway = get_gateway(shop)
     for payment in payments:
         if payment.status in (PaymentStatus.PENDING.value, PaymentStatus.UNKNOWN.value):
             result = gateway.refund(

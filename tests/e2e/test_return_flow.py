@@ -96,14 +96,18 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     agent.evaluate("window.stayed = true")
     agent.locator("summary", has_text="拒绝申请").click()
     reject = "form[action$='/act/reject/']"
-    # A reason the server does not know (as a tampered page would send): its refusal comes back in place.
-    agent.evaluate(f"""() => {{
-        const select = document.querySelector("{reject} select[name$='reason_code']");
-        select.add(new Option("?", "no-such-reason"));
-        select.value = "no-such-reason";
-    }}""")
+    # A size complaint within seven days is a lawful no-reason return: the agent is warned and may not refuse.
+    expect(agent.locator(".lawful-warning")).to_contain_text("该申请符合七天无理由退货，拒绝可能被平台判责")
+    expect(agent.locator(f"{reject} button[type=submit]")).to_be_disabled()
+    shot(agent, screenshots, "console-case-reject-guarded")
+    # A tampered page that enables the button anyway: the server refuses, in place, and nothing changes.
+    agent.select_option(f"{reject} select[name$='reason_code']", "not_intact")
+    agent.fill(f"{reject} textarea[name$='note']", "吊牌已剪")
+    agent.check(f"{reject} input[name$='confirm']")
+    agent.evaluate(f"document.querySelector(\"{reject} button[type=submit]\").disabled = false")
+    agent.once("dialog", lambda dialog: dialog.accept())
     agent.locator(f"{reject} button[type=submit]").click()
-    expect(agent.locator(".form-error, .errorlist").first).to_be_visible()
+    expect(agent.locator(".form-error:not(.lawful-warning)").first).to_contain_text("只有店长可以拒绝")
     expect(agent.locator("h1 .badge").first).to_have_text("待处理")
     agent.click("text=同意申请")
     expect(agent.locator(".flash")).to_contain_text("已同意申请")
@@ -141,6 +145,8 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     # 6. The agent grants and sends the refund.
     agent.goto(f"{base}/console/cases/{case_id}/")
     expect(agent.locator("h1 .badge").first).to_have_text("退款中")
+    expect(agent.locator("#id_grant_refund-amount")).to_have_value("159.00")
+    agent.select_option("#id_grant_refund-reason_code", "inspection_passed")
     agent.locator("#actions button.primary", has_text="同意退款").click()
     expect(agent.locator(".flash")).to_contain_text("已同意退款")
     agent.once("dialog", lambda dialog: dialog.accept())

@@ -150,7 +150,7 @@ def act(shop, seed: int) -> None:
     action = ACTIONS[(seed // 5) % len(ACTIONS)]
     calls = {
         "approve": lambda: cs.approve_case(shop, case.pk, MERCHANT),
-        "reject": lambda: cs.reject_case(shop, case.pk, MERCHANT, reason_code="other"),
+        "reject": lambda: cs.reject_case(shop, case.pk, MERCHANT, reason_code="other", as_owner=True),
         "resubmit": lambda: cs.resubmit_case(shop, case.pk, BUYER),
         "withdraw": lambda: cs.withdraw_case(shop, case.pk, BUYER),
         "close": lambda: cs.close_case(shop, case.pk, MERCHANT, reason_code="other"),
@@ -429,7 +429,7 @@ def test_every_change_moves_the_figures_at_once(shop, order):
         now=order.paid_at + timedelta(days=3),
     )
     assert sku_rows()[m.sku_id] == (2, 1)
-    cs.reject_case(shop, case.pk, MERCHANT, reason_code="other")
+    cs.reject_case(shop, case.pk, MERCHANT, reason_code="other", as_owner=True)
     assert sku_rows()[m.sku_id] == (2, 0)
     cs.resubmit_case(shop, case.pk, BUYER)
     cs.approve_case(shop, case.pk, MERCHANT)

@@ -158,7 +158,7 @@ def test_reject_needs_a_reason_code(shop, order):
     with pytest.raises(DomainError) as err:
         services.reject_case(shop, case.pk, MERCHANT, reason_code="because")
     assert err.value.code == "case.reject_reason_required"
-    services.reject_case(shop, case.pk, MERCHANT, reason_code="evidence_insufficient", note="请补充照片")
+    services.reject_case(shop, case.pk, MERCHANT, reason_code="evidence_insufficient", note="请补充照片", as_owner=True)
     case.refresh_from_db()
     assert case.status == "rejected"
     assert case.events.last().reason_code == "evidence_insufficient"

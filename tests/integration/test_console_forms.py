@@ -43,9 +43,9 @@ def test_a_rejection_needs_a_known_reason_in_chinese_then_in_english(client, age
     assert "选择一个有效的选项" in text(response)
     assert snapshot(case) == before
     english(client)
-    response = act(client, case, "reject", {"reject-reason_code": "", "reject-note": "no"})
+    response = act(client, case, "reject", {"reject-reason_code": "", "reject-note": "no", "reject-confirm": "on"})
     assert response.status_code == 422
-    assert "This field is required." in text(response)
+    assert "Choose the reason." in text(response)
     assert snapshot(case) == before
 
 
@@ -53,7 +53,7 @@ def test_a_refused_move_is_explained_and_nothing_changes(client, agent, shop):
     unshipped = open_case(shop, recent_order(shop, "DYF0002", shipped=False), kind="refund_only",
                           reason="no_reason")
     before = snapshot(unshipped)
-    response = act(client, unshipped, "reject", {"reject-reason_code": "other"})
+    response = act(client, unshipped, "reject", {"reject-reason_code": "other", "reject-note": "不行", "reject-confirm": "on"})
     assert response.status_code == 422
     assert "未发货" in text(response) or "不能拒绝" in text(response)
     assert snapshot(unshipped) == before
@@ -162,19 +162,6 @@ def test_notes_tags_follow_up_and_assignee(client, agent, shop, case):
     assert snapshot(case) == before
 
 
-def test_bulk_approval_approves_unshipped_refunds_and_says_why_the_rest_were_refused(client, agent, shop, case):
-    unshipped = [open_case(shop, recent_order(shop, f"DYB000{n}", shipped=False), kind="refund_only",
-                           reason="no_reason") for n in range(2)]
-    ids = [c.pk for c in unshipped] + [case.pk]
-    response = client.post("/console/bulk/", {"case": ids, "do": "approve"}, follow=True)
-    page = text(response)
-    assert all(Case.objects.get(pk=c.pk).status == "refunding" for c in unshipped)
-    assert Case.objects.get(pk=case.pk).status == "requested"
-    assert "已同意 2 笔退款" in page
-    assert f"{case.number} 未处理" in page and "不是未发货的仅退款申请" in page
-    assert "请至少选择一个售后单" in text(client.post("/console/bulk/", {"do": "approve"}, follow=True))
-
-
 def test_the_inbox_filters(client, agent, shop, case):
     unshipped = open_case(shop, recent_order(shop, "DYI0001", shipped=False), kind="refund_only",
                           reason="no_reason", note="再不退款我就去12315投诉")
@@ -266,7 +253,7 @@ def test_a_payment_the_provider_did_not_answer_is_retried_with_the_same_key(clie
 
     case = open_case(shop, recent_order(shop, "DYF0005", shipped=False), kind="refund_only", reason="no_reason")
     services.approve_case(shop, case.pk, MERCHANT)
-    act(client, case, "grant_refund", {"grant_refund-reason_code": "approved_request"})
+    act(client, case, "grant_refund", {"grant_refund-amount": "159.00", "grant_refund-reason_code": "approved_request"})
     previous = gateways.set_gateway(Silent())
     try:
         assert act(client, case, "execute_refund", {"execute_refund-idempotency_key": "first-key-0001"}
@@ -280,3 +267,24 @@ def test_a_payment_the_provider_did_not_answer_is_retried_with_the_same_key(clie
                ).status_code == 302
     assert Case.objects.get(pk=case.pk).status == "completed"
     assert RefundPayment.objects.filter(case=case).count() == 1
+
+
+def test_a_refund_needs_a_typed_amount_and_a_chosen_reason(client, agent, shop):
+    case = open_case(shop, recent_order(shop, "DYF0006"), kind="partial_refund", reason="damaged_in_transit")
+    services.approve_case(shop, case.pk, MERCHANT)
+    page = text(client.get(f"/console/cases/{case.pk}/"))
+    # The page offers what is refundable now, and no reason until one is chosen.
+    assert 'name="grant_refund-amount" value="159.00"' in page
+    assert '<option value="" selected>请选择…</option>' in page
+    before = snapshot(case)
+    for data, why in (({"grant_refund-reason_code": "partial_refund_goods_kept"}, "请输入退款金额"),
+                      ({"grant_refund-amount": "30"}, "请选择原因"),
+                      ({"grant_refund-amount": "159.00", "grant_refund-reason_code": "partial_refund_goods_kept"},
+                       "部分退款的金额须低于可退金额 ¥159.00")):
+        response = act(client, case, "grant_refund", data)
+        assert response.status_code == 422 and why in text(response), data
+        assert snapshot(case) == before
+    assert RefundDecision.objects.count() == 0
+    assert act(client, case, "grant_refund", {"grant_refund-amount": "158.99",
+                                              "grant_refund-reason_code": "partial_refund_goods_kept"}).status_code == 302
+    assert Case.objects.get(pk=case.pk).refund_granted_fen == 15899

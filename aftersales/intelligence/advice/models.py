@@ -24,7 +24,7 @@ class AdviceSettings(models.Model):
     decline_bp = models.PositiveIntegerField(default=5000)
     dispute_chance_bp = models.PositiveIntegerField(default=2000)
     arbitration_penalty_fen = models.PositiveIntegerField(default=5000)
-    # What each rung of the compensation ladder (care.services.LADDER) costs the shop when it is given.
+    # What each rung of the compensation ladder (care.domain.ladder.LADDER) costs the shop when it is given.
     coupon_fen = models.PositiveIntegerField(default=500)
     member_discount_fen = models.PositiveIntegerField(default=500)
     points_fen = models.PositiveIntegerField(default=300)

@@ -17,8 +17,8 @@ from django.db.models import Count
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics.rollups import return_freight_estimate
+from aftersales.care.domain.ladder import suggest_rung
 from aftersales.care.models import Compensation
-from aftersales.care.services import suggest_rung
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case
 from aftersales.cases.services import money_of
@@ -190,9 +190,11 @@ _POLICY_KINDS = frozenset({"refund_only", "return_refund", "exchange", "reship",
 
 
 def refund_of(case: Case, decision: dict) -> int:
-    """The refund for the case's lines by the refund rule, within what the case may still refund."""
+    """The refund for the case's lines by the refund rule, within what the case may refund (its cap, and
+    what the order has left besides what this case itself was already granted)."""
     order = case.order
-    left = max(0, min(case.refund_cap_fen - case.refund_granted_fen, order.paid_fen - order.refund_granted_fen))
+    left = max(0, min(case.refund_cap_fen,
+                      order.paid_fen - order.refund_granted_fen + case.refund_granted_fen))
     if case.goods_status == GoodsStatus.NOT_SHIPPED.value:
         # Nothing left the warehouse: the cap set at opening already holds the goods and, for a whole
         # order, its outbound freight (`cases.services.open_case`).

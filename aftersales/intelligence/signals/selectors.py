@@ -105,3 +105,10 @@ def flagged_case_ids(shop: Shop, now: datetime | None = None) -> set[int]:
     )
     found = signals_for_cases(shop, open_cases, now)
     return {case_id for case_id, s in found.items() if s.items and s.standing != "trusted"}
+
+
+def watched_case_ids(shop: Shop) -> set[int]:
+    """Open cases of buyers the owner marked as watched."""
+    watched = BuyerStanding.objects.filter(shop=shop, standing=BuyerStanding.Standing.WATCHED).values("buyer_id")
+    return set(Case.objects.filter(shop=shop, buyer_id__in=watched).exclude(status__in=[s.value for s in TERMINAL])
+               .values_list("pk", flat=True))

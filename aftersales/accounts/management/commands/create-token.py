@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--shop", required=True, help="shop slug, e.g. demo")
         parser.add_argument("--name", default="api")
-        parser.add_argument("--role", default=Role.OWNER.value, choices=[r.value for r in Role])
+        parser.add_argument("--role", default=Role.OWNER.value, choices=[r.value for r in Role if r != Role.TRAINEE])
 
     def handle(self, *args, shop, name, role, **options):
         found = Shop.objects.filter(slug=shop).first()

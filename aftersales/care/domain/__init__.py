@@ -1,0 +1,1 @@
+"""Customer care rules that need no database (pure Python)."""

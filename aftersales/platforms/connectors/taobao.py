@@ -1,0 +1,208 @@
+"""淘宝/天猫 TOP (Taobao Open Platform): signing, refunds list/detail, the seller's refund actions, TMC.
+
+Request: POST `{gateway}/router/rest`, form-encoded: method, app_key, session, timestamp (Beijing
+`YYYY-MM-DD HH:MM:SS`), format=json, v=2.0, sign_method, sign and the call's own parameters.
+Sign: every parameter but `sign`, sorted by name, joined as name+value; md5: MD5(secret + that +
+secret), hmac: HMAC-MD5 keyed with the secret, hmac-sha256 likewise; upper-case hex.
+Answer: {"refunds_receive_get_response": {...}} or {"error_response": {"code", "msg", "sub_code",
+"sub_msg"}}; code 7 is "App Call Limited", 27 "Invalid session", 25 "Invalid signature".
+Push: TMC topics (taobao_refund_RefundCreated, …) are consumed with taobao.tmc.messages.consume each
+worker cycle and confirmed with taobao.tmc.messages.confirm.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.parse
+from datetime import datetime, timedelta
+from typing import Any
+
+from aftersales.core import clock
+from aftersales.platforms.connectors.base import (
+    AUTH_FAILED,
+    BAD_RESPONSE,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    RATE_LIMITED,
+    REJECTED,
+    TOKEN_EXPIRED,
+    UNAVAILABLE,
+    WEB_ONLY,
+    ApiError,
+    BaseConnector,
+    CaseItem,
+    Page,
+    Request,
+    Token,
+    beijing_text,
+    from_beijing_text,
+)
+
+#: Top-level error codes (TOP's published list) and the isv.* sub-codes of the refund calls.
+ERROR_CODES = {"7": RATE_LIMITED, "27": TOKEN_EXPIRED, "26": TOKEN_EXPIRED, "25": AUTH_FAILED, "11": AUTH_FAILED,
+               "10": UNAVAILABLE, "52": UNAVAILABLE}
+SUB_CODES = {"isv.refund-cannot-refuse": FORBIDDEN, "isv.refund-version-not-match": CONFLICT,
+             "isv.refund-onweb": WEB_ONLY, "isv.refund-not-exist": NOT_FOUND}
+REFUND_FIELDS = ("refund_id,tid,oid,status,dispute_type,refund_fee,payment,created,modified,reason,desc,title,"
+                 "num,num_iid,outer_id,sku,has_good_return,good_status,refund_version,refund_phase,cs_status,"
+                 "refund_remind_timeout,operation_contraint,company_name,sid,order_status,trade_created,pay_time,consign_time")
+REFUND_TOPICS = {"taobao_refund_RefundCreated", "taobao_refund_RefundSellerAgreeAgreement",
+                 "taobao_refund_RefundSellerRefuseAgreement", "taobao_refund_RefundBuyerModifyAgreement",
+                 "taobao_refund_RefundBuyerReturnGoods", "taobao_refund_RefundClosed", "taobao_refund_RefundSuccess",
+                 "taobao_refund_TimeoutRemind"}
+
+
+def sign(app_secret: str, params: dict[str, str], sign_method: str = "md5") -> str:
+    joined = "".join(f"{k}{params[k]}" for k in sorted(params) if k != "sign")
+    if sign_method == "hmac":
+        return hmac.new(app_secret.encode(), joined.encode(), hashlib.md5).hexdigest().upper()
+    if sign_method == "hmac-sha256":
+        return hmac.new(app_secret.encode(), joined.encode(), hashlib.sha256).hexdigest().upper()
+    return hashlib.md5(f"{app_secret}{joined}{app_secret}".encode()).hexdigest().upper()
+
+
+def response_key(method: str) -> str:
+    """taobao.refunds.receive.get -> refunds_receive_get_response (the name of the answer's body)."""
+    name = method.split(".", 1)[1] if method.startswith("taobao.") else method
+    return name.replace(".", "_") + "_response"
+
+
+def _amount(text: str | None) -> str:
+    return text or ""
+
+
+class Connector(BaseConnector):
+    platform = "taobao"
+    max_window = timedelta(hours=24)
+    max_page_size = 100
+    workbench_url = "https://myseller.taobao.com/home.htm/refund-manager/"
+    action_methods = {"agree_refund": "taobao.rp.refunds.agree", "refund": "taobao.rp.refunds.agree",
+                      "agree_return": "taobao.rp.returngoods.agree", "refuse": "taobao.refund.refuse",
+                      "refuse_after_return": "taobao.refund.refuse"}
+
+    def build_request(self, method: str, params: dict[str, Any], *, with_token: bool = True) -> Request:
+        creds = self.credentials
+        form = {"method": method, "app_key": creds.app_key, "timestamp": beijing_text(clock.now()),
+                "format": "json", "v": "2.0", "sign_method": "md5"}
+        if with_token:
+            form["session"] = creds.access_token
+        form.update({k: v if isinstance(v, str) else json.dumps(v) if isinstance(v, dict | list) else str(v)
+                     for k, v in params.items()})
+        form["sign"] = sign(creds.app_secret, form)
+        return Request("POST", f"{self.base_url}/router/rest", {}, urllib.parse.urlencode(form).encode(),
+                       {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"})
+
+    def unwrap(self, method: str, payload: Any) -> Any:
+        if not isinstance(payload, dict):
+            raise ApiError(BAD_RESPONSE, "", "not an object")
+        if "error_response" in payload:
+            error = payload["error_response"]
+            code, sub = str(error.get("code", "")), str(error.get("sub_code", ""))
+            kind = SUB_CODES.get(sub) or ERROR_CODES.get(code, REJECTED)
+            raise ApiError(kind, sub or code, error.get("sub_msg") or error.get("msg") or "")
+        body = payload.get(response_key(method))
+        if body is None:
+            raise ApiError(BAD_RESPONSE, "", "no response body")
+        return body
+
+    # -- pulling --
+
+    def list_changed(self, start: datetime, end: datetime, page: int, page_size: int) -> Page:
+        data = self.call("taobao.refunds.receive.get", {
+            "fields": REFUND_FIELDS, "start_modified": beijing_text(start), "end_modified": beijing_text(end),
+            "page_no": page, "page_size": min(page_size, self.max_page_size), "use_has_next": "true",
+        })
+        refunds = (data.get("refunds") or {}).get("refund") or []
+        return Page([self.item(r) for r in refunds], bool(data.get("has_next")))
+
+    def get_case(self, platform_case_id: str) -> CaseItem | None:
+        try:
+            data = self.call("taobao.refund.get", {"refund_id": platform_case_id, "fields": REFUND_FIELDS})
+        except ApiError as exc:
+            if exc.kind == NOT_FOUND:
+                return None
+            raise
+        return self.item(data["refund"])
+
+    def item(self, r: dict[str, Any]) -> CaseItem:
+        timeout = (r.get("refund_remind_timeout") or {}).get("timeout", "")
+        case_fields = {
+            "platform_case_id": str(r["refund_id"]), "platform_order_id": str(r["tid"]),
+            "platform_line_id": str(r.get("oid", "")), "status": r["status"], "kind": r.get("dispute_type", ""),
+            "needs_return": "是" if r.get("has_good_return") else "否", "reason": r.get("reason", ""),
+            "buyer_note": r.get("desc", ""), "requested_amount_fen": _amount(r.get("refund_fee")),
+            "paid_fen": _amount(r.get("payment")), "requested_at": r.get("created", ""), "deadline_at": timeout,
+            "return_tracking_no": r.get("sid", ""), "return_carrier": r.get("company_name", ""),
+            "arbitration": str(r.get("cs_status", "")) if str(r.get("cs_status", "1")) != "1" else "",
+            "goods_status": {"BUYER_NOT_RECEIVED": "买家未收到货", "BUYER_RECEIVED": "买家已收到货",
+                             "BUYER_RETURNED_GOODS": "买家已退货"}.get(r.get("good_status", ""), ""),
+            "product_title": r.get("title", ""), "sku_code": r.get("outer_id", ""),
+            "platform_product_id": str(r.get("num_iid", "")),
+        }
+        line = {"platform_order_id": str(r["tid"]), "platform_line_id": str(r.get("oid", "")),
+                "product_title": r.get("title", ""), "quantity": str(r.get("num", 1)),
+                "platform_product_id": str(r.get("num_iid", "")), "sku_code": r.get("outer_id", ""),
+                "paid_fen": _amount(r.get("payment")), "order_status": r.get("order_status", ""),
+                "created_at": r.get("trade_created", ""), "paid_at": r.get("pay_time", ""),
+                "shipped_at": r.get("consign_time", "")}
+        return CaseItem(case_fields["platform_case_id"], case_fields["platform_order_id"],
+                        from_beijing_text(r.get("modified", "")) or clock.now(), case_fields, [line], r,
+                        quantity=int(r.get("num") or 1))
+
+    # -- pushing --
+
+    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
+        method = self.action_methods.get(action)
+        if method is None:
+            raise ApiError(WEB_ONLY, "", "no API for this action")
+        r = item.raw
+        if action in ("refuse", "refuse_after_return") and r.get("operation_contraint") == "cannot_refuse":
+            # The platform marks the refunds it forbids refusing (7天无理由, not shipped): do not even ask.
+            raise ApiError(FORBIDDEN, "cannot_refuse", "the platform does not allow refusing this refund")
+        version, phase = str(r.get("refund_version", "")), r.get("refund_phase", "aftersale")
+        if method == "taobao.rp.refunds.agree":
+            fee = int(round(float(r.get("refund_fee") or 0) * 100))
+            params = {"refund_infos": f"{item.platform_case_id}|{fee}|{version}|{phase}"}
+        elif method == "taobao.rp.returngoods.agree":
+            params = {"refund_id": item.platform_case_id, "seller_address_id": args.get("return_address_id", ""),
+                      "refund_version": version, "refund_phase": phase, "post_fee_bear_role": 0}
+        else:
+            params = {"refund_id": item.platform_case_id, "refuse_message": args.get("note") or "卖家拒绝",
+                      "refund_version": version, "refund_phase": phase,
+                      "refuse_reason_id": args.get("platform_reason_code") or 99}
+        self.call(method, params)
+
+    def refresh(self) -> Token:
+        """TOP's OAuth refresh (`/token`, grant_type=refresh_token); answered without the envelope."""
+        creds = self.credentials
+        form = {"grant_type": "refresh_token", "client_id": creds.app_key, "client_secret": creds.app_secret,
+                "refresh_token": creds.refresh_token}
+        request = Request("POST", f"{self.base_url}/token", {}, urllib.parse.urlencode(form).encode(),
+                          {"Content-Type": "application/x-www-form-urlencoded"})
+        answer = self.transport.send(request, self.timeout).json()
+        self.stats.calls += 1
+        if "access_token" not in answer:
+            self.stats.fail(AUTH_FAILED)
+            raise ApiError(AUTH_FAILED, str(answer.get("error", "")), str(answer.get("error_description", "")))
+        return Token(answer["access_token"], answer["refresh_token"],
+                     clock.now() + timedelta(seconds=int(answer["expires_in"])))
+
+    # -- TMC messages --
+
+    def consume_messages(self, quantity: int = 100) -> list[tuple[str, str]]:
+        """(message id, refund id) of the refund messages waiting in the app's TMC queue."""
+        data = self.call("taobao.tmc.messages.consume", {"group_name": "default", "quantity": quantity})
+        found = []
+        for message in (data.get("messages") or {}).get("tmc_message") or []:
+            if message.get("topic") in REFUND_TOPICS:
+                content = json.loads(message.get("content") or "{}")
+                if content.get("refund_id"):
+                    found.append((str(message["id"]), str(content["refund_id"])))
+        return found
+
+    def confirm_messages(self, ids: list[str]) -> None:
+        if ids:
+            self.call("taobao.tmc.messages.confirm", {"group_name": "default", "s_message_ids": ",".join(ids)})

@@ -1,0 +1,18 @@
+"""The contract simulator of the four platforms' open APIs (see core.py); `simulator_for(platform)`."""
+
+from __future__ import annotations
+
+
+def simulator_for(platform: str, **kwargs):
+    from aftersales.platforms.simulator.douyin import DouyinSimulator
+
+    table = {"douyin": DouyinSimulator}
+    try:
+        from aftersales.platforms.simulator.jd import JdSimulator
+        from aftersales.platforms.simulator.pdd import PddSimulator
+        from aftersales.platforms.simulator.taobao import TaobaoSimulator
+
+        table.update(taobao=TaobaoSimulator, tmall=TaobaoSimulator, jd=JdSimulator, pdd=PddSimulator)
+    except ImportError:  # pragma: no cover - while a platform is being added
+        pass
+    return table[platform](**kwargs)

@@ -1,0 +1,128 @@
+"""淘宝/天猫 TOP as the simulator plays it: /router/rest (refunds, TMC) and /token.
+
+Rules it enforces: the signature and session of every call; pages of at most 100 (page_no from 1);
+`refund_version` must match on every write; a refusal is forbidden for a 7-day no-reason refund and
+for goods not shipped (taobao.refund.refuse: the API marks them `operation_contraint=cannot_refuse`).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+from aftersales.core.clock import SHANGHAI
+from aftersales.platforms.connectors import taobao
+from aftersales.platforms.connectors.base import Request, Response, beijing_text, from_beijing_text
+from aftersales.platforms.simulator.core import SimCase, SimError, Simulator, order_times
+
+STATUS = {"requested": "WAIT_SELLER_AGREE", "awaiting_return": "WAIT_BUYER_RETURN_GOODS",
+          "return_in_transit": "WAIT_SELLER_CONFIRM_GOODS", "return_received": "WAIT_SELLER_CONFIRM_GOODS",
+          "rejected": "SELLER_REFUSE_BUYER", "rejected_after_return": "SELLER_REFUSE_BUYER",
+          "completed": "SUCCESS", "closed": "CLOSED", "refunding": "WAIT_SELLER_AGREE",
+          "arbitration": "WAIT_SELLER_AGREE", "fulfilling": "WAIT_SELLER_AGREE",
+          "awaiting_buyer_receipt": "WAIT_SELLER_AGREE"}
+DISPUTE = {"refund_only": "REFUND", "partial_refund": "REFUND", "return_refund": "REFUND_AND_RETURN",
+           "exchange": "TAOBAO_EXCHANGE", "repair": "REPAIR", "reship": "RESHIPPING", "price_protection": "REFUND"}
+ERRORS = {"token_expired": ("27", "Invalid session", ""), "auth_failed": ("25", "Invalid signature", ""),
+          "rate_limited": ("7", "App Call Limited", ""),
+          "forbidden": ("15", "Remote service error", "isv.refund-cannot-refuse"),
+          "conflict": ("15", "Remote service error", "isv.refund-version-not-match"),
+          "web_only": ("15", "Remote service error", "isv.refund-onweb"),
+          "not_found": ("15", "Remote service error", "isv.refund-not-exist")}
+ACTIONS = {"taobao.rp.returngoods.agree": "agree_return", "taobao.refund.refuse": "refuse"}
+TOPICS = {"created": "taobao_refund_RefundCreated", "agree_return": "taobao_refund_RefundSellerAgreeAgreement",
+          "refuse": "taobao_refund_RefundSellerRefuseAgreement", "buyer_shipped": "taobao_refund_RefundBuyerReturnGoods",
+          "agree_refund": "taobao_refund_RefundSuccess", "refund": "taobao_refund_RefundSuccess"}
+
+
+class TaobaoSimulator(Simulator):
+    platform = "taobao"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tmc: list[dict] = []
+
+    def route(self, request: Request) -> Response:
+        form = {k: v[0] for k, v in urllib.parse.parse_qs((request.body or b"").decode(), keep_blank_values=True).items()}
+        if request.url.endswith("/token"):
+            if form.get("client_id") != self.app_key or form.get("client_secret") != self.app_secret:
+                return self.json_response({"error": "invalid_client", "error_description": "bad client"}, 401)
+            try:
+                access, refresh, seconds = self.refresh(form.get("refresh_token", ""))
+            except SimError:
+                return self.json_response({"error": "invalid_grant", "error_description": "refresh_token invalid"},
+                                          400)
+            return self.json_response({"access_token": access, "refresh_token": refresh, "expires_in": seconds})
+        if form.get("app_key") != self.app_key or form.get("sign") != taobao.sign(self.app_secret, form,
+                                                                                   form.get("sign_method", "md5")):
+            raise SimError("auth_failed", "sign")
+        method = form.get("method", "")
+        self.calls.append(method)
+        self.check_rate()
+        self.check_token(form.get("session", ""))
+        if method == "taobao.refunds.receive.get":
+            start = from_beijing_text(form["start_modified"])
+            end = from_beijing_text(form["end_modified"])
+            chunk, more = self.page_of(self.changed(start, end), int(form.get("page_no", 1)),
+                                       int(form.get("page_size", 40)))
+            return self.ok(method, {"refunds": {"refund": [self.render(c) for c in chunk]}, "has_next": more})
+        if method == "taobao.refund.get":
+            return self.ok(method, {"refund": self.render(self.find(form.get("refund_id", "")))})
+        if method == "taobao.rp.refunds.agree":
+            refund_id, _fee, version, _phase = form.get("refund_infos", "").split("|")
+            case = self.checked(refund_id, version)
+            self.apply(case, "agree_refund" if case.status == "requested" else "refund")
+            return self.ok(method, {"msg": "success", "succ": True})
+        if method in ACTIONS:
+            case = self.checked(form.get("refund_id", ""), form.get("refund_version", ""))
+            self.apply(case, ACTIONS[method], return_address_id=form.get("seller_address_id"))
+            return self.ok(method, {"is_success": True})
+        if method == "taobao.tmc.messages.consume":
+            messages, self.tmc = self.tmc[:int(form.get("quantity", 100))], self.tmc[int(form.get("quantity", 100)):]
+            return self.ok(method, {"messages": {"tmc_message": messages}})
+        if method == "taobao.tmc.messages.confirm":
+            return self.ok(method, {"is_success": True})
+        raise SimError("rejected", f"unknown method {method}")
+
+    def checked(self, refund_id: str, version: str) -> SimCase:
+        case = self.find(refund_id)
+        if str(case.version) != version:
+            raise SimError("conflict", "refund_version does not match")
+        return case
+
+    def check_rules(self, case: SimCase, action: str, args: dict) -> None:
+        if action in ("refuse", "refuse_after_return") and (case.no_reason_7day or not case.shipped):
+            raise SimError("forbidden", "7天无理由退货或未发货的退款不能拒绝")
+
+    def render(self, case: SimCase) -> dict:
+        return {
+            "refund_id": case.case_id, "tid": case.order_id, "oid": case.line_id, "status": STATUS[case.status],
+            "dispute_type": DISPUTE[case.kind], "refund_fee": f"{case.amount_fen / 100:.2f}",
+            "payment": f"{case.paid_fen / 100:.2f}", "created": beijing_text(case.applied_at),
+            "modified": beijing_text(case.updated_at), "reason": case.reason, "desc": case.note, "title": case.title,
+            "num": case.quantity, "num_iid": case.product_id, "outer_id": case.sku_code,
+            "has_good_return": case.kind in ("return_refund", "exchange", "repair"),
+            "good_status": "BUYER_RECEIVED" if case.shipped else "BUYER_NOT_RECEIVED",
+            "refund_version": case.version, "refund_phase": "aftersale", "cs_status": 1,
+            "refund_remind_timeout": {"timeout": beijing_text(case.deadline_at), "exist_timeout": True},
+            "operation_contraint": "cannot_refuse" if (case.no_reason_7day or not case.shipped) else "",
+            "company_name": case.return_carrier, "sid": case.return_tracking_no,
+            "order_status": "WAIT_BUYER_CONFIRM_GOODS" if case.shipped else "WAIT_SELLER_SEND_GOODS",
+            **order_times(case),
+        }
+
+    def ok(self, method: str, body: dict) -> Response:
+        return self.json_response({taobao.response_key(method): body})
+
+    def error(self, exc: SimError) -> Response:
+        code, msg, sub = ERRORS.get(exc.kind, ("15", "Remote service error", f"isv.{exc.kind}"))
+        return self.json_response({"error_response": {"code": int(code), "msg": msg, "sub_code": sub,
+                                                      "sub_msg": exc.message}})
+
+    def push_message(self, case: SimCase, event: str):
+        topic = TOPICS.get(event)
+        if topic is not None:
+            self.tmc.append({"id": f"{case.case_id}{case.version:04d}", "topic": topic,
+                             "pub_time": case.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                             "content": json.dumps({"refund_id": case.case_id, "tid": case.order_id})})
+        return None

@@ -1,0 +1,201 @@
+"""Pulling a store's new and changed cases, incrementally, within each platform's limits.
+
+The store keeps `synced_until`: every case the platform changed before it is written. A pull starts
+a little before it (OVERLAP: a platform's clock and its indexes lag a little) and walks to now in
+windows no wider than the platform allows (拼多多: 30 minutes). Inside a window the cases come
+oldest change first; instead of page numbers the walk moves its start to the last case's update time
+(keyset paging), so a case that changes while we page cannot shift another out of sight, and no
+window goes deeper than the platform's paging limit (抖店). Each page is written before the next is
+asked for, and `synced_until` moves only past what is written: a pull stopped anywhere (a killed
+worker, a rate limit that does not lift) resumes where it stopped, and what it writes twice is
+unchanged — nothing is lost or doubled.
+
+One pull at a time per store: a lease on the store row, taken with a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q
+
+from aftersales.core import clock
+from aftersales.platforms.connectors import ApiError
+from aftersales.platforms.sync.clients import StoreSession, session
+from aftersales.platforms.sync.models import PushedCase, StoreConnection
+from aftersales.platforms.sync.records import write_items
+
+logger = logging.getLogger("aftersales.platforms.sync")
+
+OVERLAP = timedelta(minutes=5)
+#: How far back the first pull of a new store looks.
+FIRST_PULL = timedelta(days=7)
+#: A pull runs every few minutes per store (the push messages make it faster for single cases).
+EVERY = timedelta(minutes=3)
+LEASE = timedelta(minutes=10)
+PAGE_SIZE = 100
+
+
+@dataclass
+class PullResult:
+    store: int
+    windows: int = 0
+    pages: int = 0
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    error: str = ""
+    errors: list[dict] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (f"store {self.store}: {self.seen} cases seen ({self.created} new, {self.updated} changed, "
+                f"{self.skipped} refused) in {self.pages} pages")
+        return f"{text}; stopped: {self.error}" if self.error else text
+
+
+def take_lease(connection: StoreConnection, now: datetime) -> bool:
+    taken = StoreConnection.objects.filter(pk=connection.pk).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)).update(lease_until=now + LEASE)
+    return taken == 1
+
+
+def release_lease(connection: StoreConnection) -> None:
+    StoreConnection.objects.filter(pk=connection.pk).update(lease_until=None)
+
+
+def pull_store(connection: StoreConnection, *, since: datetime | None = None, until: datetime | None = None,
+               page_size: int = PAGE_SIZE, sleep=None) -> PullResult:
+    """Pull [since or synced_until − OVERLAP, until or now) into the shop. Never raises for the platform's
+    errors: they stop the pull and are recorded on the store (and in the result)."""
+    result = PullResult(connection.pk)
+    now = clock.now()
+    if not take_lease(connection, now):
+        result.error = "sync.busy"
+        return result
+    store = session(connection, **({"sleep": sleep} if sleep else {}))
+    try:
+        start = since or ((connection.synced_until - OVERLAP) if connection.synced_until else now - FIRST_PULL)
+        # Platforms count in whole seconds: up to the end of the current one (the overlap of the next
+        # pull covers what changes later within it).
+        end = until or now.replace(microsecond=0) + timedelta(seconds=1)
+        _walk(store, start, end, page_size, result, move_mark=since is None and until is None)
+    except ApiError as exc:
+        result.error = f"{exc.kind}:{exc.platform_code}"
+        logger.warning("pull of store %s stopped: %s", connection.pk, result.error)
+    finally:
+        store.record_stats()
+        _finish(connection, result, now)
+        release_lease(connection)
+    return result
+
+
+def _walk(store: StoreSession, start: datetime, end: datetime, page_size: int, result: PullResult,
+          move_mark: bool) -> None:
+    connector = store.connector
+    window = connector.max_window
+    cursor = start
+    while cursor < end:
+        window_end = min(cursor + window, end)
+        page, seen_here = connector.first_page, set()
+        while True:
+            found = store.run(lambda c, s=cursor, e=window_end, p=page: c.list_changed(s, e, p, page_size))
+            result.pages += 1
+            fresh = [item for item in found.items if item.platform_case_id not in seen_here]
+            seen_here.update(item.platform_case_id for item in found.items)
+            _write(store.connection, fresh, result)
+            if not found.has_more or not found.items:
+                break
+            last = max(item.updated_at for item in found.items)
+            if last > cursor:
+                # Keyset paging: start again at the last change seen (those at that very second come
+                # again and are skipped by id).
+                cursor, page = last, connector.first_page
+                seen_here = {i.platform_case_id for i in found.items if i.updated_at == last}
+                if move_mark:
+                    _mark(store.connection, last)
+            else:
+                page += 1  # a whole page changed within the same second: page on inside it
+        result.windows += 1
+        cursor = window_end
+        if move_mark:
+            _mark(store.connection, window_end)
+
+
+def _write(connection: StoreConnection, items, result: PullResult) -> None:
+    if not items:
+        return
+    written = write_items(connection.shop, connection.platform, items, source=f"api:{connection.pk}",
+                          connection_id=connection.pk)
+    rows = written.tally.rows
+    result.seen += len(items)
+    result.created += rows["created"]
+    result.updated += rows["updated"]
+    result.unchanged += rows["unchanged"]
+    result.skipped += rows["skipped"]
+    result.errors.extend(written.errors[:20])
+    StoreConnection.objects.filter(pk=connection.pk).update(
+        cases_pulled=F("cases_pulled") + rows["created"] + rows["updated"])
+
+
+def _mark(connection: StoreConnection, moment: datetime) -> None:
+    """Everything changed before `moment` is written: the next pull may start there."""
+    StoreConnection.objects.filter(pk=connection.pk).filter(
+        Q(synced_until__isnull=True) | Q(synced_until__lt=moment)).update(synced_until=moment)
+
+
+def _finish(connection: StoreConnection, result: PullResult, started: datetime) -> None:
+    values = {"last_attempt_at": started, "next_run_at": started + EVERY}
+    if result.error:
+        values.update(last_error_code=result.error[:64])
+    else:
+        values.update(last_success_at=clock.now(), last_error_code="", last_error_message="", stall_warned_at=None)
+    StoreConnection.objects.filter(pk=connection.pk).update(**values)
+    connection.refresh_from_db()
+
+
+# ---- single cases a push message named ------------------------------------------------------------
+
+
+def fetch_case(connection: StoreConnection, platform_case_id: str) -> str:
+    """Fetch one case now and write it; 'created' / 'updated' / 'unchanged' / 'missing'."""
+    store = session(connection)
+    try:
+        item = store.run(lambda c: c.get_case(platform_case_id))
+    finally:
+        store.record_stats()
+    if item is None:
+        return "missing"
+    written = write_items(connection.shop, connection.platform, [item], source=f"push:{connection.pk}",
+                          connection_id=connection.pk, force=True)
+    for outcome in ("created", "updated", "unchanged"):
+        if written.tally.rows[outcome]:
+            return outcome
+    return "skipped"
+
+
+def fetch_pushed(limit: int = 200) -> int:
+    """Fetch the cases push messages named (the receiver only notes them); returns how many."""
+    done = 0
+    for pushed in PushedCase.objects.select_related("connection__shop").order_by("received_at")[:limit]:
+        connection = pushed.connection
+        if connection.state != StoreConnection.ACTIVE:
+            continue
+        try:
+            fetch_case(connection, pushed.platform_case_id)
+        except ApiError as exc:
+            logger.warning("fetch of pushed case %s failed: %s", pushed.platform_case_id, exc.kind)
+            continue
+        PushedCase.objects.filter(pk=pushed.pk, received_at=pushed.received_at).delete()
+        done += 1
+    return done
+
+
+def pull_due(now: datetime | None = None) -> list[PullResult]:
+    now = now or clock.now()
+    due = StoreConnection.objects.select_related("shop").filter(state=StoreConnection.ACTIVE).filter(
+        Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
+    return [pull_store(connection) for connection in due]

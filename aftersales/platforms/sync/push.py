@@ -1,0 +1,186 @@
+"""Sending the merchant's decisions to the platform, through an outbox, and bringing back its answer.
+
+`command_for_event(event)` is one of the subscribers called when a case event is recorded, in the
+transaction of the change: a staff action on a case of a connected store becomes one
+`PlatformCommand` (keyed by the event: never two for one action). The worker sends it with
+`deliver_commands()`: it fetches the case first (the platform wants the current `update_time` /
+`refund_version`), calls the action, then writes the case again from the platform — the platform is
+the source of truth. If the platform refuses (a version conflict, "handle it in the web backend", a
+refusal its rules forbid), the command keeps the answer, the case gets a `platform_refused` event, and
+the case is rewritten from the platform: the local case never claims a state the platform rejected.
+Network failures and rate limits are retried with backoff; after MAX_ATTEMPTS the command fails the
+same way. An action the platform has no API for is marked `unsupported` at once and the case page
+links to the platform's workbench.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+
+from aftersales.cases.models import Case, CaseEvent
+from aftersales.core import clock
+from aftersales.platforms.connectors import ApiError, connector_for
+from aftersales.platforms.sync.clients import session
+from aftersales.platforms.sync.models import PlatformCommand, StoreConnection
+from aftersales.platforms.sync.records import write_items
+
+logger = logging.getLogger("aftersales.platforms.push")
+
+MAX_ATTEMPTS = 6
+STAFF_ACTORS = {"merchant", "warehouse"}
+#: The merchant's reject reasons in the platforms' refuse-reason codes (where a platform wants one).
+REFUSE_REASON_CODES = {
+    "evidence_insufficient": 1, "not_intact": 2, "beyond_window": 3, "exempt_category": 4, "buyer_fault": 5,
+    "duplicate_request": 6, "inspection_failed": 7, "other": 99,
+}
+
+
+def push_action(event: CaseEvent, case: Case) -> str | None:
+    """Which platform action a local event is, or None (not every event concerns the platform)."""
+    action, target = event.action, event.to_status
+    if action == "approve":
+        return {"refunding": "agree_refund", "awaiting_return": "agree_return"}.get(target)
+    if action == "reject":
+        return "refuse"
+    if action == "receive_return":
+        return "confirm_receipt"
+    if action == "pass_inspection":
+        return "refund" if target == "refunding" else "confirm_receipt"
+    if action == "fail_inspection":
+        return "refuse_after_return"
+    if action == "ship_replacement":
+        return "ship_replacement"
+    return None
+
+
+def command_for_event(event: CaseEvent) -> PlatformCommand | None:
+    """The subscriber: one command for a staff action on a case of a connected store."""
+    if event.actor not in STAFF_ACTORS:
+        return None
+    case = event.case
+    if not case.platform_case_id:
+        return None
+    action = push_action(event, case)
+    if action is None:
+        return None
+    connection = (StoreConnection.objects.filter(shop_id=case.shop_id, platform=case.platform)
+                  .exclude(state=StoreConnection.PAUSED).order_by("pk").first())
+    if connection is None:
+        return None
+    now = clock.now()
+    supported = connector_for(connection.platform).action_methods.get(action) is not None
+    args = {"note": event.note[:200], "reason_code": event.reason_code,
+            "platform_reason_code": REFUSE_REASON_CODES.get(event.reason_code, 99),
+            "return_address_id": connection.return_address_id,
+            "carrier": (event.payload or {}).get("carrier", ""),
+            "tracking_no": (event.payload or {}).get("tracking_no", "")}
+    command, _ = PlatformCommand.objects.get_or_create(event_id=event.pk, defaults=dict(
+        shop_id=case.shop_id, connection=connection, case=case, action=action, args=args,
+        from_status=event.from_status, created_at=now, next_attempt_at=now,
+        state=PlatformCommand.PENDING if supported else PlatformCommand.UNSUPPORTED,
+        result_kind="" if supported else "unsupported", finished_at=None if supported else now,
+    ))
+    if supported:
+        transaction.on_commit(_kick)
+    return command
+
+
+def _kick() -> None:
+    """Send soon rather than at the next minute: the worker takes it if one runs (huey)."""
+    try:
+        from aftersales.platforms.sync.tasks import send_platform_commands
+
+        send_platform_commands()
+    except Exception:  # noqa: BLE001 - the periodic run sends it anyway
+        logger.debug("could not queue the platform commands task", exc_info=True)
+
+
+@dataclass
+class DeliveryReport:
+    attempted: int = 0
+    done: int = 0
+    refused: int = 0
+    retrying: int = 0
+
+    def summary(self) -> str:
+        return f"{self.attempted} sent: {self.done} done, {self.refused} refused, {self.retrying} to retry"
+
+
+def deliver_commands(limit: int = 100) -> DeliveryReport:
+    report = DeliveryReport()
+    ids = list(PlatformCommand.objects.filter(state=PlatformCommand.PENDING, next_attempt_at__lte=clock.now())
+               .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    for command_id in ids:
+        outcome = deliver_one(command_id)
+        if outcome is None:
+            continue
+        report.attempted += 1
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def deliver_one(command_id: int) -> str | None:
+    """Send one command; 'done', 'refused' or 'retrying'. The row is locked while it is sent."""
+    with transaction.atomic():
+        command = (PlatformCommand.objects.select_for_update(skip_locked=True)
+                   .select_related("connection__shop", "case").filter(pk=command_id, state=PlatformCommand.PENDING)
+                   .first())
+        if command is None:
+            return None
+        command.attempts += 1
+        store = session(command.connection)
+        try:
+            item = store.run(lambda c: c.get_case(command.case.platform_case_id))
+            if item is None:
+                raise ApiError("not_found", "", "the platform does not know this case")
+            store.run(lambda c: c.perform(command.action, item, command.case.kind, command.args))
+        except ApiError as exc:
+            store.record_stats()
+            if exc.retryable and command.attempts < MAX_ATTEMPTS:
+                command.next_attempt_at = clock.now() + timedelta(seconds=30 * 2 ** (command.attempts - 1))
+                command.result_kind, command.result_code = exc.kind, exc.platform_code
+                command.result_message = exc.message[:300]
+                command.save()
+                return "retrying"
+            _refused(command, exc)
+            resync(command.connection, command.case.platform_case_id)
+            return "refused"
+        store.record_stats()
+        command.state, command.finished_at = PlatformCommand.DONE, clock.now()
+        command.result_kind = "ok"
+        command.save()
+    resync(command.connection, command.case.platform_case_id)
+    return "done"
+
+
+def _refused(command: PlatformCommand, exc: ApiError) -> None:
+    from aftersales.cases.domain.states import Actor
+    from aftersales.cases.services import By, record_event
+
+    command.state = PlatformCommand.REJECTED if not exc.retryable else PlatformCommand.FAILED
+    command.result_kind, command.result_code = exc.kind, exc.platform_code
+    command.result_message, command.finished_at = exc.message[:300], clock.now()
+    command.save()
+    case = Case.objects.select_for_update().get(pk=command.case_id)
+    record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=exc.kind,
+                 note=exc.message[:300], payload={"command": command.pk, "action": command.action,
+                                                 "platform_code": exc.platform_code})
+
+
+def resync(connection: StoreConnection, platform_case_id: str) -> None:
+    """Write the case as the platform has it now (after an action, whichever way it went)."""
+    store = session(connection)
+    try:
+        item = store.run(lambda c: c.get_case(platform_case_id))
+    except ApiError as exc:
+        logger.warning("re-reading case %s after a push failed: %s", platform_case_id, exc.kind)
+        return
+    finally:
+        store.record_stats()
+    if item is not None:
+        write_items(connection.shop, connection.platform, [item], source=f"push:{connection.pk}",
+                    connection_id=connection.pk, force=True)

@@ -1,0 +1,124 @@
+"""Cases pulled from an open API, written through the same path as the export files.
+
+A connector gives each case as canonical field texts (`CaseItem`); they are read here by the very
+mapping files and record builders of the file import (platform codes → canonical kinds, statuses and
+reasons in one place: `mappings/<platform>_cases.toml`), then the order lines go through `OrderWriter`
+and the case through `CaseWriter`. Pulled and imported cases are therefore one path: raw values kept,
+the platform's deadline stored, a case seen again updated only when something changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aftersales.accounts.models import Shop
+from aftersales.platforms.case_writer import CaseWriter
+from aftersales.platforms.connectors.base import CaseItem
+from aftersales.platforms.importing import CaseRecord, OrderLineRecord, load_mapping, resolve_platform
+from aftersales.platforms.importing.extract import BadRow, Row, RowReader
+from aftersales.platforms.importing.mapping import Mapping
+from aftersales.platforms.importing.parse import build_case, build_order
+from aftersales.platforms.order_writer import OrderWriter
+from aftersales.platforms.report import Report, entry_of
+from aftersales.platforms.sync.models import SyncedCase
+from aftersales.platforms.writing import UNCHANGED, Columns, Tally
+
+_READERS: dict[tuple[str, str, tuple[str, ...]], RowReader] = {}
+
+
+def row_of(mapping: Mapping, number: int, values: dict[str, str]) -> Row:
+    """A Row as if read from an export whose columns are exactly the fields given (empty ones left out)."""
+    names = tuple(n for n, v in values.items() if v != "" and n in mapping.fields)
+    key = (mapping.platform, mapping.kind, names)
+    reader = _READERS.get(key)
+    if reader is None:
+        headings = [mapping.fields[n].headings[0] for n in names]
+        reader = _READERS[key] = RowReader(mapping, {n: (i,) for i, n in enumerate(names)}, headings)
+    return reader.read(number, [values[n] for n in names])
+
+
+@dataclass
+class Written:
+    tally: Tally = field(default_factory=Tally)
+    report: Report = field(default_factory=Report)
+
+    @property
+    def errors(self) -> list[dict]:
+        return [e for e in self.report.entries if e.get("level") == "error"]
+
+
+def order_records(platform: str, items: list[CaseItem], report: Report) -> list[OrderLineRecord]:
+    recorded, _ = resolve_platform(platform)
+    mapping = load_mapping(platform, "orders")
+    records = []
+    for number, item in enumerate(items, start=1):
+        for values in item.order_lines:
+            try:
+                records.append(build_order(row_of(mapping, number, values), recorded))
+            except BadRow as exc:
+                report.add(entry_of(exc.error))
+    return records
+
+
+def case_records(platform: str, items: list[CaseItem], report: Report) -> list[CaseRecord]:
+    recorded, _ = resolve_platform(platform)
+    mapping = load_mapping(platform, "cases")
+    records = []
+    for number, item in enumerate(items, start=1):
+        try:
+            record = build_case(row_of(mapping, number, item.case_fields), recorded)
+        except BadRow as exc:
+            report.add(entry_of(exc.error))
+            continue
+        if record.quantity is None:
+            record.quantity = item.quantity
+        record.platform_sku_id = record.platform_sku_id or item.platform_sku_id
+        records.append(record)
+    return records
+
+
+def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str = "api",
+                connection_id: int | None = None, force: bool = False) -> Written:
+    """Write the orders, then the cases, of pulled items; each case in its own transaction.
+
+    With a connection, a case whose platform update time was already written is skipped (counted as
+    unchanged), and what was written is remembered: overlapping windows cost one query per page.
+    `force` writes them all the same (after a push: the local case may have moved since).
+    """
+    written = Written()
+    recorded, _ = resolve_platform(platform)
+    if connection_id is not None and not force:
+        items = _not_yet_written(connection_id, items, written.tally)
+    if not items:
+        return written
+    orders = OrderWriter(shop, recorded, written.report, Columns(None, load_mapping(platform, "orders")))
+    for record in order_records(platform, items, written.report):
+        orders.add(record)
+    orders.flush()
+    cases = CaseWriter(shop, recorded, written.report, Columns(None, load_mapping(platform, "cases")),
+                       file_name=source)
+    for record in case_records(platform, items, written.report):
+        cases.add(record)
+    cases.flush()
+    written.tally.merge(cases.tally)
+    if connection_id is not None:
+        _remember(connection_id, items, {e.get("row") for e in written.errors})
+    return written
+
+
+def _not_yet_written(connection_id: int, items: list[CaseItem], tally: Tally) -> list[CaseItem]:
+    known = dict(SyncedCase.objects.filter(connection_id=connection_id,
+                                           platform_case_id__in=[i.platform_case_id for i in items])
+                 .values_list("platform_case_id", "platform_updated_at"))
+    fresh = [i for i in items if known.get(i.platform_case_id) is None or i.updated_at > known[i.platform_case_id]]
+    tally.row(UNCHANGED, len(items) - len(fresh))
+    return fresh
+
+
+def _remember(connection_id: int, items: list[CaseItem], failed_rows: set) -> None:
+    """Items are numbered from 1 in the order and case records (their "row"): a failed one is not kept."""
+    rows = [SyncedCase(connection_id=connection_id, platform_case_id=item.platform_case_id,
+                       platform_updated_at=item.updated_at)
+            for number, item in enumerate(items, start=1) if number not in failed_rows]
+    SyncedCase.objects.bulk_create(rows, update_conflicts=True, unique_fields=["connection", "platform_case_id"],
+                                   update_fields=["platform_updated_at"])

@@ -1,0 +1,189 @@
+"""The live sync of all four platforms against the contract simulator.
+
+Pull (overlapping windows, paging, a rate-limit answer, an expired token refreshed), the merchant's
+actions pushed, a refusal surfaced on the case, 100 overlapping pulls without a duplicate, a pull
+killed half-way resumed without loss or doubling.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from aftersales.cases.domain.states import Actor
+from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.services import By, approve_case, reject_case
+from aftersales.core import clock
+from aftersales.orders.models import Order
+from aftersales.platforms.connectors.base import BaseConnector
+from aftersales.platforms.sync.models import PlatformCommand, StoreConnection
+from aftersales.platforms.sync.pull import pull_store
+from aftersales.platforms.sync.push import deliver_commands
+from tests.integration.platform_sync_support import connected
+
+pytestmark = pytest.mark.django_db
+PLATFORMS = ("douyin", "taobao", "jd", "pdd")
+AGENT = By(Actor.MERCHANT)
+
+
+@pytest.fixture(autouse=True)
+def _fast(monkeypatch):
+    monkeypatch.setattr(BaseConnector, "calls_per_second", 0.0)
+    monkeypatch.setattr(BaseConnector, "backoff", 0.0)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_paged_overlapping_pulls_write_every_case_once(shop, platform):
+    sim, connection = connected(shop, platform)
+    start = clock.now().replace(microsecond=0) - timedelta(hours=3)
+    for i in range(25):
+        sim.add_case(kind="refund_only", amount_fen=1000 + i, paid_fen=5000,
+                     updated_at=start + timedelta(seconds=400 * i), applied_at=start + timedelta(seconds=400 * i))
+    # Three of them share one second: paging goes on inside it rather than skipping any.
+    for _ in range(3):
+        sim.add_case(updated_at=start + timedelta(hours=2, seconds=1), applied_at=start)
+    first = pull_store(connection, since=start - timedelta(minutes=1), page_size=2)
+    assert (first.error, first.created) == ("", 28)
+    assert first.pages >= 14
+    # Windows that overlap the first one and each other write nothing more.
+    second = pull_store(connection, since=start + timedelta(minutes=30))
+    assert (second.created, second.updated) == (0, 0)
+    assert Case.objects.filter(shop=shop).count() == 28
+    assert Order.objects.filter(shop=shop).count() == 28
+    if platform == "pdd":  # 30-minute windows for 拼多多
+        assert first.windows >= 6
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_rate_limit_is_waited_out_and_expired_token_refreshed(shop, platform):
+    sim, connection = connected(shop, platform)
+    sim.add_case()
+    sim.rate_limit_next = 2
+    sim.expire_tokens()
+    result = pull_store(connection)
+    assert (result.error, result.created) == ("", 1)
+    connection.refresh_from_db()
+    assert connection.calls_failed.get("rate_limited") == 2
+    assert connection.calls_failed.get("token_expired") == 1
+    assert connection.rate_limit_waits == 2
+    assert connection.token_expires_at > clock.now() + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_refused_refresh_stops_the_store_and_tells_the_owner(shop, platform):
+    from aftersales.notifications.models import Message
+    from tests.integration.console_support import member
+
+    member(shop, "boss", "owner")
+    sim, connection = connected(shop, platform)
+    sim.expire_tokens()
+    sim.refresh_tokens.clear()
+    result = pull_store(connection)
+    assert result.error.startswith("auth_failed")
+    connection.refresh_from_db()
+    assert connection.state == StoreConnection.AUTH_FAILED
+    alert = Message.objects.get(template="platform.token_refresh_failed")
+    assert alert.recipient == "boss" and "重新授权" in alert.body
+    assert sim.app_secret not in alert.body
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_approving_a_refund_reaches_the_platform(shop, platform):
+    sim, connection = connected(shop, platform)
+    sim_case = sim.add_case(kind="refund_only", amount_fen=3000, paid_fen=3000)
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    approve_case(shop, case.pk, AGENT)
+    assert deliver_commands().done == 1
+    assert sim.cases[sim_case.case_id].status == "completed"
+    case.refresh_from_db()
+    assert case.status == "completed"
+    assert PlatformCommand.objects.get(case=case).state == "done"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_agreeing_to_a_return_sends_the_return_address(shop, platform):
+    sim, connection = connected(shop, platform)
+    sim_case = sim.add_case(kind="return_refund")
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    approve_case(shop, case.pk, AGENT)
+    assert deliver_commands().done == 1
+    assert sim.cases[sim_case.case_id].status == "awaiting_return"
+    case.refresh_from_db()
+    assert case.status == "awaiting_return"
+
+
+def test_taobao_refuses_refusing_a_seven_day_no_reason_refund(shop):
+    sim, connection = connected(shop, "taobao")
+    sim_case = sim.add_case(kind="return_refund", no_reason_7day=True)
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    reject_case(shop, case.pk, AGENT, reason_code="not_intact")
+    assert Case.objects.get(pk=case.pk).status == "rejected"  # until the platform answers
+    assert deliver_commands().refused == 1
+    command = PlatformCommand.objects.get(case=case)
+    assert (command.state, command.result_kind) == ("rejected", "forbidden")
+    case.refresh_from_db()
+    assert case.status == "requested"  # the platform's status, not the one it refused
+    assert sim.cases[sim_case.case_id].status == "requested"
+    event = CaseEvent.objects.get(case=case, action="platform_refused")
+    assert event.reason_code == "forbidden"
+
+
+def test_pdd_has_no_refuse_api_and_the_command_says_so(shop):
+    sim, connection = connected(shop, "pdd")
+    sim.add_case(kind="return_refund")
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    reject_case(shop, case.pk, AGENT, reason_code="not_intact")
+    command = PlatformCommand.objects.get(case=case)
+    assert (command.state, command.result_kind) == ("unsupported", "unsupported")
+    assert deliver_commands().attempted == 0
+    assert "refuse" not in " ".join(sim.calls)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_hundred_overlapping_pulls_make_no_duplicate(shop, platform):
+    sim, connection = connected(shop, platform)
+    start = clock.now().replace(microsecond=0) - timedelta(minutes=20)
+    for i in range(12):
+        sim.add_case(updated_at=start + timedelta(seconds=90 * i), applied_at=start)
+    for i in range(100):
+        pull_store(connection, since=start - timedelta(minutes=5) + timedelta(seconds=7 * i))
+    assert Case.objects.filter(shop=shop).count() == 12
+    assert CaseEvent.objects.filter(case__shop=shop, action="platform_sync").count() == 12
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_pull_killed_half_way_resumes_without_loss_or_doubling(shop, platform, monkeypatch):
+    from aftersales.platforms.sync import pull as pull_module
+
+    sim, connection = connected(shop, platform)
+    start = clock.now().replace(microsecond=0) - timedelta(hours=2)
+    for i in range(24):
+        sim.add_case(updated_at=start + timedelta(seconds=250 * i), applied_at=start)
+    StoreConnection.objects.filter(pk=connection.pk).update(synced_until=start - timedelta(minutes=1))
+    connection.refresh_from_db()
+    real_write, calls = pull_module._write, {"n": 0}
+
+    def dying_write(conn, items, result):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")  # the process dies between two pages
+        real_write(conn, items, result)
+
+    monkeypatch.setattr(pull_module, "_write", dying_write)
+    with pytest.raises(SystemExit):
+        pull_store(connection, page_size=5)
+    written = Case.objects.filter(shop=shop).count()
+    assert 0 < written < 24
+    monkeypatch.setattr(pull_module, "_write", real_write)
+    StoreConnection.objects.filter(pk=connection.pk).update(lease_until=None)  # the dead worker's lease ran out
+    connection.refresh_from_db()
+    assert connection.synced_until is not None and connection.synced_until > start
+    result = pull_store(connection, page_size=5)
+    assert result.error == ""
+    assert Case.objects.filter(shop=shop).count() == 24
+    assert CaseEvent.objects.filter(case__shop=shop, action="platform_sync").count() == 24

@@ -1,0 +1,50 @@
+"""The buyer's order page says one thing: one no-reason deadline (the shop's, when it promises more than
+the law), and no new request offered for items that already have one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from aftersales.catalog.services import save_return_rule
+from tests.integration.console_support import open_case, recent_order, text
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, number: str) -> None:
+    assert client.post("/portal/", {"order_no": number, "last4": "5678"}).status_code == 302
+
+
+def policy_dates(page: str) -> set[str]:
+    policies = page[page.index('class="policy"'):]
+    return set(re.findall(r"20\d\d-\d\d-\d\d", policies))
+
+
+def test_a_longer_shop_window_is_the_only_deadline_the_buyer_reads(client, shop):
+    recent_order(shop, "DYO0001")
+    found(client, "DYO0001")
+    law_dates = policy_dates(text(client.get("/portal/order/")))
+    assert len(law_dates) == 1
+    save_return_rule(shop, no_reason_days=30, free_return_shipping=False, exchange_days=15, warranty_days=90,
+                     allow_partial_refund=True)
+    page = text(client.get("/portal/order/"))
+    shop_dates = policy_dates(page)
+    assert len(shop_dates) == 1 and shop_dates != law_dates
+    assert "店铺承诺的 30 天无理由退货期内" in page
+
+
+def test_an_item_already_returned_is_not_offered_again(client, shop):
+    order = recent_order(shop, "DYO0002")
+    found(client, "DYO0002")
+    page = text(client.get("/portal/order/"))
+    assert 'href="/portal/order/request/"' in page
+    # One item, one unit: the request form starts at one, not zero.
+    assert re.search(r'class="qty"[^>]*value="1"', text(client.get("/portal/order/request/")))
+    open_case(shop, order)
+    page = text(client.get("/portal/order/"))
+    assert 'href="/portal/order/request/"' not in page and "该订单的所有商品都已申请售后" in page
+    assert "已申请售后" in page
+    response = client.get("/portal/order/request/")
+    assert response.status_code == 302 and response["Location"] == "/portal/order/"

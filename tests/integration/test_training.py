@@ -1,0 +1,188 @@
+"""The training centre end to end through the real pages: a trainee works scenarios in the real console
+case page, the simulated buyer and platform answer through the real services, the score sheet shows
+the reasons; and nothing of it reaches the real shop's inbox, figures, outbox or ledger."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from aftersales.accounts.models import Shop
+from aftersales.analytics.models import Rollup
+from aftersales.care.models import ReplyTemplate
+from aftersales.cases.models import Case, CaseEvent
+from aftersales.console.queries import inbox_cases
+from aftersales.notifications.models import Message
+from aftersales.refunds.models import RefundPayment
+from aftersales.training import services
+from aftersales.training.models import Attempt, CourseAssignment
+from aftersales.warehouse.inspection import inspect_with_photos
+from tests.integration.console_support import MERCHANT, member, open_case, recent_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner(shop):
+    return member(shop, "boss", "owner")
+
+
+@pytest.fixture
+def trainee(shop):
+    return member(shop, "xiaoli", "trainee")
+
+
+def _act(client, case, action, **fields):
+    data = {f"{action}-{k}": v for k, v in fields.items()}
+    response = client.post(reverse("console:case_action", args=[case.pk, action]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(reverse("console:case", args=[case.pk]))  # the simulator answers here
+    assert page.status_code == 200
+    case.refresh_from_db()
+    return page
+
+
+def _template(case, kind):
+    return ReplyTemplate.objects.filter(shop=case.shop, kind=kind, language="zh-hans").first()
+
+
+def _start(client, key):
+    response = client.post(reverse("training:start", args=[key]))
+    assert response.status_code == 302
+    attempt = Attempt.objects.get(scenario_key=key)
+    assert response["Location"] == reverse("console:case", args=[attempt.case_id])
+    return attempt, attempt.case
+
+
+def test_a_trainee_may_only_train(client, shop, trainee):
+    client.force_login(trainee)
+    assert client.get(reverse("console:inbox"))["Location"] == reverse("training:home")
+    assert client.get(reverse("training:home")).status_code == 200
+    assert client.get(reverse("training:progress")).status_code == 403  # the owner's page
+    real = open_case(shop, recent_order(shop, "DY9001"))
+    assert client.get(reverse("console:case", args=[real.pk])).status_code == 403
+    assert client.get(reverse("analytics:dashboard")).status_code == 403
+
+
+def test_a_lawful_return_approved_and_refunded_scores_100(client, shop, trainee):
+    client.force_login(trainee)
+    attempt, case = _start(client, "no-reason-tags-intact")
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "training-case" in page and "topbar training" in page
+    assert case.shop.is_training and case.shop.training_of == shop
+    solution = _template(case, "solution")
+    _act(client, case, "reply", body="您好，可以退货，请寄回。", template=solution.pk)
+    _act(client, case, "approve", note="")
+    # The buyer sends it back at once (the simulator enters the tracking number as the buyer).
+    assert case.status == "return_in_transit"
+    assert case.return_tracking_no.startswith("SF")
+    _act(client, case, "receive_return", note="")
+    inspect_with_photos(case.shop, case.pk, MERCHANT, photos=[], grade="A", checklist={})
+    client.get(reverse("console:case", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.status == "refunding"
+    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey1")
+    assert case.status == "completed"
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None
+    assert attempt.scores == {"lawful": 100, "cost": 100, "time": 100, "care": 100, "evidence": 100}
+    assert attempt.passed
+    sheet = client.get(reverse("training:attempt", args=[attempt.pk])).content.decode()
+    assert "依法处理了买家的合法申请" in sheet
+    # The buyer's words were written on the case as the buyer, never sent anywhere.
+    said = CaseEvent.objects.filter(case=case, actor="buyer", action="note").values_list("note", flat=True)
+    assert "已经寄回了，单号填好了。" in list(said)
+
+
+def test_a_wrong_refusal_leads_to_arbitration_and_fails_lawful(client, shop, trainee):
+    client.force_login(trainee)
+    attempt, case = _start(client, "no-reason-tags-intact")
+    _act(client, case, "reject", reason_code="other", note="不想退")
+    assert case.status == "arbitration"  # the buyer asked the platform to step in
+    _act(client, case, "note", note="证据：商品页面说明")
+    assert case.status == "refunding"  # the platform ruled for the buyer
+    client.post(reverse("training:finish", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    assert attempt.scores["lawful"] == 0
+    assert not attempt.passed
+    sheet = client.get(reverse("training:attempt", args=[attempt.pk])).content.decode()
+    assert "拒绝了一个依法应当支持的退货退款申请" in sheet
+
+
+def test_an_angry_buyer_calmed_with_the_ladder(client, shop, trainee):
+    client.force_login(trainee)
+    attempt, case = _start(client, "angry-ladder")
+    assert case.urgency == 2
+    _act(client, case, "reply", body="非常抱歉！", template=_template(case, "apology").pk)
+    _act(client, case, "compensate", rung="member_discount", amount="10", note="")
+    said = list(CaseEvent.objects.filter(case=case, actor="buyer").values_list("note", flat=True))
+    assert said[-1] == "嗯，这还差不多，谢谢。"
+    _act(client, case, "approve", note="")
+    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey2")
+    attempt.refresh_from_db()
+    assert attempt.scores == {"lawful": 100, "cost": 100, "time": 100, "care": 100, "evidence": 100}
+
+
+def test_the_platform_approves_a_request_left_too_long(client, shop, trainee):
+    import time_machine
+
+    client.force_login(trainee)
+    attempt, case = _start(client, "not-shipped-refund")
+    with time_machine.travel(attempt.started_at + (case.deadline_at - case.created_at) / 60 + __import__(
+            "datetime").timedelta(seconds=2), tick=False):
+        # 24 simulated hours pass in 24 real minutes: the platform approves by itself.
+        client.get(reverse("console:case", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.status == "refunding"
+    assert CaseEvent.objects.filter(case=case, action="approve", actor="system").exists()
+
+
+def test_training_rows_stay_out_of_the_real_shop(client, shop, owner, trainee):
+    real_case = open_case(shop, recent_order(shop, "DY9002"))
+    rollups_before = list(Rollup.objects.filter(shop=shop).values_list("pk", flat=True))
+    messages_before = Message.objects.count()
+    client.force_login(trainee)
+    attempt, case = _start(client, "not-shipped-refund")
+    _act(client, case, "approve", note="")
+    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey3")
+    assert case.status == "completed"
+    training = case.shop
+    # Every query of the real shop: its inbox, its cases, its ledger, its figures.
+    assert [c.pk for c in inbox_cases(shop, {"scope": "all"}, owner)] == [real_case.pk]
+    assert list(Case.objects.filter(shop=shop)) == [real_case]
+    assert not RefundPayment.objects.filter(shop=shop).exists()
+    assert list(Rollup.objects.filter(shop=shop).values_list("pk", flat=True)) == rollups_before
+    # The training shop itself: no figure, no message, money only through the simulated gateway.
+    assert not Rollup.objects.filter(shop=training).exists()
+    assert Message.objects.count() == messages_before
+    assert not Message.objects.filter(case__shop=training).exists()
+    assert RefundPayment.objects.get(shop=training).external_ref.startswith("SIM")
+    # The owner's inbox page does not list it either.
+    client.force_login(owner)
+    client.post(reverse("accounts:switch_shop"), {"shop": shop.pk})
+    inbox = client.get(reverse("console:inbox") + "?scope=all").content.decode()
+    assert case.number not in inbox and real_case.number in inbox
+    # And the owner cannot open the trainee's sandbox.
+    assert client.get(reverse("console:case", args=[case.pk])).status_code == 404
+
+
+def test_the_owner_sees_progress_assigns_courses_and_sets_the_pass_level(client, shop, owner, trainee):
+    client.force_login(trainee)
+    attempt, case = _start(client, "exempt-fresh")
+    _act(client, case, "reply", body="生鲜不支持七天无理由", template=_template(case, "solution").pk)
+    _act(client, case, "reject", reason_code="exempt_category", note="")
+    attempt.refresh_from_db()
+    assert attempt.passed  # the calm buyer accepts a grounded refusal, the case ended
+    client.force_login(owner)
+    assert client.post(reverse("training:pass_level"), {"pass_level": "90"}).status_code == 302
+    assert services.pass_level(shop) == 90
+    response = client.post(reverse("training:assign"), {"user": trainee.pk, "course": "basics"})
+    assert response.status_code == 302
+    assert CourseAssignment.objects.get(shop=shop, user=trainee).passed_at is None
+    page = client.get(reverse("training:progress")).content.decode()
+    assert "xiaoli" in page and "生鲜不适用七天无理由" in page
+    assert client.get(reverse("training:attempt", args=[attempt.pk])).status_code == 200
+    assert not Shop.objects.get(pk=case.shop_id).memberships.filter(user=owner).exists()
