@@ -25,8 +25,15 @@ migrate: venv
 demo: migrate
 	$(BIN)/aftersales demo
 
-## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000
+## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000 — with the
+## worker and the four platform simulators of the demo's connected stores (ports 8701–8704), all
+## stopped with the server
 run: demo
+	trap 'kill 0' INT TERM EXIT; \
+	for sim in douyin:8701 taobao:8702 jd:8703 pdd:8704; do \
+		$(BIN)/aftersales platform-sim $${sim%%:*} --port $${sim##*:} --cases 3 & \
+	done; \
+	$(BIN)/aftersales worker & \
 	DEBUG=1 $(BIN)/aftersales runserver $(HOST):$(PORT)
 
 lint: venv
@@ -64,9 +71,11 @@ bench: venv
 	$(PY) bench/api_throughput.py
 	$(PY) bench/pages.py
 	$(PY) bench/sweep.py
+	$(PY) bench/sync.py --cases 1000
 	$(PY) bench/imports.py --rows 200000
 	$(PY) bench/analytics.py --lines 1000000
 	$(PY) bench/reasons.py
+	$(PY) bench/advice.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -29,8 +29,9 @@ def _nul_fields(value, path: tuple = ()) -> list[tuple]:
 
 
 class InputParser(Parser):
-    """JSON bodies and query strings as django-ninja parses them, refusing text with a NUL character:
-    no field of ours means one, and PostgreSQL would answer it with an error, not a refusal. A query
+    """JSON bodies and query strings as django-ninja parses them, refusing a body that is not a JSON object
+    and text with a NUL character: no field of ours means one, and PostgreSQL would answer it with an
+    error, not a refusal. A query
     string with one is a 422 naming the field; a body, a 400 (`input.malformed`), as django-ninja
     reports every body it cannot take."""
 
@@ -42,7 +43,12 @@ class InputParser(Parser):
         return data
 
     def parse_body(self, request):
-        return self._checked(super().parse_body(request), "body")
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            # Every body of this API is a JSON object: a bare number, string or list is refused, never read
+            # as "no body" (a bare 5 once approved a case with no note).
+            raise ValidationError([{"loc": ("body",), "msg": "a JSON object is required", "type": "object"}])
+        return self._checked(data, "body")
 
     def parse_querydict(self, data, list_fields, request):
         return self._checked(super().parse_querydict(data, list_fields, request), "query")

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads a body: refuse one too large for its route (413).
+    "aftersales.core.body_limits.BodySizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,9 +185,19 @@ LOGIN_REDIRECT_URL = "/console/"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "aftersales@localhost")
 
-# Evidence uploads: images only, at most this many bytes each.
+# Uploads and request bodies (limits per route: aftersales/core/body_limits.py; the reverse proxy's own
+# limit is in the README). Evidence: images only, at most this many bytes each, this many at once.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+UPLOAD_MAX_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
+# A platform export on /imports/ (signed-in staff only).
+AFTERSALES_IMPORT_MAX_BYTES = int(os.environ.get("AFTERSALES_IMPORT_MAX_BYTES", str(1024 * 1024 * 1024)))
+# The largest body that is not a file: an API call (500 texts to classify is the largest).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Any other page's form.
+FORM_BODY_MAX_BYTES = 2 * 1024 * 1024
+# Files above this are spooled to disk while a request is read, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

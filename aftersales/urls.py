@@ -25,6 +25,7 @@ urlpatterns = [
     path("analytics/", include("aftersales.analytics.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("imports/", include("aftersales.platforms.urls")),
+    path("stores/", include("aftersales.platforms.sync.urls")),
     path("training/", include("aftersales.training.urls")),
     path("healthz", healthz),
     path("", RedirectView.as_view(url="/console/", permanent=False)),

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from aftersales.core.choices import Channel, Platform, Reason
 from aftersales.core.money import MAX_FEN
@@ -93,12 +93,12 @@ class EvaluationOut(Schema):
 
 
 class SettingsIn(Schema):
-    good_rate_bp: int | None = Field(None, ge=0, le=10_000)
-    alert_rate_bp: int | None = Field(None, ge=1, le=10_000)
-    jump_k_tenths: int | None = Field(None, ge=5, le=100)
-    jump_weeks: int | None = Field(None, ge=4, le=26)
-    alert_window_days: int | None = Field(None, ge=7, le=365)
-    return_freight_fen: int | None = Field(None, ge=0, le=MAX_FEN)
+    good_rate_bp: StrictInt | None = Field(None, ge=0, le=10_000)
+    alert_rate_bp: StrictInt | None = Field(None, ge=1, le=10_000)
+    jump_k_tenths: StrictInt | None = Field(None, ge=5, le=100)
+    jump_weeks: StrictInt | None = Field(None, ge=4, le=26)
+    alert_window_days: StrictInt | None = Field(None, ge=7, le=365)
+    return_freight_fen: StrictInt | None = Field(None, ge=0, le=MAX_FEN)
 
 
 class SettingsOut(Schema):
@@ -111,8 +111,8 @@ class SettingsOut(Schema):
 
 
 class ThresholdsIn(Schema):
-    good_rate_bp: int | None = Field(None, ge=0, le=10_000)
-    alert_rate_bp: int | None = Field(None, ge=1, le=10_000)
+    good_rate_bp: StrictInt | None = Field(None, ge=0, le=10_000)
+    alert_rate_bp: StrictInt | None = Field(None, ge=1, le=10_000)
 
 
 class ThresholdsOut(Schema):

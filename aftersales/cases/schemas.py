@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from aftersales.cases.domain.states import Kind
 from aftersales.core.api_types import Moment
@@ -13,30 +13,30 @@ from aftersales.core.money import MAX_FEN
 
 
 class CaseLineIn(Schema):
-    order_line_id: int
-    quantity: int = Field(gt=0, le=100_000)
+    order_line_id: StrictInt
+    quantity: StrictInt = Field(gt=0, le=100_000)
 
 
 class GoodsIn(Schema):
-    tags_intact: bool = True
-    seal_intact: bool = True
-    used: bool = False
-    washed: bool = False
-    accessories_complete: bool = True
-    activated: bool = False
-    opened_for_inspection: bool = False
+    tags_intact: StrictBool = True
+    seal_intact: StrictBool = True
+    used: StrictBool = False
+    washed: StrictBool = False
+    accessories_complete: StrictBool = True
+    activated: StrictBool = False
+    opened_for_inspection: StrictBool = False
 
 
 class CaseIn(Schema):
-    order_id: int
+    order_id: StrictInt
     lines: list[CaseLineIn] = Field(min_length=1, max_length=200)
     kind: Kind
     reason: Reason
     buyer_note: str = Field("", max_length=2000)
     wanted_remedy: Kind | None = None
-    requested_fen: int | None = Field(None, ge=0, le=MAX_FEN)
+    requested_fen: StrictInt | None = Field(None, ge=0, le=MAX_FEN)
     goods: GoodsIn | None = None
-    buyer_confirmed_no_return_at_purchase: bool = False
+    buyer_confirmed_no_return_at_purchase: StrictBool = False
     platform_case_id: str | None = Field(None, max_length=64)
 
 
@@ -171,15 +171,15 @@ class ReceiveIn(Schema):
 
 class InspectIn(Schema):
     grade: str = Field(pattern="^[ABCD]$")
-    checklist: dict[str, bool] = Field(default_factory=dict)
-    restock: bool = False
-    accepted_quantity: int | None = Field(None, ge=0)
-    write_off_fen: int = Field(0, ge=0, le=MAX_FEN)
+    checklist: dict[str, StrictBool] = Field(default_factory=dict)
+    restock: StrictBool = False
+    accepted_quantity: StrictInt | None = Field(None, ge=0)
+    write_off_fen: StrictInt = Field(0, ge=0, le=MAX_FEN)
     note: str = Field("", max_length=2000)
 
 
 class GrantIn(Schema):
-    amount_fen: int | None = Field(None, gt=0, le=MAX_FEN)
+    amount_fen: StrictInt | None = Field(None, gt=0, le=MAX_FEN)
     reason_code: str = "approved_request"
     note: str = Field("", max_length=2000)
 
@@ -189,7 +189,7 @@ class ExecuteIn(Schema):
 
 
 class RulingIn(Schema):
-    for_buyer: bool
+    for_buyer: StrictBool
     note: str = Field("", max_length=2000)
 
 
@@ -215,4 +215,4 @@ class PolicyIn(Schema):
     signed_at: Moment | None = None
     requested_at: Moment
     goods: PolicyGoods = Field(default_factory=PolicyGoods)
-    buyer_confirmed_no_return_at_purchase: bool = False
+    buyer_confirmed_no_return_at_purchase: StrictBool = False

@@ -109,6 +109,8 @@ ACTION = {
     "rating": _("Buyer rated the service"),
     "remind": _("Deadline reminder"),
     "deadline_escalated": _("Deadline passed, escalated"),
+    "platform_sync": _("Updated from the platform"),
+    "platform_refused": _("Refused by the platform"),
 }
 
 ACTOR = {

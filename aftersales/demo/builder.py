@@ -28,6 +28,7 @@ LOGINS = [
     ("owner", "店长 王芳", "owner"),
     ("agent", "客服 小李", "agent"),
     ("warehouse", "仓管 老陈", "warehouse"),
+    ("trainee", "新人 小周", "trainee"),  # may only train: 培训中心 at /training/
 ]
 DEMO_PASSWORD = "aftersales-demo"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from aftersales.core.api_types import Moment
 from aftersales.core.choices import Channel, PaymentRoute, Platform
@@ -26,16 +26,16 @@ class OrderLineIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     sku_code: str = Field("", max_length=64)
     spec: str = Field("", max_length=200)
-    quantity: int = Field(gt=0, le=100_000)
-    unit_price_fen: int = Fen
-    paid_fen: int = Fen
-    is_gift: bool = False
+    quantity: StrictInt = Field(gt=0, le=100_000)
+    unit_price_fen: StrictInt = Fen
+    paid_fen: StrictInt = Fen
+    is_gift: StrictBool = False
     bundle_id: str = Field("", max_length=64)
 
 
 class PaymentIn(Schema):
     route: PaymentRoute
-    amount_fen: int = Field(gt=0, le=MAX_FEN)
+    amount_fen: StrictInt = Field(gt=0, le=MAX_FEN)
 
 
 class OrderIn(Schema):
@@ -48,8 +48,8 @@ class OrderIn(Schema):
     paid_at: Moment
     shipped_at: Moment | None = None
     signed_at: Moment | None = None
-    freight_fen: int = Fen
-    free_shipping: bool = True
+    freight_fen: StrictInt = Fen
+    free_shipping: StrictBool = True
     lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
     payments: list[PaymentIn] = Field(default_factory=list, max_length=10)
 

@@ -10,7 +10,7 @@ from aftersales.console.labels import platform_label
 
 PLATFORMS = ("douyin", "taobao", "tmall", "jd", "pdd")
 #: The largest file the page takes (a 1,000,000-line 抖店 export is about 400 MB).
-MAX_BYTES = int(getattr(settings, "AFTERSALES_IMPORT_MAX_BYTES", 1024 * 1024 * 1024))
+MAX_BYTES = settings.AFTERSALES_IMPORT_MAX_BYTES
 EXTENSIONS = (".csv", ".xlsx", ".txt")
 
 

@@ -11,7 +11,7 @@ before it renders a training case.
 from __future__ import annotations
 
 import io
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -29,7 +29,8 @@ from aftersales.core import clock
 from aftersales.core.choices import Role
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.orders.services import create_order
-from aftersales.training.domain.scenarios import Scenario, Step
+from aftersales.training.domain.authoring import CaseFacts, scenario_source
+from aftersales.training.domain.scenarios import Scenario, Step, parse_scenario
 from aftersales.training.domain.scoring import score_case
 from aftersales.training.domain.simulation import (
     SIM_MINUTES_PER_SECOND,
@@ -39,7 +40,7 @@ from aftersales.training.domain.simulation import (
     tick,
 )
 from aftersales.training.library import courses, scenario_for
-from aftersales.training.models import Attempt, CourseAssignment, Sandbox, TrainingSettings
+from aftersales.training.models import Attempt, CourseAssignment, Sandbox, ShopScenario, TrainingSettings
 
 #: Enough goodwill budget that a trainee's compensation is never refused for money.
 SANDBOX_BUDGET_FEN = 10_000_000
@@ -358,3 +359,42 @@ def case_banner(training: Shop, case_id: int) -> dict | None:
     end = attempt.finished_at or clock.now()
     return {"attempt": attempt, "scenario": scenario, "minute": sim_minute(attempt, end),
             "deadline_hours": stage_deadline_minutes(scenario) // 60}
+
+
+# ---------------------------------------------------------------------------------------------
+# The shop's own cases as scenarios
+
+
+@transaction.atomic
+def scenario_from_case(shop: Shop, case_id: int, *, now: datetime | None = None) -> ShopScenario:
+    """Turn a finished case of the shop into a training scenario of the shop, the buyer's data masked."""
+    now = now or clock.now()
+    case = Case.objects.filter(shop=shop, pk=case_id).select_related("order", "buyer").first()
+    if case is None:
+        raise NotFoundError("case.not_found", case_id=case_id)
+    if Status(case.status) not in TERMINAL:
+        raise ConflictError("training.case_not_closed")
+    key = f"case-{case.number.lower()}"
+    existing = ShopScenario.objects.filter(shop=shop, key=key).first()
+    if existing is not None:
+        return existing
+    line = case.lines.select_related("order_line__product__category").first().order_line
+    category = line.product.category.law_category if line.product_id else "other"
+    order = case.order
+    goods = "not_shipped" if order.shipped_at is None else ("in_transit" if order.signed_at is None else "signed")
+    signed_days = max(0, (case.created_at - order.signed_at).days) if order.signed_at else 0
+    kind = case.kind if case.kind != "price_protection" else "refund_only"
+    facts = CaseFacts(
+        number=case.number, platform=case.platform, product=line.title, category=category,
+        unit_price_fen=line.unit_price_fen, quantity=line.quantity, paid_fen=line.paid_fen,
+        freight_fen=order.freight_fen, order_state=goods, signed_days_before=signed_days, kind=kind,
+        reason=case.reason, note=case.buyer_note, buyer_names=(case.buyer.nick, case.buyer.name),
+        eligible=True, reason_codes=())
+    position = ShopScenario.objects.filter(shop=shop).count() + 1
+    # The sandbox judges by the law and the platform alone: draw the ideal path from that decision.
+    decision = parse_scenario(scenario_source(facts, key=key, position=position)).decision()
+    facts = replace(facts, eligible=decision.eligible, reason_codes=tuple(decision.reason_codes))
+    source = scenario_source(facts, key=key, position=position)
+    parse_scenario(source)  # the library's own checks
+    return ShopScenario.objects.create(shop=shop, key=key, source=source, source_case_number=case.number,
+                                       created_at=now)

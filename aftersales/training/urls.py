@@ -13,4 +13,5 @@ urlpatterns = [
     path("progress/", views.progress, name="progress"),
     path("progress/assign/", views.assign, name="assign"),
     path("progress/pass-level/", views.save_pass_level, name="pass_level"),
+    path("from-case/<int:case_id>/", views.from_case, name="from_case"),
 ]

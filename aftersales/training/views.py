@@ -221,3 +221,20 @@ def save_pass_level(request: HttpRequest) -> HttpResponse:
     services.set_pass_level(request.staff.shop, form.cleaned_data["pass_level"])
     messages.success(request, _("Pass level saved."))
     return redirect("training:progress")
+
+
+@require_POST
+@training_view(owner_only=True)
+def from_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The owner turns a finished case of the shop into a training scenario (buyer data masked)."""
+    staff = request.staff
+    try:
+        made = services.scenario_from_case(staff.shop, case_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        messages.error(request, _error(exc))
+        return redirect("console:case", case_id=case_id)
+    scenario = scenario_for(staff.shop, made.key)
+    messages.success(request, _("Training scenario saved: %(title)s") % {"title": scenario.title.get(_lang())})
+    return redirect("training:home")

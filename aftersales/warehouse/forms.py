@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.console.forms import YuanField
 from aftersales.console.labels import choices
 from aftersales.core.choices import Grade
 
-MAX_PHOTOS = 10
+MAX_PHOTOS = settings.UPLOAD_MAX_FILES
 
 
 class ScanForm(forms.Form):

@@ -8,7 +8,7 @@ import pytest
 
 from aftersales.cases import services
 from aftersales.cases.domain.states import Actor
-from aftersales.cases.models import CaseEvent
+from aftersales.cases.models import Case, CaseEvent
 from aftersales.catalog.models import ReturnRule
 from aftersales.core.errors import ConflictError, DomainError
 from aftersales.intelligence.advice import services as advice_services
@@ -165,3 +165,25 @@ def test_inspections_teach_the_expected_grade(shop, order):
     # (3·10000 + 10·800) / 13 for C; the rest of the table shrinks in proportion
     assert dict(found.facts.grade_mix_bp) == {"A": 4615, "B": 2308, "C": 2923, "D": 154}
     assert found.basis["inspections"] == 3
+
+
+def test_a_case_recorded_without_a_policy_decision_says_so_instead_of_advising(shop, order):
+    case = open_return(shop, order)
+    Case.objects.filter(pk=case.pk).update(policy_decision={})
+    case.refresh_from_db()
+    found = advice_for_case(case)
+    assert found.advice.options == () and [r.code for r in found.advice.reasons] == ["advice.reason.no_decision"]
+
+
+def test_an_offer_the_buyer_did_not_ask_for_needs_their_agreement(shop, order):
+    case = open_return(shop, order)  # a ¥149 return: the advice is to offer an exchange
+    with pytest.raises(DomainError) as err:
+        advice_services.apply_advice(shop, case.pk, MERCHANT, remedy="exchange")
+    assert err.value.code == "advice.needs_agreement"
+    case.refresh_from_db()
+    assert (case.kind, case.status) == ("return_refund", "requested")
+    applied = advice_services.apply_advice(shop, case.pk, MERCHANT, remedy="exchange", buyer_agreed=True,
+                                           note="买家同意换 L 码")
+    assert (applied.kind, applied.status, applied.refund_granted_fen) == ("exchange", "awaiting_return", 0)
+    assert CaseEvent.objects.get(case=case, action="switch_remedy").payload == {
+        "before": {"kind": "return_refund", "requested_fen": 14900}, "after": {"kind": "exchange", "requested_fen": 0}}

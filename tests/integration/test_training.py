@@ -13,6 +13,7 @@ from aftersales.care.models import ReplyTemplate
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.console.queries import inbox_cases
 from aftersales.notifications.models import Message
+from aftersales.platforms.sync.models import PlatformCommand
 from aftersales.refunds.models import RefundPayment
 from aftersales.training import services
 from aftersales.training.models import Attempt, CourseAssignment
@@ -81,7 +82,7 @@ def test_a_lawful_return_approved_and_refunded_scores_100(client, shop, trainee)
     client.get(reverse("console:case", args=[case.pk]))
     case.refresh_from_db()
     assert case.status == "refunding"
-    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "grant_refund", amount="199.00", reason_code="approved_request", note="")
     _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey1")
     assert case.status == "completed"
     attempt.refresh_from_db()
@@ -98,7 +99,7 @@ def test_a_lawful_return_approved_and_refunded_scores_100(client, shop, trainee)
 def test_a_wrong_refusal_leads_to_arbitration_and_fails_lawful(client, shop, trainee):
     client.force_login(trainee)
     attempt, case = _start(client, "no-reason-tags-intact")
-    _act(client, case, "reject", reason_code="other", note="不想退")
+    _act(client, case, "reject", reason_code="other", note="不想退", confirm="on")
     assert case.status == "arbitration"  # the buyer asked the platform to step in
     _act(client, case, "note", note="证据：商品页面说明")
     assert case.status == "refunding"  # the platform ruled for the buyer
@@ -119,7 +120,7 @@ def test_an_angry_buyer_calmed_with_the_ladder(client, shop, trainee):
     said = list(CaseEvent.objects.filter(case=case, actor="buyer").values_list("note", flat=True))
     assert said[-1] == "嗯，这还差不多，谢谢。"
     _act(client, case, "approve", note="")
-    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "grant_refund", amount="299.00", reason_code="approved_request", note="")
     _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey2")
     attempt.refresh_from_db()
     assert attempt.scores == {"lawful": 100, "cost": 100, "time": 100, "care": 100, "evidence": 100}
@@ -146,7 +147,7 @@ def test_training_rows_stay_out_of_the_real_shop(client, shop, owner, trainee):
     client.force_login(trainee)
     attempt, case = _start(client, "not-shipped-refund")
     _act(client, case, "approve", note="")
-    _act(client, case, "grant_refund", amount="", reason_code="approved_request", note="")
+    _act(client, case, "grant_refund", amount="65.00", reason_code="approved_request", note="")
     _act(client, case, "execute_refund", idempotency_key=f"{case.number}-trainingkey3")
     assert case.status == "completed"
     training = case.shop
@@ -160,6 +161,7 @@ def test_training_rows_stay_out_of_the_real_shop(client, shop, owner, trainee):
     assert Message.objects.count() == messages_before
     assert not Message.objects.filter(case__shop=training).exists()
     assert RefundPayment.objects.get(shop=training).external_ref.startswith("SIM")
+    assert not PlatformCommand.objects.filter(case__shop=training).exists()  # no platform is called
     # The owner's inbox page does not list it either.
     client.force_login(owner)
     client.post(reverse("accounts:switch_shop"), {"shop": shop.pk})
@@ -173,7 +175,7 @@ def test_the_owner_sees_progress_assigns_courses_and_sets_the_pass_level(client,
     client.force_login(trainee)
     attempt, case = _start(client, "exempt-fresh")
     _act(client, case, "reply", body="生鲜不支持七天无理由", template=_template(case, "solution").pk)
-    _act(client, case, "reject", reason_code="exempt_category", note="")
+    _act(client, case, "reject", reason_code="exempt_category", note="生鲜商品不适用七天无理由退货", confirm="on")
     attempt.refresh_from_db()
     assert attempt.passed  # the calm buyer accepts a grounded refusal, the case ended
     client.force_login(owner)
@@ -186,3 +188,43 @@ def test_the_owner_sees_progress_assigns_courses_and_sets_the_pass_level(client,
     assert "xiaoli" in page and "生鲜不适用七天无理由" in page
     assert client.get(reverse("training:attempt", args=[attempt.pk])).status_code == 200
     assert not Shop.objects.get(pk=case.shop_id).memberships.filter(user=owner).exists()
+
+
+def test_the_owner_turns_a_closed_case_into_a_scenario_with_the_buyer_masked(client, shop, owner, trainee):
+    from aftersales.cases import services as cases
+    from aftersales.training.domain.scoring import score_path
+    from aftersales.training.library import scenario_for
+    from aftersales.training.models import ShopScenario
+
+    order = recent_order(shop, "DY9003", days_ago=3)
+    case = open_case(shop, order, kind="return_refund", reason="no_reason",
+                     note="买家003说：太差了，我的电话 13812345678，不退就给差评！")
+    client.force_login(owner)
+    # An open case cannot become a scenario yet.
+    response = client.post(reverse("training:from_case", args=[case.pk]))
+    assert response["Location"] == reverse("console:case", args=[case.pk])
+    assert not ShopScenario.objects.exists()
+    cases.close_case(shop, case.pk, MERCHANT, reason_code="resolved_offline")
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert 'id="scenario-from-case"' in page
+    assert client.post(reverse("training:from_case", args=[case.pk]))["Location"] == reverse("training:home")
+    made = ShopScenario.objects.get(shop=shop)
+    assert made.source_case_number == case.number
+    assert "13812345678" not in made.source and "买家003" not in made.source
+    scenario = scenario_for(shop, made.key)
+    assert scenario.persona.key == "threatening"  # 差评: the buyer threatens a bad review
+    assert scenario.decision().eligible is True
+    assert score_path(scenario, scenario.ideal).as_dict() == dict.fromkeys(
+        ("lawful", "cost", "time", "care", "evidence"), 100)
+    assert score_path(scenario, scenario.wrong[0].steps)["lawful"].score == 0
+    # A trainee finds it in the shop's own course and works it in the sandbox.
+    client.force_login(trainee)
+    assert "本店案例" in client.get(reverse("training:home")).content.decode()
+    attempt, training_case = _start(client, made.key)
+    assert training_case.shop.training_of == shop
+    assert "13812345678" not in training_case.buyer_note
+    # Another shop's owner cannot turn this case into their scenario.
+    other = Shop.objects.create(slug="gamma", name="gamma")
+    stranger = member(other, "stranger", "owner")
+    client.force_login(stranger)
+    assert client.post(reverse("training:from_case", args=[case.pk])).status_code == 404

@@ -100,6 +100,7 @@ class AdviceFacts:
     lose_rate_bp: int = 5000  # the shop's share of arbitrations lost on this reason
     compensation_fen: int = 0  # the ladder's rung for this buyer (apology, anger), 0 if none is due
     waive_blocked: bool = False  # signals ask for the goods back: no waiver (never a refusal)
+    decided: bool = True  # False: the case carries no policy decision (recorded as a platform reported it)
 
     def __post_init__(self) -> None:
         # Checked on every case of a bench of thousands: plain comparisons, no dict building.
@@ -283,7 +284,7 @@ def _gives_what_was_asked(remedy: str, asked: str) -> bool:
 
 def _reasons(options: list[Option], facts: AdviceFacts, costs: CostSettings) -> list[Reason]:
     if not options:
-        return [Reason("advice.reason.nothing_allowed")]
+        return [Reason("advice.reason.nothing_allowed" if facts.decided else "advice.reason.no_decision")]
     best = options[0]
     out: list[Reason] = []
     ret = next((o for o in options if o.remedy == RETURN_REFUND), None)
@@ -366,7 +367,7 @@ def _require_bp(value: object, name: str) -> None:
 LINE_CODES = ("refund", "freight_back", "return_handling", "freight_out", "resale_value", "resale_loss",
               "goods_cost", "repair", "handling", "compensation", "decline_risk", "arbitration_risk")
 CODES = frozenset({
-    "advice.invalid_field", "advice.reason.nothing_allowed", "advice.reason.keep_goods",
+    "advice.invalid_field", "advice.reason.nothing_allowed", "advice.reason.no_decision", "advice.reason.keep_goods",
     "advice.reason.take_back", "advice.reason.cheaper", "advice.reason.only_option",
     "advice.reason.needs_agreement", "advice.reason.waiver", "advice.reason.waiver_blocked",
     *(f"advice.cost.{code}" for code in LINE_CODES),

@@ -20,8 +20,7 @@ from aftersales.analytics.rollups import return_freight_estimate
 from aftersales.care.domain.ladder import suggest_rung
 from aftersales.care.models import Compensation
 from aftersales.cases.domain.states import TERMINAL, Status
-from aftersales.cases.models import Case
-from aftersales.cases.services import money_of
+from aftersales.cases.models import Case, CaseLine
 from aftersales.core.choices import MERCHANT_FAULT_REASONS, ArbitrationStatus, GoodsStatus, Reason
 from aftersales.core.errors import DomainError
 from aftersales.intelligence.advice.domain import (
@@ -36,7 +35,8 @@ from aftersales.intelligence.advice.domain import (
 )
 from aftersales.intelligence.advice.freight import parcel_fen
 from aftersales.intelligence.advice.models import AdviceSettings
-from aftersales.refunds.domain.refundable import plan_refund
+from aftersales.orders.models import OrderLine, Shipment
+from aftersales.refunds.domain.refundable import OrderLineMoney, plan_refund
 from aftersales.warehouse.models import Inspection
 
 RUNG_FIELDS = ("coupon", "member_discount", "points", "red_envelope", "gift")
@@ -109,9 +109,66 @@ def shop_figures(shop: Shop) -> ShopFigures:
     )
 
 
-def _with_related(cases):
-    return cases.select_related("order", "buyer").prefetch_related(
-        "lines__order_line__product__category", "order__lines", "order__shipments")
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """What the advice reads of one case, loaded as plain values (thousands of cases at a time)."""
+
+    pk: int
+    status: str
+    kind: str
+    reason: str
+    urgency: int
+    goods_status: str
+    refund_cap_fen: int
+    refund_granted_fen: int
+    return_carrier: str
+    remedies: tuple[str, ...] | None  # None: no policy decision on the case
+    freight_payer: str | None
+    deduct_outbound_freight: bool
+    order_paid_fen: int
+    order_refund_granted_fen: int
+    order_freight_fen: int
+    province: str
+    carrier: str  # the order's first shipment
+    lines: tuple[tuple[str, int, int, bool, int, str], ...]  # line id, units, list price, gift, category, law
+    order_lines: tuple[OrderLineMoney, ...]
+
+
+_CASE_COLUMNS = (
+    "pk", "status", "kind", "reason", "urgency", "goods_status", "refund_cap_fen", "refund_granted_fen",
+    "return_carrier", "order_id", "order__goods_fen", "order__freight_fen", "order__refund_granted_fen",
+    "order__province", "buyer__province", "policy_decision__remedies", "policy_decision__return_freight_payer",
+    "policy_decision__outbound_freight_deducted",
+)
+
+
+def load_rows(shop: Shop, ids: list[int]) -> dict[int, CaseRow]:
+    """The rows of the cases `ids` of `shop` (at most `CHUNK`): four queries, no model instances."""
+    cases = list(Case.objects.filter(shop=shop, pk__in=ids).values_list(*_CASE_COLUMNS))
+    order_ids = {c[9] for c in cases}
+    lines: dict[int, list] = {}
+    for case_id, line_id, units, price, gift, category, law in CaseLine.objects.filter(case_id__in=ids).values_list(
+            "case_id", "order_line_id", "quantity", "order_line__unit_price_fen", "order_line__is_gift",
+            "order_line__product__category_id", "order_line__product__category__law_category").order_by("pk"):
+        lines.setdefault(case_id, []).append((str(line_id), units, price, gift, category or 0, law or "other"))
+    money: dict[int, list[OrderLineMoney]] = {}
+    for order_id, line_id, price, units, paid, gift, bundle in OrderLine.objects.filter(
+            order_id__in=order_ids).values_list("order_id", "pk", "unit_price_fen", "quantity", "paid_fen",
+                                                "is_gift", "bundle_id").order_by("pk"):
+        money.setdefault(order_id, []).append(OrderLineMoney(str(line_id), price, units, paid, gift, bundle or None))
+    carriers: dict[int, str] = {}
+    for order_id, carrier in Shipment.objects.filter(order_id__in=order_ids).values_list(
+            "order_id", "carrier").order_by("pk"):
+        carriers.setdefault(order_id, carrier)
+    out = {}
+    for (pk, status, kind, reason, urgency, goods, cap, granted, return_carrier, order_id, goods_fen, freight_fen,
+         order_granted, order_province, buyer_province, remedies, payer, deducted) in cases:
+        out[pk] = CaseRow(
+            pk, status, kind, reason, urgency, goods, cap, granted, return_carrier,
+            None if remedies is None else tuple(r for r in remedies if r in _POLICY_KINDS), payer, bool(deducted),
+            goods_fen + freight_fen, order_granted, freight_fen, order_province or buyer_province or "",
+            carriers.get(order_id, ""), tuple(lines.get(pk, ())), tuple(money.get(order_id, ())))
+    return out
 
 
 def advice_for_case(case: Case, *, figures: ShopFigures | None = None, waive_blocked: bool = False,
@@ -122,65 +179,69 @@ def advice_for_case(case: Case, *, figures: ShopFigures | None = None, waive_blo
     figures = figures or shop_figures(case.shop)
     if rungs_given is None:
         rungs_given = list(Compensation.objects.filter(case=case).values_list("rung", flat=True))
-    facts, basis = facts_of(case, figures, waive_blocked=waive_blocked, rungs_given=rungs_given)
-    return CaseAdvice(case.pk, facts, advise(facts, figures.costs), case.status == Status.REQUESTED.value,
-                      basis)
+    row = load_rows(case.shop, [case.pk]).get(case.pk)
+    return _advice_of(row, figures, waive_blocked, rungs_given) if row else None
+
+
+def _advice_of(row: CaseRow, figures: ShopFigures, waive_blocked: bool, rungs_given: list[str]) -> CaseAdvice:
+    facts, basis = facts_of(row, figures, waive_blocked=waive_blocked, rungs_given=rungs_given)
+    return CaseAdvice(row.pk, facts, advise(facts, figures.costs), row.status == Status.REQUESTED.value, basis)
 
 
 def advice_for_cases(shop: Shop, cases: Iterable[Case], *, blocked: set[int] | None = None
                      ) -> dict[int, CaseAdvice]:
-    """The advice of each open case among `cases` (all of `shop`), keyed by case id."""
+    """The advice of each open case among `cases` (all of `shop`), keyed by case id.
+
+    The shop's figures are read once; cases are loaded `CHUNK` at a time as plain values.
+    """
     figures = shop_figures(shop)
+    blocked = blocked or set()
     ids = [c.pk for c in cases]
-    loaded = list(_with_related(Case.objects.filter(shop=shop, pk__in=ids)))
-    given: dict[int, list[str]] = {}
-    for case_id, rung in Compensation.objects.filter(case_id__in=ids).values_list("case_id", "rung"):
-        given.setdefault(case_id, []).append(rung)
     out = {}
-    for case in loaded:
-        found = advice_for_case(case, figures=figures, waive_blocked=case.pk in (blocked or set()),
-                                rungs_given=given.get(case.pk, []))
-        if found is not None:
-            out[case.pk] = found
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        given: dict[int, list[str]] = {}
+        for case_id, rung in Compensation.objects.filter(case_id__in=part).values_list("case_id", "rung"):
+            given.setdefault(case_id, []).append(rung)
+        for pk, row in load_rows(shop, part).items():
+            if Status(row.status) not in TERMINAL:
+                out[pk] = _advice_of(row, figures, pk in blocked, given.get(pk, []))
     return out
 
 
-def facts_of(case: Case, figures: ShopFigures, *, waive_blocked: bool, rungs_given: list[str]
+#: Cases loaded at a time (SQLite limits how many values one query may carry).
+CHUNK = 500
+
+
+def facts_of(row: CaseRow, figures: ShopFigures, *, waive_blocked: bool, rungs_given: list[str]
              ) -> tuple[AdviceFacts, dict]:
     """The cost model's facts of one case, and where each figure came from."""
-    order = case.order
-    decision = case.policy_decision or {}
-    case_lines = list(case.lines.all())
-    lines = [cl.order_line for cl in case_lines]
-    category = next((line.product.category for line in lines if line.product_id and line.product.category_id),
-                    None)
-    law_category = category.law_category if category else "other"
-    counts = figures.grades_by_category.get(category.pk if category else 0, {})
-    lost, ruled = figures.rulings_by_reason.get(case.reason, (0, 0))
-    shipment = next(iter(order.shipments.all()), None)
-    carrier = case.return_carrier or (shipment.carrier if shipment else "")
-    province = order.province or case.buyer.province
-    freight = parcel_fen(carrier, province, figures.freight_default_fen)
-    list_value = sum(cl.order_line.unit_price_fen * cl.quantity for cl in case_lines if not cl.order_line.is_gift)
-    fault = case.reason in MERCHANT_FAULT_REASONS
-    rung = suggest_rung(case.urgency, rungs_given) if (fault or case.urgency >= UPSET) else None
+    category, law_category = next(((line[4], line[5]) for line in row.lines if line[4]), (0, "other"))
+    counts = figures.grades_by_category.get(category, {})
+    lost, ruled = figures.rulings_by_reason.get(row.reason, (0, 0))
+    carrier = row.return_carrier or row.carrier
+    freight = parcel_fen(carrier, row.province, figures.freight_default_fen)
+    list_value = sum(price * units for _id, units, price, gift, _c, _l in row.lines if not gift)
+    fault = row.reason in MERCHANT_FAULT_REASONS
+    rung = suggest_rung(row.urgency, rungs_given) if (fault or row.urgency >= UPSET) else None
     facts = AdviceFacts(
-        allowed=tuple(r for r in decision.get("remedies") or [] if r in _POLICY_KINDS),
-        asked=case.kind,
-        refund_fen=refund_of(case, decision),
+        allowed=row.remedies or (),
+        asked=row.kind,
+        refund_fen=refund_of(row),
         goods_cost_fen=share(list_value, figures.costs.goods_cost_bp),
         freight_back_fen=freight,
         freight_out_fen=freight,
-        merchant_pays_return=decision.get("return_freight_payer") == "merchant" or fault,
-        delivered=case.goods_status == GoodsStatus.RECEIVED.value and case.reason != Reason.NOT_RECEIVED.value,
+        merchant_pays_return=row.freight_payer == "merchant" or fault,
+        delivered=row.goods_status == GoodsStatus.RECEIVED.value and row.reason != Reason.NOT_RECEIVED.value,
         grade_mix_bp=learned_grade_mix(law_category, counts),
         lose_rate_bp=learned_lose_rate_bp(lost, ruled),
         compensation_fen=figures.rung_fen.get(rung, 0) if rung else 0,
         waive_blocked=waive_blocked,
+        decided=row.remedies is not None,
     )
     basis = {
         "category": law_category, "inspections": sum(counts.values()), "grades": dict(counts),
-        "lost": lost, "ruled": ruled, "carrier": carrier, "province": province, "freight_fen": freight,
+        "lost": lost, "ruled": ruled, "carrier": carrier, "province": row.province, "freight_fen": freight,
         "rung": rung, "goods_list_fen": list_value,
     }
     return facts, basis
@@ -189,23 +250,21 @@ def facts_of(case: Case, figures: ShopFigures, *, waive_blocked: bool, rungs_giv
 _POLICY_KINDS = frozenset({"refund_only", "return_refund", "exchange", "reship", "repair"})
 
 
-def refund_of(case: Case, decision: dict) -> int:
+def refund_of(row: CaseRow) -> int:
     """The refund for the case's lines by the refund rule, within what the case may refund (its cap, and
     what the order has left besides what this case itself was already granted)."""
-    order = case.order
-    left = max(0, min(case.refund_cap_fen,
-                      order.paid_fen - order.refund_granted_fen + case.refund_granted_fen))
-    if case.goods_status == GoodsStatus.NOT_SHIPPED.value:
+    left = max(0, min(row.refund_cap_fen,
+                      row.order_paid_fen - row.order_refund_granted_fen + row.refund_granted_fen))
+    if row.goods_status == GoodsStatus.NOT_SHIPPED.value:
         # Nothing left the warehouse: the cap set at opening already holds the goods and, for a whole
         # order, its outbound freight (`cases.services.open_case`).
         return left
-    deduct_freight = bool(decision.get("outbound_freight_deducted"))
     try:
         plan = plan_refund(
-            [money_of(line) for line in order.lines.all()],
-            {str(cl.order_line_id): cl.quantity for cl in case.lines.all()},
-            outbound_freight_fen=order.freight_fen if deduct_freight else 0,
-            breaks_free_shipping=deduct_freight,
+            row.order_lines,
+            {line_id: units for line_id, units, *_rest in row.lines},
+            outbound_freight_fen=row.order_freight_fen if row.deduct_outbound_freight else 0,
+            breaks_free_shipping=row.deduct_outbound_freight,
         )
     except DomainError:  # the lines no longer fit the order (a later import): what the case may refund
         return left

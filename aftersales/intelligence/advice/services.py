@@ -30,8 +30,12 @@ SETTINGS_FIELDS = (
 
 
 @transaction.atomic
-def apply_advice(shop: Shop, case_id: int, by: cases.By, *, remedy: str, note: str = "") -> Case:
-    """Carry out option `remedy` of the case's advice as it stands now."""
+def apply_advice(shop: Shop, case_id: int, by: cases.By, *, remedy: str, note: str = "",
+                 buyer_agreed: bool = False) -> Case:
+    """Carry out option `remedy` of the case's advice as it stands now.
+
+    An option other than what the buyer asked for (an exchange offered for a refund …) is an offer:
+    it is carried out only once the agent confirms the buyer agreed (`buyer_agreed`)."""
     case = Case.objects.filter(shop=shop, pk=case_id).select_related("order", "buyer", "shop").first()
     if case is None:
         raise NotFoundError("case.not_found", case_id=case_id)
@@ -41,6 +45,8 @@ def apply_advice(shop: Shop, case_id: int, by: cases.By, *, remedy: str, note: s
     option = found.advice.option(remedy) if found else None
     if option is None:
         raise DomainError("advice.option_not_offered", remedy=remedy)
+    if option.needs_agreement and not buyer_agreed:
+        raise DomainError("advice.needs_agreement", remedy=remedy)
     refund_kind = option.kind in {k.value for k in REFUND_KINDS}
     if option.kind != case.kind or (refund_kind and option.refund_fen != case.requested_fen):
         cases.switch_remedy(shop, case.pk, by, kind=option.kind,

@@ -79,7 +79,8 @@ def apply(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.POST.get("agreed"):
         note = _("The buyer agreed. %(note)s") % {"note": note}
     try:
-        services.apply_advice(staff.shop, case_id, staff.by(), remedy=remedy, note=note)
+        services.apply_advice(staff.shop, case_id, staff.by(), remedy=remedy, note=note,
+                              buyer_agreed=bool(request.POST.get("agreed")))
     except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None

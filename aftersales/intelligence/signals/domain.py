@@ -23,6 +23,9 @@ QUICK_CLAIM_HOURS = 24
 HIGH_VALUE_FEN = 50_000
 #: This many buyer accounts of the shop sharing one phone number.
 SHARED_PHONE_ACCOUNTS = 2
+#: A reason read from the buyer's words counts against the picked one only when the reading is this sure;
+#: a complaint about the service ("service") is no reason for the goods, so never a mismatch.
+MIN_SUGGESTION_CONFIDENCE = 0.6
 
 #: What each of the analytics' buyer signals asks for.
 _BUYER_ASKS = {
@@ -45,6 +48,7 @@ class CaseClaim:
     value_fen: int  # paid for the lines claimed
     reason_picked: str
     reason_suggested: str | None = None  # from the buyer's own words, where a classifier gave one
+    suggestion_confidence: float = 1.0  # the classifier's (1.0 once staff corrected it)
     failed_checks: tuple[str, ...] = ()  # inspection of this case: the checklist items that failed
     graded_d: bool = False  # this case's return came back empty or with a different item
 
@@ -111,7 +115,11 @@ def _claim_signals(claim: CaseClaim) -> list[Signal]:
         found.append(Signal("quick_claim_high_value", "case", ASK_EVIDENCE, {
             "hours": hours, "value": claim.value_fen, "limit_hours": QUICK_CLAIM_HOURS,
             "high_value": HIGH_VALUE_FEN}))
-    if claim.reason_suggested and claim.reason_suggested != claim.reason_picked:
+    if (
+        claim.reason_suggested
+        and claim.reason_suggested not in ("service", claim.reason_picked)
+        and claim.suggestion_confidence >= MIN_SUGGESTION_CONFIDENCE
+    ):
         found.append(Signal("reason_mismatch", "case", ASK_EVIDENCE, {
             "picked": claim.reason_picked, "suggested": claim.reason_suggested}))
     if claim.graded_d:

@@ -63,8 +63,9 @@ def _claims(cases: list[Case]) -> dict[int, CaseClaim]:
             hours_after_signing=hours,
             value_fen=case.refund_cap_fen,
             reason_picked=case.reason,
-            # The reason read from the buyer's own words, once cases carry one (part of case intelligence).
+            # The reason read from the buyer's own words, where cases carry one (`suggested_reason`).
             reason_suggested=getattr(case, "suggested_reason", "") or None,
+            suggestion_confidence=float(getattr(case, "suggested_confidence", 1.0) or 0.0),
             failed_checks=tuple(failed),
             graded_d=any(i.grade == "D" for i in done),
         )

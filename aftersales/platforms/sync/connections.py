@@ -65,7 +65,7 @@ def _try(platform: str, values: dict[str, str], refresh_token: str, expires: dat
     try:
         connector.list_changed(now - timedelta(minutes=1), now, connector.first_page, 1)
     except ApiError as exc:
-        raise DomainError("platform.connect_failed", kind=exc.kind, code=exc.platform_code,
+        raise DomainError("platform.connect_failed", kind=exc.kind, platform_code=exc.platform_code,
                           message=exc.message[:100]) from None
 
 

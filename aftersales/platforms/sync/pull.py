@@ -194,6 +194,26 @@ def fetch_pushed(limit: int = 200) -> int:
     return done
 
 
+def consume_tmc() -> int:
+    """淘宝/天猫: move the refund messages waiting in each store's TMC queue into `PushedCase`."""
+    noted = 0
+    for connection in StoreConnection.objects.filter(platform__in=("taobao", "tmall"), state=StoreConnection.ACTIVE):
+        store = session(connection)
+        try:
+            messages = store.run(lambda c: c.consume_messages())
+            now = clock.now()
+            for _message_id, refund_id in messages:
+                PushedCase.objects.update_or_create(connection=connection, platform_case_id=refund_id[:64],
+                                                    defaults={"received_at": now})
+            store.run(lambda c, ids=[m for m, _ in messages]: c.confirm_messages(ids))
+            noted += len(messages)
+        except ApiError as exc:
+            logger.warning("TMC of store %s: %s", connection.pk, exc.kind)
+        finally:
+            store.record_stats()
+    return noted
+
+
 def pull_due(now: datetime | None = None) -> list[PullResult]:
     now = now or clock.now()
     due = StoreConnection.objects.select_related("shop").filter(state=StoreConnection.ACTIVE).filter(

@@ -62,8 +62,8 @@ def command_for_event(event: CaseEvent) -> PlatformCommand | None:
     if event.actor not in STAFF_ACTORS:
         return None
     case = event.case
-    if not case.platform_case_id:
-        return None
+    if not case.platform_case_id or case.shop.is_training:
+        return None  # a training shop's case never reaches a platform
     action = push_action(event, case)
     if action is None:
         return None

@@ -13,7 +13,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from aftersales.platforms.sync.health import warn_stalled
-from aftersales.platforms.sync.pull import fetch_pushed, pull_due
+from aftersales.platforms.sync.pull import consume_tmc, fetch_pushed, pull_due
 from aftersales.platforms.sync.push import deliver_commands
 
 logger = logging.getLogger("aftersales.worker")
@@ -27,6 +27,7 @@ def platform_sync() -> str:
 def run_cycle() -> str:
     """One worker cycle: pushed cases first (they are what someone is waiting for), then the outbox,
     then the periodic pulls, then the stall warnings."""
+    consume_tmc()
     fetched = fetch_pushed()
     delivered = deliver_commands()
     pulls = pull_due()

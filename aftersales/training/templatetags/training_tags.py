@@ -14,8 +14,13 @@ def in_lang(text, lang: str) -> str:
 
 @register.filter
 def scenario_title(key: str, lang: str) -> str:
+    """A scenario's title; the shop's own (made from a case) are titled by the case number."""
     found = builtin().get(key)
-    return found.title.get(lang) if found else key
+    if found:
+        return found.title.get(lang)
+    if key.startswith("case-"):
+        return ("本店案例 " if lang != "en" else "Shop case ") + key[5:].upper()
+    return key
 
 
 @register.filter

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from aftersales.demo.builder import DEMO_PASSWORD, LOGINS, build_demo
+from aftersales.platforms.sync.demo import connect_demo_stores
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, orders, seed, **options):
         result = build_demo(orders=orders, seed=seed)
+        stores = connect_demo_stores(result.shop)
         if result.created:
             self.stdout.write(
                 f"Demo shop '{result.shop.slug}' built: {result.orders} orders, {result.cases} cases"
@@ -29,3 +31,6 @@ class Command(BaseCommand):
             "\nAPI token:  .venv/bin/aftersales create-token --shop demo\n"
             "API docs:   http://127.0.0.1:8000/api/v1/docs"
         )
+        self.stdout.write("\nSimulated stores (店铺设置 → 平台授权), served by `make run`:")
+        for store in stores:
+            self.stdout.write(f"  {store.platform:<8} {store.base_url}/_sim/")
