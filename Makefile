@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aftersales
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 export DJANGO_SETTINGS_MODULE := aftersales.settings
 
-.PHONY: venv run demo migrate system-deps test test-unit test-integration test-integration-pg test-e2e lint bench clean
+.PHONY: venv run serve demo migrate system-deps test test-unit test-integration test-integration-pg test-e2e lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,11 +26,15 @@ demo: migrate
 	$(BIN)/aftersales demo
 
 ## make run: install, migrate the embedded SQLite database, load the demo shop, serve on :8000 — with the
-## worker and the four platform simulators of the demo's connected stores (ports 8701–8704), all
-## stopped with the server
-run: demo
-	trap 'kill 0' INT TERM EXIT; \
-	for sim in douyin:8701 taobao:8702 jd:8703 pdd:8704; do \
+## worker and the four platform simulators of the demo's connected stores (ports 8701–8704)
+run: demo serve
+
+## make serve: the web server, the background worker (deadlines, messages) and the platform simulators
+## (SIMULATORS, empty for none) together; one Ctrl-C stops them all.
+SIMULATORS ?= douyin:8701 taobao:8702 jd:8703 pdd:8704
+serve:
+	@trap 'kill 0' INT TERM EXIT; \
+	for sim in $(SIMULATORS); do \
 		$(BIN)/aftersales platform-sim $${sim%%:*} --port $${sim##*:} --cases 3 & \
 	done; \
 	$(BIN)/aftersales worker & \

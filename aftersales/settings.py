@@ -171,10 +171,17 @@ CACHES = {
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "aftersales_cache"}
 }
-# Failed staff sign-ins allowed per address ("10/m", "50/h"); buyer portal look-ups per address and order.
+# Failed staff sign-ins allowed per client address ("10/m", "50/h"); buyer portal look-ups per address.
+# A client over its limit is refused; a username or order number over it is only slowed down, so that
+# nobody's failures lock out somebody else (aftersales/core/throttle.py).
 LOGIN_RATE = os.environ.get("AFTERSALES_LOGIN_RATE", "10/m")
 PORTAL_LOOKUP_FAILURES = int(os.environ.get("AFTERSALES_PORTAL_FAILURES", "5"))
 PORTAL_LOOKUP_WINDOW = 15 * 60
+THROTTLE_FIRST_DELAY = 0.5
+THROTTLE_MAX_DELAY = 4.0
+# How many reverse proxies of ours stand in front of the app (the README's nginx: 1). The client's
+# address is then taken from X-Forwarded-For, that many hops from the right (core/client_address.py).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 # Shop webhooks to loopback and private addresses (a receiver on this machine or the intranet, tests):
 # off, so that a webhook URL cannot reach into the server's own network. See notifications/addresses.py.
 AFTERSALES_WEBHOOK_ALLOW_PRIVATE = os.environ.get("AFTERSALES_WEBHOOK_ALLOW_PRIVATE", "0") == "1"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.console.access import choose_shop
+from aftersales.core.client_address import client_address
+from aftersales.core.throttle import Guard
 
 
 def _rate() -> tuple[int, int]:
@@ -26,35 +25,35 @@ def _rate() -> tuple[int, int]:
         return 10, 60
 
 
-def _key(request: HttpRequest) -> str:
-    ip = request.META.get("REMOTE_ADDR", "")
-    return "login-fail:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+def _guard() -> Guard:
+    limit, window = _rate()
+    return Guard("login", limit, window)
+
+
+def _username(request: HttpRequest) -> str:
+    return request.POST.get("username", "").strip().lower()
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, with a cap on failed attempts per address against password guessing."""
+    """Django's sign-in, against password guessing: a client address that fails too often is refused for
+    a while; a username that draws many failures is only slowed down, so the right password still works."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        limit, window = _rate()
-        if (cache.get(_key(request)) or 0) >= limit:
+        guard = _guard()
+        if guard.client_blocked(client_address(request)):
             # Refused before the password is even looked at: a blocked guess learns nothing.
             form = self.get_form_class()(request)
             context = self.get_context_data(form=form, blocked=_("Too many failed sign-ins. Please wait a minute "
                                                                  "and try again."))
             return self.render_to_response(context, status=429)
+        guard.slow_down(_username(request))
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        limit, window = _rate()
-        key = _key(self.request)
-        cache.add(key, 0, window)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
+        _guard().failed(client_address(self.request), _username(self.request))
         return super().form_invalid(form)
 
 

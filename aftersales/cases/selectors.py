@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.states import TERMINAL
-from aftersales.cases.models import Case
+from aftersales.cases.models import Case, CaseLine
 
 
 def cases_of(shop: Shop) -> QuerySet[Case]:
@@ -60,12 +60,19 @@ def filter_cases(
     if mismatch:
         qs = qs.exclude(suggested_reason="").exclude(suggested_reason=F("reason"))
     if q:
-        qs = (
-            qs.filter(number__icontains=q)
-            | qs.filter(order__platform_order_id__icontains=q)
-            | qs.filter(return_tracking_no__icontains=q)
-        )
+        qs = qs.filter(search_condition(q))
     return qs
+
+
+def search_condition(q: str) -> Q:
+    """What a workbench search matches: the case, order or return tracking number, the buyer's nick or
+    name, the last four digits of the buyer's phone, or a product's title on the case."""
+    condition = (Q(number__icontains=q) | Q(order__platform_order_id__icontains=q)
+                 | Q(return_tracking_no__icontains=q) | Q(buyer__nick__icontains=q) | Q(buyer__name__icontains=q)
+                 | Exists(CaseLine.objects.filter(case=OuterRef("pk"), order_line__title__icontains=q)))
+    if len(q) == 4 and q.isdigit():
+        condition |= Q(buyer__phone_last4=q)
+    return condition
 
 
 def case_detail(shop: Shop, case_id: int) -> Case:

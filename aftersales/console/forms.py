@@ -12,6 +12,7 @@ from aftersales.care.models import Rung
 from aftersales.cases.domain.states import Kind
 from aftersales.cases.services import CLOSE_REASONS, REJECT_REASONS
 from aftersales.console.labels import choices
+from aftersales.console.queries import TABS
 from aftersales.core.choices import Platform, Reason
 from aftersales.core.errors import DomainError
 from aftersales.core.money import yuan_to_fen
@@ -54,7 +55,15 @@ class InboxFilterForm(forms.Form):
 
     SCOPES = (("open", _("Open")), ("all", _("All")), ("finished", _("Finished")))
 
-    q = forms.CharField(required=False, max_length=64, label=_("Search"))
+    WAITING = (("us", _("Waiting on us")), ("buyer", _("Waiting on the buyer")))
+
+    q = forms.CharField(required=False, max_length=64, label=_("Search"),
+                        error_messages={"max_length": _("Search for at most %(limit_value)d characters: a case, "
+                                                        "order or tracking number, a buyer, 4 phone digits or a "
+                                                        "product.")})
+    tab = forms.ChoiceField(required=False, choices=[(k, k) for k in TABS])
+    waiting = forms.ChoiceField(required=False, choices=WAITING, label=_("Whose move"))
+    follow_up = forms.BooleanField(required=False, label=_("Daily follow-up"))
     scope = forms.ChoiceField(required=False, choices=SCOPES, label=_("Cases"))
     status = forms.ChoiceField(required=False, label=_("Status"),
                                choices=lambda: _blank(_("Any status")) + choices("status"))

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Membership, Shop
 from aftersales.care.models import Compensation, Satisfaction
-from aftersales.cases.domain.states import TERMINAL
+from aftersales.cases.domain.deadlines import BUYER_STAGES, WAITING_ON_BUYER, WAITING_ON_US, waiting_on
+from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case, CaseLine, Evidence
 from aftersales.cases.selectors import filter_cases
 from aftersales.core import clock
@@ -33,34 +35,98 @@ INBOX_ORDER = (F("deadline_at").asc(nulls_last=True), "id")
 URGENCY_ORDER = ("-urgency", *INBOX_ORDER)
 
 
+@dataclass(frozen=True)
+class InboxTab:
+    key: str
+    title: str
+    statuses: tuple[str, ...]
+
+
+#: The workbench's status tabs (as on 抖店's 售后工作台 and 千牛's 退款管理), each a set of statuses.
+INBOX_TABS = (
+    InboxTab("review", _("To review"), (Status.REQUESTED.value,)),
+    InboxTab("awaiting_return", _("Awaiting buyer's return"), (Status.AWAITING_RETURN.value,)),
+    InboxTab("to_receive", _("To receive"), (Status.RETURN_IN_TRANSIT.value, Status.RETURN_RECEIVED.value)),
+    InboxTab("to_refund", _("To refund"), (Status.REFUNDING.value,)),
+    InboxTab("to_ship", _("To ship"), (Status.FULFILLING.value, Status.AWAITING_BUYER_RECEIPT.value)),
+    InboxTab("arbitration", _("In arbitration"), (Status.ARBITRATION.value,)),
+    InboxTab("finished", _("Finished"), tuple(FINISHED)),
+)
+TABS = {tab.key: tab for tab in INBOX_TABS}
+
+
+@dataclass(frozen=True)
+class TabCount:
+    tab: InboxTab
+    count: int
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    tabs: list[TabCount]
+    waiting_on_us: int
+    waiting_on_buyer: int
+    follow_up: int
+
+
+def inbox_counts(shop: Shop) -> InboxCounts:
+    """How many cases each tab holds, and how many open ones wait on us and on the buyer: one
+    GROUP BY over the shop's cases."""
+    rows = (Case.objects.filter(shop=shop).values("status", "deadline_stage", "follow_up")
+            .annotate(n=Count("id")).order_by())
+    by_status: dict[str, int] = {}
+    us = buyer = follow = 0
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        if row["status"] in FINISHED:
+            continue
+        if waiting_on(row["deadline_stage"]) == WAITING_ON_BUYER:
+            buyer += row["n"]
+        else:
+            us += row["n"]
+        follow += row["n"] if row["follow_up"] else 0
+    tabs = [TabCount(tab, sum(by_status.get(s, 0) for s in tab.statuses)) for tab in INBOX_TABS]
+    return InboxCounts(tabs=tabs, waiting_on_us=us, waiting_on_buyer=buyer, follow_up=follow)
+
+
 def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
     """The shop's cases matching the inbox filters, most pressing deadline first."""
     scope = filters.get("scope") or "open"
     assignee = filters.get("assignee") or ""
     search = (filters.get("q") or "").strip()
     exact = exact_matches(shop, search) if search else set()
+    tab = TABS.get(filters.get("tab") or "")
+    status = ",".join(tab.statuses) if tab and not filters.get("status") else filters.get("status")
     qs = filter_cases(
         shop,
-        status=filters.get("status") or None,
+        status=status or None,
         kind=filters.get("kind") or None,
         platform=filters.get("platform") or None,
         reason=filters.get("reason") or None,
         tag=(filters.get("tag") or "").strip() or None,
         q=search if search and not exact else None,
-        open_only=scope == "open" and not filters.get("status"),
+        open_only=scope == "open" and not status,
         urgency_min=3 if filters.get("urgent") else int(filters.get("urgency") or 0),
         said=filters.get("said") or None,
         mismatch=bool(filters.get("mismatch")),
     )
     if exact:
         qs = qs.filter(pk__in=exact)
-    if scope == "finished" and not filters.get("status"):
+    if scope == "finished" and not status:
         qs = qs.filter(status__in=FINISHED)
     now = clock.now()
+    buyer_stages = [str(stage) for stage in BUYER_STAGES]
+    if filters.get("waiting") == WAITING_ON_US:
+        qs = qs.exclude(deadline_stage__in=buyer_stages)
+    elif filters.get("waiting") == WAITING_ON_BUYER:
+        qs = qs.filter(deadline_stage__in=buyer_stages)
+    if filters.get("follow_up"):
+        qs = qs.filter(follow_up=True)
     if filters.get("due_hours"):
         qs = qs.filter(deadline_at__lte=now + timedelta(hours=filters["due_hours"]))
     if filters.get("overdue"):
-        qs = qs.filter(deadline_at__lt=now)
+        # Our own lateness only: a buyer who has not sent the parcel back is not the shop overdue.
+        qs = qs.filter(deadline_at__lt=now).exclude(deadline_stage__in=buyer_stages)
     if filters.get("signals"):
         qs = qs.filter(pk__in=_with_signals(shop, filters["signals"]))
     if assignee == "me":

@@ -18,7 +18,7 @@ from aftersales.cases import bulk
 from aftersales.console.access import CONSOLE_ROLES, TRAINEE, WAREHOUSE, resolve_staff, staff_view
 from aftersales.console.errors import error_text
 from aftersales.console.forms import BulkForm, BulkRefundForm, InboxFilterForm
-from aftersales.console.queries import inbox_cases, shop_agents
+from aftersales.console.queries import inbox_cases, inbox_counts, shop_agents
 from aftersales.core.money import format_fen as yuan
 from aftersales.intelligence.present import advice_choices
 from aftersales.refunds import bulk as bulk_refunds
@@ -44,12 +44,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None, assignees=agents)
     filters = form.cleaned_data if form.is_valid() else {}
     if request.GET and not form.is_valid():
-        messages.warning(request, _("Some filters were not understood and were ignored."))
+        if "q" in form.errors:
+            # An over-long search is refused with what a search can be, not silently widened.
+            messages.error(request, form.errors["q"][0])
+        else:
+            messages.warning(request, _("Some filters were not understood and were ignored."))
     paginator = Paginator(inbox_cases(staff.shop, filters, staff.user), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    tab_query = request.GET.copy()
+    for key in ("page", "tab", "status", "scope"):
+        tab_query.pop(key, None)
     context = {"nav": "inbox", "form": form, "page": page, "agents": agents, "query": query.urlencode(),
+               "counts": inbox_counts(staff.shop), "tab": filters.get("tab") or "",
+               "tab_query": tab_query.urlencode(),
                "advice_choices": advice_choices(translation.get_language())}
     template = "console/_inbox_table.html" if request.htmx and request.htmx.target == "inbox-table" else \
         "console/inbox.html"

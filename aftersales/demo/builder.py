@@ -282,6 +282,20 @@ def pick_target(rng: random.Random, kind: str) -> str:
     return "requested"
 
 
+def _opened_at(rng: random.Random, start: datetime, target: str, now: datetime) -> datetime:
+    """When the buyer asked. A finished case any time after delivery; an open one recently, so that a
+    newcomer's inbox looks like a team's that keeps up: requests awaiting review mostly within the
+    platform's 24–48 hours (one in ten already late, as happens), later stages a day or three ago."""
+    earliest = min(start + timedelta(hours=2), now - timedelta(hours=1))
+    if target in FINISHED:
+        return min(start + timedelta(hours=rng.uniform(2, 96)), now)
+    if target == "requested":
+        hours = rng.uniform(30, 60) if rng.random() < 0.1 else rng.uniform(1, 20)
+    else:
+        hours = rng.uniform(12, 72)
+    return max(earliest, now - timedelta(hours=hours))
+
+
 def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = None) -> DemoResult:
     shop = Shop.objects.filter(slug=DEMO_SLUG).first()
     if shop is not None:
@@ -311,8 +325,7 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
         result.orders += 1
         if not with_case or (kind in GOODS_KINDS and not order.signed_at):
             continue
-        latest = now - timedelta(hours=rng.uniform(1, 30)) if target not in FINISHED else now
-        opened = min((order.signed_at or order.paid_at) + timedelta(hours=rng.uniform(2, 96)), latest)
+        opened = _opened_at(rng, order.signed_at or order.paid_at, target, now)
         line = order.lines.first()
         with transaction.atomic():
             case = cases.open_case(

@@ -3,6 +3,7 @@ send the tracking number, rate the service. The session holds access to one orde
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,16 +15,19 @@ from aftersales.care.models import Satisfaction
 from aftersales.cases import services as cases
 from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
 from aftersales.console.errors import error_text
+from aftersales.core.client_address import client_address
 from aftersales.core.errors import DomainError
-from aftersales.portal import ratelimit, selectors
+from aftersales.core.throttle import Guard
+from aftersales.portal import selectors
 from aftersales.portal.forms import FindOrderForm, PhotoForm, RatingForm, RequestForm, TrackingForm
 from aftersales.portal.services import BUYER, add_photos_to_case, submit_request
 
 SESSION_KEY = "portal_order_id"
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _lookup_guard() -> Guard:
+    """Buyers guessing order numbers and phone digits: the client is stopped, the order only slowed."""
+    return Guard("portal", settings.PORTAL_LOOKUP_FAILURES, settings.PORTAL_LOOKUP_WINDOW)
 
 
 def _order(request: HttpRequest):
@@ -35,18 +39,20 @@ def find(request: HttpRequest) -> HttpResponse:
     form = FindOrderForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        ip, order_no = _client_ip(request), request.POST.get("order_no", "")
-        if ratelimit.is_blocked(ip, order_no):
+        guard = _lookup_guard()
+        ip, order_no = client_address(request), request.POST.get("order_no", "").strip().upper()
+        if guard.client_blocked(ip):
             form.is_valid()
-            form.add_error(None, error_text("portal.rate_limited", minutes=ratelimit.window_seconds() // 60))
+            form.add_error(None, error_text("portal.rate_limited", minutes=guard.window // 60))
             return render(request, "portal/find.html", {"form": form}, status=429)
+        guard.slow_down(order_no)
         if form.is_valid():
             order = selectors.find_order(form.cleaned_data["order_no"], form.cleaned_data["last4"])
             if order is not None:
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = order.pk
                 return redirect("portal:order")
-            ratelimit.record_failure(ip, order_no)
+            guard.failed(ip, order_no)
             form.add_error(None, error_text("portal.not_found"))
         status = 422
     return render(request, "portal/find.html", {"form": form}, status=status)

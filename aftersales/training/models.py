@@ -43,6 +43,9 @@ class Attempt(models.Model):
     history = models.JSONField(default=list, blank=True)
     last_event_id = models.BigIntegerField(default=0)  # the case events already turned into steps
     lawful_request = models.BooleanField(default=True)  # the policy engine's decision on the request
+    # The advice engine's expected cost (fen) of each remedy giving the buyer what was asked, when the
+    # case opened: the cost criterion measures the trainee's remedy against the cheapest of them.
+    advice = models.JSONField(default=dict, blank=True)
     scores = models.JSONField(default=dict, blank=True)  # criterion → 0–100
     reasons = models.JSONField(default=list, blank=True)  # [[criterion, code, params, [[code, params]…]]…]
     passed = models.BooleanField(default=False)

@@ -28,6 +28,7 @@ from aftersales.catalog.models import Category, Product, Sku
 from aftersales.core import clock
 from aftersales.core.choices import Role
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.intelligence.advice.selectors import advice_for_case
 from aftersales.orders.services import create_order
 from aftersales.training.domain.authoring import CaseFacts, scenario_source
 from aftersales.training.domain.scenarios import Scenario, Step, parse_scenario
@@ -139,7 +140,17 @@ def start_attempt(shop: Shop, user, scenario_key: str, *, now: datetime | None =
     return Attempt.objects.create(
         shop=shop, user=user, scenario_key=scenario.key, case=case, started_at=now,
         lawful_request=bool(case.policy_decision.get("eligible")), pass_level=pass_level(shop),
+        advice=_advice_costs(case),
         last_event_id=case.events.order_by("-pk").values_list("pk", flat=True).first() or 0)
+
+
+def _advice_costs(case: Case) -> dict[str, int]:
+    """The advice engine on the training case: each remedy that gives the buyer what was asked (no
+    agreement needed) with its expected cost to the shop."""
+    found = advice_for_case(case)
+    if found is None:
+        return {}
+    return {o.remedy: o.cost_fen for o in found.advice.options if not o.needs_agreement}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,7 +301,7 @@ def finish_attempt(shop: Shop, user, attempt_id: int, *, now: datetime | None = 
     if not attempt.is_open:
         return attempt
     scenario = scenario_for(shop, attempt.scenario_key)
-    card = score_case(_simcase(attempt, scenario))
+    card = score_case(_simcase(attempt, scenario), advice=attempt.advice or None)
     attempt.scores = card.as_dict()
     attempt.reasons = [[c.name, c.code, c.params, [[code, params] for code, params in c.reasons]]
                        for c in card.criteria]

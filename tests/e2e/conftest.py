@@ -32,6 +32,7 @@ def server_env(tmp_path_factory) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="aftersales.settings",
         DEBUG="1",
         AFTERSALES_LOGIN_RATE="1000/m",
+        TRUSTED_PROXIES="1",  # as behind the README's nginx: tests may speak for several clients
     )
     subprocess.run([BIN / "aftersales", "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     # The demo shop with its staff logins (owner / agent / warehouse) and one known order for the buyer.

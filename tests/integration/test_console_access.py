@@ -125,7 +125,10 @@ def test_the_inbox_costs_the_same_number_of_queries_for_5_or_40_cases(client, sh
     assert len(many.captured_queries) == len(few.captured_queries) <= 12
 
 
-def test_password_guessing_is_slowed_down(client, shop, settings):
+def test_password_guessing_stops_the_guessing_client_and_never_locks_out_the_right_password(
+        client, shop, settings, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr("aftersales.core.throttle.time.sleep", slept.append)
     settings.LOGIN_RATE = "3/m"
     member(shop, "agent_a", "agent")
     for _ in range(3):
@@ -134,9 +137,28 @@ def test_password_guessing_is_slowed_down(client, shop, settings):
     blocked = client.post("/accounts/login/", {"username": "agent_a", "password": "pw-agent_a"})
     assert blocked.status_code == 429 and "登录失败次数过多" in text(blocked)
     assert "_auth_user_id" not in client.session
+    # The agent at another desk signs in with the right password: slowed, not refused.
     other = client.post("/accounts/login/", {"username": "agent_a", "password": "pw-agent_a"},
                         REMOTE_ADDR="10.1.1.1")
     assert other.status_code == 302 and other["Location"] == "/console/"
+    assert slept == [settings.THROTTLE_FIRST_DELAY]
+
+
+def test_behind_a_trusted_proxy_one_guesser_does_not_lock_out_all_staff(client, shop, settings, monkeypatch):
+    monkeypatch.setattr("aftersales.core.throttle.time.sleep", lambda s: None)
+    settings.LOGIN_RATE = "3/m"
+    settings.TRUSTED_PROXIES = 1
+    member(shop, "agent_a", "agent")
+    member(shop, "owner_b", "owner")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": "owner_b", "password": "guess"},
+                    HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+    assert client.post("/accounts/login/", {"username": "owner_b", "password": "pw-owner_b"},
+                       HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy).status_code == 429
+    staff = client.post("/accounts/login/", {"username": "agent_a", "password": "pw-agent_a"},
+                        HTTP_X_FORWARDED_FOR="198.51.100.20", **proxy)
+    assert staff.status_code == 302
 
 
 def test_the_inbox_table_refreshes_itself_with_its_filters_and_page(client, shop):

@@ -187,3 +187,82 @@ def test_a_pull_killed_half_way_resumes_without_loss_or_doubling(shop, platform,
     assert result.error == ""
     assert Case.objects.filter(shop=shop).count() == 24
     assert CaseEvent.objects.filter(case__shop=shop, action="platform_sync").count() == 24
+
+
+def _staff_move(shop, case_id, action, actor=Actor.WAREHOUSE):
+    """The warehouse's step on the case (what receiving and inspecting a parcel end with)."""
+    from django.db import transaction
+
+    from aftersales.cases.domain.states import Action
+    from aftersales.cases.services import lock_case, move
+
+    with transaction.atomic():
+        move(lock_case(shop, case_id), Action(action), By(actor))
+
+
+#: What the platform shows after the return has been received and inspected (refunded, or where there is
+#: no refund call, still waiting on the merchant in its backend).
+AFTER_INSPECTION = {"douyin": "completed", "taobao": "completed", "pdd": "completed", "jd": "return_received"}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_a_return_received_and_passed_is_refunded_on_the_platform(shop, platform):
+    sim, connection = connected(shop, platform)
+    sim_case = sim.add_case(kind="return_refund", amount_fen=4500, paid_fen=4500)
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    approve_case(shop, case.pk, AGENT)
+    deliver_commands()
+    sim.buyer_ships_return(sim_case.case_id)
+    pull_store(connection, since=clock.now() - timedelta(hours=1))
+    case.refresh_from_db()
+    assert case.status == "return_in_transit" and case.return_tracking_no == "ZT123456789"
+    _staff_move(shop, case.pk, "receive_return")
+    _staff_move(shop, case.pk, "pass_inspection")
+    deliver_commands()
+    assert sim.cases[sim_case.case_id].status == AFTER_INSPECTION[platform]
+    actions = list(PlatformCommand.objects.filter(case=case).order_by("pk").values_list("action", "state"))
+    expected = {
+        "douyin": [("agree_return", "done"), ("refund", "done")],
+        "taobao": [("agree_return", "done"), ("refund", "done")],
+        "pdd": [("agree_return", "done"), ("refund", "done")],
+        "jd": [("agree_return", "done"), ("confirm_receipt", "done"), ("refund", "unsupported")],
+    }[platform]
+    assert actions == expected
+
+
+@pytest.mark.parametrize("platform", ("douyin",))
+def test_an_exchange_is_shipped_on_the_platform(shop, platform):
+    from aftersales.cases.services import ship_replacement
+
+    sim, connection = connected(shop, platform)
+    sim_case = sim.add_case(kind="exchange")
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    approve_case(shop, case.pk, AGENT)
+    deliver_commands()
+    sim.buyer_ships_return(sim_case.case_id)
+    pull_store(connection, since=clock.now() - timedelta(hours=1))
+    _staff_move(shop, case.pk, "receive_return")
+    _staff_move(shop, case.pk, "pass_inspection")
+    deliver_commands()
+    ship_replacement(shop, case.pk, By(Actor.WAREHOUSE), carrier="顺丰速运", tracking_no="SF1234567890")
+    deliver_commands()
+    assert sim.cases[sim_case.case_id].status == "awaiting_buyer_receipt"
+    assert sim.cases[sim_case.case_id].outbound_tracking_no == "SF1234567890"
+    assert PlatformCommand.objects.filter(case=case, action="ship_replacement", state="done").exists()
+
+
+def test_douyin_refuses_a_stale_update_time(shop):
+    from aftersales.platforms.connectors.base import ApiError
+    from aftersales.platforms.sync.clients import session
+
+    sim, connection = connected(shop, "douyin")
+    sim_case = sim.add_case(kind="refund_only")
+    connector = session(connection).connector
+    stale = connector.get_case(sim_case.case_id)
+    sim.buyer_ships_return(sim_case.case_id)  # the case changes on the platform meanwhile
+    with pytest.raises(ApiError) as refused:
+        connector.perform("agree_refund", stale, "refund_only", {})
+    assert (refused.value.kind, refused.value.platform_code) == ("conflict", "11002")
+    assert sim.cases[sim_case.case_id].status == "return_in_transit"

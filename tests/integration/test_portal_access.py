@@ -46,21 +46,48 @@ def test_the_order_is_found_with_its_phone_digits_only(client, order):
     assert "法式碎花连衣裙" in page and "可以无理由退货" in page
 
 
-def test_guessing_is_stopped_after_five_failures_per_address_and_per_order(client, order, shop):
+def test_guessing_stops_the_guessing_client_and_only_slows_the_order_for_everyone_else(client, order, shop,
+                                                                                      settings, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr("aftersales.core.throttle.time.sleep", slept.append)
     for digits in ("0001", "0002", "0003", "0004", "0005"):
         assert find(client, "DYP0001", digits).status_code == 422
-    blocked = find(client, "DYP0001", "5678")  # even the right digits: wait first
+    assert slept == []
+    blocked = find(client, "DYP0001", "5678")  # even the right digits: this client waits first
     assert blocked.status_code == 429
     assert "尝试次数过多" in text(blocked) and "15 分钟" in text(blocked)
     assert SESSION_KEY not in client.session
-    # Another address guessing the same order number is stopped too...
-    assert find(client, "DYP0001", "5678", REMOTE_ADDR="10.0.0.9").status_code == 429
-    # ...while another order from another address is not.
+    # The buyer at another address is not locked out of their own order: the look-up is only slowed.
+    other = find(client, "DYP0001", "5678", REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 302 and slept == [settings.THROTTLE_FIRST_DELAY]
+    # Each further failure on that order doubles the pause, up to its ceiling.
+    client.post("/portal/leave/")
+    for n, address in enumerate(("10.0.0.10", "10.0.0.11", "10.0.0.12", "10.0.0.13")):
+        find(client, "DYP0001", "0009", REMOTE_ADDR=address)
+        assert slept[-1] == min(settings.THROTTLE_MAX_DELAY, settings.THROTTLE_FIRST_DELAY * 2 ** n)
+    # Another order from another address is neither blocked nor slowed.
     recent_order(shop, "DYP0002", phone="13900001111")
-    assert find(client, "DYP0002", "1111", REMOTE_ADDR="10.0.0.9").status_code == 302
+    before = len(slept)
+    assert find(client, "DYP0002", "1111", REMOTE_ADDR="10.0.0.20").status_code == 302
+    assert len(slept) == before
+    client.post("/portal/leave/")
     english(client)
     response = find(client, "DYP0001", "5678")
     assert response.status_code == 429 and "Too many attempts" in text(response)
+
+
+def test_behind_a_trusted_proxy_each_buyer_is_counted_by_their_own_address(client, order, settings, monkeypatch):
+    monkeypatch.setattr("aftersales.core.throttle.time.sleep", lambda s: None)
+    settings.TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for digits in ("0001", "0002", "0003", "0004", "0005"):
+        # The guesser also forges an X-Forwarded-For of its own: only the entry our proxy appended counts.
+        response = find(client, "DYP0001", digits, HTTP_X_FORWARDED_FOR=f"1.2.3.{digits[-1]}, 203.0.113.7", **proxy)
+        assert response.status_code == 422
+    assert find(client, "DYP0001", "5678", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy).status_code == 429
+    # Every other buyer comes through the same proxy address, and is not locked out.
+    honest = find(client, "DYP0001", "5678", HTTP_X_FORWARDED_FOR="198.51.100.4", **proxy)
+    assert honest.status_code == 302
 
 
 def test_a_buyer_never_sees_another_buyers_case(client, shop, order):

@@ -132,6 +132,22 @@ def test_a_request_left_past_the_platform_deadline_is_approved_by_the_platform()
     assert card["time"].code == "training.time.auto_approved"
 
 
+def test_the_remedy_is_measured_against_the_advice_engines_cheapest_lawful_remedy():
+    s = LIBRARY["no-reason-tags-intact"]
+    fair = {"return_refund": 10750}
+    assert score_path(s, s.ideal, advice=fair)["cost"].score == 100
+    # The engine expects waiving the return to cost ¥30 less: the full return flow loses points for it.
+    cheaper = {"return_refund": 10750, "refund_only": 7750}
+    card = score_path(s, s.ideal, advice=cheaper)
+    assert card["cost"].score == 100 - round(300 * 3000 / 19900)
+    assert card["cost"].code == "training.cost.dearer_remedy"
+    assert render(card["cost"].code, "zh-hans", **card["cost"].params) == \
+        "按成本模型，「退货退款」比最省的合法方案「仅退款」预计多花 ¥30.00。"
+    # A refusal carries out no remedy: the advice has nothing to compare.
+    refused = (Step("reply", 1, template="solution"), Step("reject", 2, reason="other"))
+    assert score_path(s, refused, advice=cheaper)["cost"].score == 100
+
+
 def test_the_refund_rule_sets_the_ideal_cost():
     assert refund_rule_fen(LIBRARY["not-shipped-refund"]) == 5900 + 600  # nothing shipped: freight too
     assert refund_rule_fen(LIBRARY["gift-in-bundle"]) == 15900 - 1900  # the kept gift's stated price

@@ -113,6 +113,19 @@ FALLBACK: dict[tuple[str, Stage], Timer] = {
     for stage in Stage
 }
 
+#: Stages where the next move is the buyer's: a deadline passing there is not the shop's lateness
+#: (never a red 已超时); the platform's timer closes or confirms the case by itself.
+BUYER_STAGES: frozenset[Stage] = frozenset({
+    P.BUYER_RETURN_SHIPMENT, P.BUYER_RESPOND_TO_REJECTION, P.BUYER_CONFIRM_RECEIPT,
+})
+WAITING_ON_US, WAITING_ON_BUYER = "us", "buyer"
+
+
+def waiting_on(stage: str | None) -> str:
+    """Whose move a case waits for at `stage`: "buyer" or "us" (the shop)."""
+    return WAITING_ON_BUYER if stage in BUYER_STAGES else WAITING_ON_US
+
+
 _BUYER_SIDE_ACTIONS: dict[Stage, DefaultAction] = {
     P.BUYER_RETURN_SHIPMENT: DefaultAction.AUTO_CLOSE,
     P.BUYER_RESPOND_TO_REJECTION: DefaultAction.AUTO_CLOSE,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import translation
 
+from aftersales.cases.domain import deadlines
 from aftersales.console import labels
 from aftersales.core import clock
 from aftersales.core.money import format_fen
@@ -93,6 +94,19 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def waiting_on(stage) -> str:
+    """Whose move a case at `stage` waits for: "us" or "buyer"."""
+    return deadlines.waiting_on(stage or "")
+
+
+@register.filter
+def label_list(codes, table: str) -> str:
+    """Labels of `codes` joined as the page's language lists things: 换货、维修 / Exchange, Repair."""
+    separator = "、" if (translation.get_language() or "zh-hans").startswith("zh") else ", "
+    return separator.join(str(labels.label(table, code or "")) for code in codes or ())
 
 
 @register.filter

@@ -176,6 +176,8 @@ class BaseConnector:
     workbench_url = ""
     #: push action -> API method; an action missing here has no API on this platform.
     action_methods: dict[str, str] = {}
+    #: Actions that are no step at all on this platform (nothing to send, nothing to do by hand).
+    local_only: frozenset[str] = frozenset()
 
     def __init__(self, base_url: str, credentials: Credentials, transport: Transport | None = None, *,
                  sleep: Sleep = time.sleep, stats: CallStats | None = None) -> None:

@@ -78,6 +78,8 @@ class Connector(BaseConnector):
     max_page_size = 100
     first_page = 0
     workbench_url = "https://fxg.jinritemai.com/ffa/aftersale/list"
+    #: The platform counts the return as received when the merchant refunds or refuses it.
+    local_only = frozenset({"confirm_receipt"})
     action_methods = {action: "afterSale.operate" for action, _kind in OPERATE_TYPES}
 
     def build_request(self, method: str, params: dict[str, Any], *, with_token: bool = True) -> Request:

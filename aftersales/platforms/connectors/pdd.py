@@ -62,6 +62,8 @@ class Connector(BaseConnector):
     max_window = timedelta(minutes=30)
     max_page_size = 100
     workbench_url = "https://mms.pinduoduo.com/aftersales/aftersale_list"
+    #: The platform counts the return as received when the merchant refunds or refuses it.
+    local_only = frozenset({"confirm_receipt"})
     action_methods = {"agree_refund": "pdd.refund.agree", "refund": "pdd.refund.agree",
                       "agree_return": "pdd.refund.returngoods.agree", "ship_replacement": "pdd.refund.exchange.shipping"}
 

@@ -79,6 +79,8 @@ class Connector(BaseConnector):
     max_window = timedelta(hours=24)
     max_page_size = 100
     workbench_url = "https://myseller.taobao.com/home.htm/refund-manager/"
+    #: The platform counts the return as received when the merchant refunds or refuses it.
+    local_only = frozenset({"confirm_receipt"})
     action_methods = {"agree_refund": "taobao.rp.refunds.agree", "refund": "taobao.rp.refunds.agree",
                       "agree_return": "taobao.rp.returngoods.agree", "refuse": "taobao.refund.refuse",
                       "refuse_after_return": "taobao.refund.refuse"}

@@ -107,12 +107,14 @@ class PushedCase(models.Model):
 
 
 class SyncedCase(models.Model):
-    """The platform's update time of each case last written from a store: an overlapping window
-    skips what it already wrote without touching the order and case writers."""
+    """What each case was when last written from a store: an overlapping window skips a case the
+    platform answers exactly as before, without touching the order and case writers."""
 
     connection = models.ForeignKey(StoreConnection, on_delete=models.CASCADE, related_name="synced")
     platform_case_id = models.CharField(max_length=64)
     platform_updated_at = models.DateTimeField()
+    #: SHA-1 of the case as the platform answered it: two changes within one second differ here.
+    fingerprint = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["connection", "platform_case_id"], name="uniq_synced_case")]

@@ -30,6 +30,7 @@ from aftersales.platforms.sync.records import write_items
 logger = logging.getLogger("aftersales.platforms.sync")
 
 OVERLAP = timedelta(minutes=5)
+LOOKAHEAD = timedelta(minutes=1)
 #: How far back the first pull of a new store looks.
 FIRST_PULL = timedelta(days=7)
 #: A pull runs every few minutes per store (the push messages make it faster for single cases).
@@ -79,9 +80,9 @@ def pull_store(connection: StoreConnection, *, since: datetime | None = None, un
     store = session(connection, **({"sleep": sleep} if sleep else {}))
     try:
         start = since or ((connection.synced_until - OVERLAP) if connection.synced_until else now - FIRST_PULL)
-        # Platforms count in whole seconds: up to the end of the current one (the overlap of the next
-        # pull covers what changes later within it).
-        end = until or now.replace(microsecond=0) + timedelta(seconds=1)
+        # A little past our clock: the platform's may run ahead of ours (and counts whole seconds). What
+        # changes later inside that minute is inside the next pull's OVERLAP.
+        end = until or now.replace(microsecond=0) + LOOKAHEAD
         _walk(store, start, end, page_size, result, move_mark=since is None and until is None)
     except ApiError as exc:
         result.error = f"{exc.kind}:{exc.platform_code}"

@@ -71,8 +71,11 @@ def command_for_event(event: CaseEvent) -> PlatformCommand | None:
                   .exclude(state=StoreConnection.PAUSED).order_by("pk").first())
     if connection is None:
         return None
+    connector = connector_for(connection.platform)
+    if action in connector.local_only:
+        return None
     now = clock.now()
-    supported = connector_for(connection.platform).action_methods.get(action) is not None
+    supported = connector.action_methods.get(action) is not None
     args = {"note": event.note[:200], "reason_code": event.reason_code,
             "platform_reason_code": REFUSE_REASON_CODES.get(event.reason_code, 99),
             "return_address_id": connection.return_address_id,

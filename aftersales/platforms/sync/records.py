@@ -9,6 +9,8 @@ the platform's deadline stored, a case seen again updated only when something ch
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from aftersales.accounts.models import Shop
@@ -81,8 +83,8 @@ def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str
                 connection_id: int | None = None, force: bool = False) -> Written:
     """Write the orders, then the cases, of pulled items; each case in its own transaction.
 
-    With a connection, a case whose platform update time was already written is skipped (counted as
-    unchanged), and what was written is remembered: overlapping windows cost one query per page.
+    With a connection, a case the platform answers exactly as when it was last written is skipped
+    (counted as unchanged), and what was written is remembered: overlapping windows cost one query per page.
     `force` writes them all the same (after a push: the local case may have moved since).
     """
     written = Written()
@@ -106,11 +108,15 @@ def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str
     return written
 
 
+def fingerprint(item: CaseItem) -> str:
+    return hashlib.sha1(json.dumps(item.raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def _not_yet_written(connection_id: int, items: list[CaseItem], tally: Tally) -> list[CaseItem]:
     known = dict(SyncedCase.objects.filter(connection_id=connection_id,
                                            platform_case_id__in=[i.platform_case_id for i in items])
-                 .values_list("platform_case_id", "platform_updated_at"))
-    fresh = [i for i in items if known.get(i.platform_case_id) is None or i.updated_at > known[i.platform_case_id]]
+                 .values_list("platform_case_id", "fingerprint"))
+    fresh = [i for i in items if known.get(i.platform_case_id) != fingerprint(i)]
     tally.row(UNCHANGED, len(items) - len(fresh))
     return fresh
 
@@ -118,7 +124,7 @@ def _not_yet_written(connection_id: int, items: list[CaseItem], tally: Tally) ->
 def _remember(connection_id: int, items: list[CaseItem], failed_rows: set) -> None:
     """Items are numbered from 1 in the order and case records (their "row"): a failed one is not kept."""
     rows = [SyncedCase(connection_id=connection_id, platform_case_id=item.platform_case_id,
-                       platform_updated_at=item.updated_at)
+                       platform_updated_at=item.updated_at, fingerprint=fingerprint(item))
             for number, item in enumerate(items, start=1) if number not in failed_rows]
     SyncedCase.objects.bulk_create(rows, update_conflicts=True, unique_fields=["connection", "platform_case_id"],
-                                   update_fields=["platform_updated_at"])
+                                   update_fields=["platform_updated_at", "fingerprint"])

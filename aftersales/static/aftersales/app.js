@@ -21,6 +21,11 @@
       if (isNaN(due)) return;
       var left = due - now;
       el.classList.remove("due-overdue", "due-soon", "due-later");
+      if (el.dataset.waiting === "buyer") {
+        // The buyer's move: their clock, never the shop's red overdue (the platform closes it by itself).
+        el.textContent = left <= 0 ? t.tBuyerLate + " " + span(left) : t.tBuyerLeft + " " + span(left);
+        return;
+      }
       if (left <= 0) {
         el.textContent = t.tOverdue + " " + span(left);
         el.classList.add("due-overdue");

@@ -124,15 +124,38 @@ def _lawful(s: Scenario, case: SimCase) -> Criterion:
     return Criterion("lawful", 100, "training.lawful.ok" if case.lawful_request else "training.lawful.ok_exempt")
 
 
-def _cost(s: Scenario, case: SimCase, ideal_cost: int) -> tuple[Criterion, int]:
+def remedy_of(s: Scenario, history: list[Step]) -> str | None:
+    """The remedy the trainee's path carried out, in the advice engine's words; None: refused or none."""
+    acted = {x.action for x in trainee_steps(history)}
+    if "ship_replacement" in acted:
+        return s.kind
+    grants = [x for x in trainee_steps(history) if x.action == "grant_refund"]
+    if grants or "approve" in acted:
+        if s.kind in ("exchange", "reship", "repair", "partial_refund"):
+            return s.kind
+        return "return_refund" if "pass_inspection" in acted or s.kind == "return_refund" else "refund_only"
+    return None
+
+
+def _cost(s: Scenario, case: SimCase, ideal_cost: int, advice: dict[str, int] | None) -> tuple[Criterion, int]:
     cost = path_cost(s, case.history)
-    excess = cost - ideal_cost
-    if excess <= 0:
-        return Criterion("cost", 100, "training.cost.ok", {"cost": cost}), cost
     scale = max(s.paid_fen, 1)
-    score = max(0, 100 - round(300 * excess / scale))  # 7% of the order thrown away fails
-    return Criterion("cost", score, "training.cost.over", {"cost": cost, "ideal": ideal_cost, "excess": excess}), \
-        cost
+    reasons, score = [], 100
+    excess = cost - ideal_cost
+    if excess > 0:
+        score = max(0, 100 - round(300 * excess / scale))  # 7% of the order thrown away fails
+        reasons.append(("training.cost.over", {"cost": cost, "ideal": ideal_cost, "excess": excess}))
+    # The advice engine's cheapest lawful remedy among those that give the buyer what was asked.
+    remedy = remedy_of(s, case.history)
+    if advice and remedy in advice:
+        best = min(advice, key=lambda r: (advice[r], r))
+        dearer = advice[remedy] - advice[best]
+        if dearer > 0:
+            score = min(score, max(0, 100 - round(300 * dearer / scale)))
+            reasons.append(("training.cost.dearer_remedy", {"kind": remedy, "best": best, "excess": dearer}))
+    if not reasons:
+        return Criterion("cost", 100, "training.cost.ok", {"cost": cost}), cost
+    return Criterion("cost", score, reasons[0][0], reasons[0][1], tuple(reasons)), cost
 
 
 def _time(s: Scenario, case: SimCase) -> Criterion:
@@ -214,12 +237,18 @@ def _evidence(s: Scenario, case: SimCase) -> Criterion:
     return Criterion("evidence", score, reasons[0][0], reasons[0][1], tuple(reasons))
 
 
-def score_case(case: SimCase, ideal_cost_fen: int | None = None) -> Scorecard:
-    """Score what happened on a (simulated or real) training case."""
+def score_case(case: SimCase, ideal_cost_fen: int | None = None, advice: dict[str, int] | None = None
+               ) -> Scorecard:
+    """Score what happened on a (simulated or real) training case.
+
+    `advice`: the advice engine's expected cost of each remedy that gives the buyer what was asked
+    (remedy → fen), when it was consulted on the case; the path's remedy may cost no more than the
+    cheapest of them.
+    """
     s = case.scenario
     if ideal_cost_fen is None:
         ideal_cost_fen = ideal_cost(s, case.lawful_request)
-    cost, spent = _cost(s, case, ideal_cost_fen)
+    cost, spent = _cost(s, case, ideal_cost_fen, advice)
     criteria = (_lawful(s, case), cost, _time(s, case), _care(s, case), _evidence(s, case))
     assert tuple(c.name for c in criteria) == CRITERIA
     return Scorecard(criteria, spent, ideal_cost_fen)
@@ -230,5 +259,6 @@ def ideal_cost(scenario: Scenario, lawful_request: bool | None = None) -> int:
     return path_cost(scenario, simulate(scenario, scenario.ideal, lawful_request).history)
 
 
-def score_path(scenario: Scenario, steps, lawful_request: bool | None = None) -> Scorecard:
-    return score_case(simulate(scenario, steps, lawful_request))
+def score_path(scenario: Scenario, steps, lawful_request: bool | None = None,
+               advice: dict[str, int] | None = None) -> Scorecard:
+    return score_case(simulate(scenario, steps, lawful_request), advice=advice)
