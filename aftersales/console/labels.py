@@ -50,7 +50,16 @@ class CatalogueTable(Mapping):
 
 STATUS = CatalogueTable("status", [s.value for s in Status])
 KIND = CatalogueTable("kind", [k.value for k in Kind])
-REASON = CatalogueTable("reason", [r.value for r in Reason])
+#: The case reasons, and "service": read from the buyer's words only (the complaint is the shop).
+REASON = CatalogueTable("reason", [*(r.value for r in Reason), "service"])
+
+#: How urgent a buyer's words are (cases.Case.urgency), keyed by the level as text.
+URGENCY = {
+    "0": _("Calm"),
+    "1": _("Impatient"),
+    "2": _("Angry"),
+    "3": _("Threatens a complaint or a bad review"),
+}
 
 GOODS_STATUS = {
     "not_shipped": _("Not shipped"),
@@ -153,7 +162,7 @@ TABLES = {
     "status": STATUS, "kind": KIND, "reason": REASON, "goods": GOODS_STATUS, "money": MONEY_STATUS,
     "action": ACTION, "actor": ACTOR, "reject": REJECT_REASON, "close": CLOSE_REASON, "grant": GRANT_REASON,
     "grade": GRADE, "check": CHECKLIST, "rung": RUNG, "template": TEMPLATE_KIND, "role": ROLE,
-    "law": LAW_CATEGORY,
+    "law": LAW_CATEGORY, "urgency": URGENCY,
 }
 
 

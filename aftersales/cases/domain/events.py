@@ -68,6 +68,7 @@ class EventKind(StrEnum):
     ORDER_LINE_REPLACED = "order_line_replaced"
     SWITCH_REMEDY = "switch_remedy"
     PLATFORM_REFUSED = "platform_refused"
+    CORRECT_REASON = "correct_reason"
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.SWITCH_REMEDY, B),
         # The platform refused a decision pushed to it: staff must act again.
         EventSpec(E.PLATFORM_REFUSED, S),
+        # Staff say what the buyer's words really mean (training data for the reason reader).
+        EventSpec(E.CORRECT_REASON, S),
     )
 }
 
