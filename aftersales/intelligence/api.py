@@ -12,7 +12,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from aftersales.api_auth import require_role
-from aftersales.core.pagination import Page
+from aftersales.api_paging import Page
 from aftersales.intelligence.reasons.classify import classify
 from aftersales.intelligence.schemas import ClassifyIn, ClassifyOut, CorrectionOut
 from aftersales.intelligence.selectors import reason_corrections
