@@ -3,12 +3,12 @@ that order's cases, nothing else."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
 from aftersales.cases.domain.states import Kind
-from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.models import Case
 from aftersales.cases.policy_io import decide
 from aftersales.cases.services import quantity_already_claimed
 from aftersales.core import clock
@@ -16,7 +16,7 @@ from aftersales.orders.models import Order, OrderLine
 
 #: Events that are the shop's internal bookkeeping: a buyer never sees them.
 INTERNAL_ACTIONS = frozenset({"note", "tags", "assign", "follow_up_on", "follow_up_off", "ready_to_refund",
-                              "remind", "deadline_escalated", "compensation"})
+                              "remind", "deadline_escalated", "compensation", "correct_reason"})
 
 
 def find_order(order_no: str, last4: str) -> Order | None:
@@ -47,8 +47,54 @@ def buyer_case(order: Order | None, case_id: int) -> Case | None:
             .filter(shop=order.shop, order=order, pk=case_id).first())
 
 
-def buyer_events(case: Case) -> list[CaseEvent]:
-    return [e for e in case.events.all() if e.action not in INTERNAL_ACTIONS]
+#: What of an event's payload a buyer may read: amounts and tracking numbers, never the warehouse's
+#: grade, the checklist, payment keys or who inside the shop did what.
+BUYER_PAYLOAD = ("amount_fen", "carrier", "tracking_no", "score", "count")
+#: One refund as the shop records it (decision, money movement, settlement, the case completed); the
+#: buyer reads it as one line.
+REFUND_STEPS = ("grant_refund", "execute_refund", "refund_settled", "refund_succeeded")
+
+
+@dataclass
+class BuyerStep:
+    """One line of the buyer's timeline (the shape includes/timeline.html reads)."""
+
+    created_at: object
+    actor: str
+    action: str
+    from_status: str = ""
+    to_status: str = ""
+    reason_code: str = ""
+    note: str = ""
+    payload: dict = field(default_factory=dict)
+    actor_user: object = None
+
+
+def buyer_events(case: Case) -> list[BuyerStep]:
+    """The case's story as its buyer should read it: the shop's internal steps left out, photos sent
+    together on one line, each refund on one line (its amount, and whether it has arrived)."""
+    steps: list[BuyerStep] = []
+    for event in case.events.all():
+        if event.action in INTERNAL_ACTIONS:
+            continue
+        last = steps[-1] if steps else None
+        if event.action == "evidence" and last and last.action == "evidence" and last.actor == event.actor:
+            last.payload["count"] = last.payload.get("count", 1) + 1
+            last.created_at = event.created_at
+            continue
+        if event.action in REFUND_STEPS[1:] and last and last.action in REFUND_STEPS:
+            # The money moving, arriving, and the case completing belong to the refund already shown.
+            last.created_at = event.created_at
+            last.to_status = event.to_status or last.to_status
+            if event.action in ("refund_settled", "refund_succeeded"):
+                last.action = "refund_settled"
+            continue
+        steps.append(BuyerStep(
+            created_at=event.created_at, actor=event.actor, action=event.action, from_status=event.from_status,
+            to_status=event.to_status, reason_code=event.reason_code, note=event.note,
+            payload={k: v for k, v in (event.payload or {}).items() if k in BUYER_PAYLOAD},
+        ))
+    return steps
 
 
 @dataclass(frozen=True)

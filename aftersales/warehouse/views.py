@@ -106,8 +106,8 @@ def inspect(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404
     checklist = selectors.checklist_for(case)
     if request.method != "POST":
-        initial = {f"check_{item}": True for item in checklist}
-        return _inspect_page(request, case, InspectForm(checklist=checklist, initial=initial))
+        # Every box starts unticked: each is ticked by someone who looked at the item, never by default.
+        return _inspect_page(request, case, InspectForm(checklist=checklist))
     form = InspectForm(request.POST, request.FILES, checklist=checklist)
     if not form.is_valid():
         return _inspect_page(request, case, form, 422, _("Please correct the highlighted fields."))

@@ -133,6 +133,11 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     shot(keeper, screenshots, "warehouse-scan")
     keeper.click("text=签收并质检")
     expect(keeper).to_have_url(re.compile(rf"/warehouse/cases/{case_id}/inspect/$"))
+    checks = keeper.locator("input[type=checkbox][name^=check_]")
+    assert checks.count() > 0
+    for i in range(checks.count()):  # every box starts unticked: the keeper ticks what they checked
+        expect(checks.nth(i)).not_to_be_checked()
+        checks.nth(i).check()
     keeper.check("input[name=grade][value=A]")
     keeper.check("input[name=restock]")
     keeper.set_input_files("input[name=photos]", str(photo))

@@ -27,6 +27,7 @@ def test_demo_builds_a_realistic_shop_once():
         "owner",
         "agent",
         "warehouse",
+        "trainee",  # may only train (培训中心)
     }
     assert set(shop.orders.values_list("platform", flat=True)) >= {"douyin", "taobao", "jd"}
     statuses = set(Case.objects.values_list("status", flat=True))

@@ -288,3 +288,12 @@ def test_a_refund_needs_a_typed_amount_and_a_chosen_reason(client, agent, shop):
     assert act(client, case, "grant_refund", {"grant_refund-amount": "158.99",
                                               "grant_refund-reason_code": "partial_refund_goods_kept"}).status_code == 302
     assert Case.objects.get(pk=case.pk).refund_granted_fen == 15899
+
+
+def test_an_over_long_note_is_refused_in_plain_chinese(client, agent, case):
+    before = snapshot(case)
+    response = act(client, case, "note", {"note-note": "长" * 2001})
+    assert response.status_code == 422
+    assert "最多可填 2000 个字，现在是 2001 个字" in text(response)
+    assert "确保该变量" not in text(response)
+    assert snapshot(case) == before

@@ -48,3 +48,16 @@ def test_an_item_already_returned_is_not_offered_again(client, shop):
     assert "已申请售后" in page
     response = client.get("/portal/order/request/")
     assert response.status_code == 302 and response["Location"] == "/portal/order/"
+
+
+def test_lists_are_joined_as_each_language_writes_them(client, shop):
+    from tests.integration.console_support import english
+
+    recent_order(shop, "DYO0003")
+    found(client, "DYO0003")
+    assert "仅退款、退货退款" in text(client.get("/portal/order/"))
+    english(client)
+    page = text(client.get("/portal/order/"))
+    faulty = page[page.index("Faulty or not as described"):]
+    faulty = faulty[:faulty.index("</div>")]
+    assert "、" not in faulty and ", " in faulty

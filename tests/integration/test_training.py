@@ -99,6 +99,8 @@ def test_a_lawful_return_approved_and_refunded_scores_100(client, shop, trainee)
     # The buyer's words were written on the case as the buyer, never sent anywhere.
     said = CaseEvent.objects.filter(case=case, actor="buyer", action="note").values_list("note", flat=True)
     assert "已经寄回了，单号填好了。" in list(said)
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "留言" in page  # the buyer's words show as a message, not as an internal note
 
 
 def test_a_wrong_refusal_leads_to_arbitration_and_fails_lawful(client, shop, trainee):

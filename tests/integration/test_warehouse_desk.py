@@ -124,3 +124,13 @@ def test_the_desk_of_one_shop_never_reaches_another(client, other_shop, shipped_
 def test_agents_do_not_work_the_desk(client, shop):
     client.force_login(member(shop, "agent_a", "agent"))
     assert client.get("/warehouse/").status_code == 403
+
+
+def test_the_checklist_starts_unticked(client, keeper, shop, shipped_case):
+    from aftersales.warehouse import services as desk
+    from tests.integration.console_support import WAREHOUSE
+
+    desk.receive_parcel(shop, WAREHOUSE, case_id=shipped_case.pk)
+    page = text(client.get(f"/warehouse/cases/{shipped_case.pk}/inspect/"))
+    boxes = [chunk for chunk in page.split("<input") if 'name="check_' in chunk]
+    assert len(boxes) == 2 and not any("checked" in box.split(">")[0] for box in boxes)
