@@ -6,6 +6,8 @@ filters. Money is in integer fen, rates in basis points (1234 = 12.34%).
 """
 
 # No `from __future__ import annotations` here: django-ninja reads the annotations at import time.
+from dataclasses import asdict
+
 from ninja import Query, Router
 from ninja.pagination import paginate
 
@@ -24,12 +26,14 @@ from aftersales.analytics.schemas import (
     SettingsOut,
     ThresholdsIn,
     ThresholdsOut,
+    WordsQuery,
 )
 from aftersales.analytics.selectors import DIMENSIONS, category_thresholds
 from aftersales.api_auth import require_role
 from aftersales.catalog.models import Category
 from aftersales.core.errors import DomainError
 from aftersales.core.pagination import Page
+from aftersales.intelligence.buyer_says import what_buyers_say
 
 router = Router(tags=["analytics"])
 READERS = ("owner", "agent")
@@ -88,6 +92,18 @@ def reasons(request, q: Query[FigureQuery] = None):
 def reasons_by_product(request, q: Query[FigureQuery] = None):
     """Pareto of reasons for each of the ten products with the most returned units."""
     return _figure(request, "reasons-by-product", q)
+
+
+@router.get("/words", response=dict)
+def words(request, q: Query[WordsQuery] = None):
+    """What buyers say: the product-cause themes of the period with their counts, trend (first half →
+    second half) and up to three quotes (phones and names masked); the reasons buyers picked beside the
+    reasons in their words, with the mismatches; the same by product and by category (ten each)."""
+    require_role(request, *READERS)
+    params = figures.Params.of(q.first, q.last, "order", {})
+    says = what_buyers_say(request.shop.pk, params.first, params.last, category_id=q.category,
+                           product_id=q.product)
+    return asdict(says)
 
 
 @router.get("/content", response=FigureOut)

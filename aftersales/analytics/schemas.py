@@ -46,6 +46,15 @@ class FigureQuery(Schema):
         return {k: getattr(v, "value", v) for k, v in values.items() if v not in (None, "")}
 
 
+class WordsQuery(Schema):
+    """The period (Asia/Shanghai days, both included; default the last 90 days) and the scope."""
+
+    first: date | None = None
+    last: date | None = None
+    product: int | None = Field(None, ge=1)
+    category: int | None = Field(None, ge=1)
+
+
 class ColumnOut(Schema):
     key: str
     label: str

@@ -27,10 +27,11 @@ from aftersales.analytics.drill import FILTER_NAMES, WHAT, cases_behind
 from aftersales.analytics.labels import BASIS, GRAIN, alert_text
 from aftersales.analytics.models import Alert
 from aftersales.analytics.selectors import category_thresholds, sums, with_rates
-from aftersales.catalog.models import Category
+from aftersales.catalog.models import Category, Product
 from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
 from aftersales.core.errors import DomainError
+from aftersales.intelligence.buyer_says import what_buyers_say
 
 PAGE_SIZE = 50
 TOP = 20
@@ -168,6 +169,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "basis_label": BASIS[p.basis],
     }
     return render(request, "analytics/dashboard.html", context)
+
+
+class WordsForm(PeriodForm):
+    """The period and the category of "what buyers say" (a return's basis and a trend grain mean nothing here)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["basis"], self.fields["grain"]
+
+
+@staff_view(*CONSOLE_ROLES)
+def words(request: HttpRequest) -> HttpResponse:
+    """What buyers say, of the shop or of one category or product: themes with quotes and trend, and the
+    reasons they picked beside the reasons in their words, by product and by category."""
+    staff = request.staff
+    categories = list(Category.objects.filter(shop=staff.shop).order_by("name"))
+    p = _params(request)
+    category, product = p.filters.get("category"), p.filters.get("product")
+    says = what_buyers_say(staff.shop.pk, p.first, p.last, category_id=category, product_id=product)
+    scope_name = ""
+    if product:
+        scope_name = Product.objects.filter(shop=staff.shop, pk=product).values_list("title", flat=True).first() or ""
+    elif category:
+        scope_name = next((c.name for c in categories if c.pk == category), "")
+    form = WordsForm(initial={"first": p.first, "last": p.last, "category": category}, categories=categories)
+    scope = figures.Params(p.first, p.last, p.basis, {"category": category} if category else {})
+    context = {"nav": "analytics", "says": says, "form": form, "product": product or "",
+               "scope_name": scope_name, "query": _query(scope)}
+    return render(request, "analytics/words.html", context)
 
 
 @staff_view(*CONSOLE_ROLES)

@@ -1,7 +1,8 @@
 """Cases API: list, read, open, and one POST per action. Every call is inside the token's shop."""
 
+from typing import Literal
 
-from ninja import File, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from aftersales.api_auth import require_role
@@ -17,6 +18,7 @@ from aftersales.cases.schemas import (
     GrantIn,
     InspectIn,
     NoteIn,
+    ReasonCorrectionIn,
     ReceiveIn,
     RejectIn,
     RulingIn,
@@ -56,7 +58,14 @@ def list_cases(
     reason: str | None = None,
     due_before: Moment | None = None,
     open_only: bool = False,
+    urgency_min: int = Query(0, ge=0, le=3),
+    said: str | None = None,
+    mismatch: bool = False,
+    sort: Literal["deadline", "urgency"] = "deadline",
 ):
+    """Filters as the inbox's; `said` is the reason read from the buyer's words, `mismatch` keeps the
+    cases whose words say another reason than the picked one; `sort=urgency` puts the angriest first."""
+    order = ("-urgency", "deadline_at", "-id") if sort == "urgency" else ("deadline_at", "-id")
     return filter_cases(
         request.shop,
         status=status,
@@ -65,7 +74,10 @@ def list_cases(
         reason=reason,
         due_before=due_before,
         open_only=open_only,
-    ).order_by("deadline_at", "-id")
+        urgency_min=urgency_min,
+        said=said,
+        mismatch=mismatch,
+    ).order_by(*order)
 
 
 @router.get("/{int:case_id}", response=CaseDetailOut)
@@ -99,6 +111,14 @@ def open_case(request, payload: CaseIn):
 def approve(request, case_id: int, payload: NoteIn | None = None):
     require_role(request, *STAFF)
     services.approve_case(request.shop, case_id, by(request), note=payload.note if payload else "")
+    return detail(request, case_id)
+
+
+@router.post("/{int:case_id}/reason", response=CaseDetailOut)
+def correct_reason(request, case_id: int, payload: ReasonCorrectionIn):
+    """Say what the buyer's words really mean (kept as the shop's training data)."""
+    require_role(request, *STAFF)
+    services.correct_reason(request.shop, case_id, by(request), reason=payload.reason)
     return detail(request, case_id)
 
 

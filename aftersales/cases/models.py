@@ -71,6 +71,15 @@ class Case(models.Model):
     tags = models.JSONField(default=list, blank=True, encoder=TextJSONEncoder)
     follow_up = models.BooleanField(default=False)  # flagged: follow up daily, tell the buyer daily
     urgency = models.PositiveSmallIntegerField(default=0)  # 0 calm … 3 threatens complaint
+    # What the buyer's own words say (intelligence.reasons), beside the reason they picked: the
+    # suggested reason (the taxonomy or "service"), how sure, the product-cause tags and the deciding
+    # words. `suggested_by` is "model", or "agent" once staff corrected it (the correction is kept as
+    # the shop's training data).
+    suggested_reason = models.CharField(max_length=24, blank=True)
+    suggested_confidence = models.FloatField(default=0)
+    suggested_by = models.CharField(max_length=8, blank=True)
+    buyer_tags = models.JSONField(default=list, blank=True)
+    reason_evidence = models.JSONField(default=list, blank=True)
 
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -101,6 +110,7 @@ class Case(models.Model):
             models.Index(fields=["shop", "deadline_at"]),
             models.Index(fields=["shop", "created_at"]),
             models.Index(fields=["deadline_at"]),
+            models.Index(fields=["shop", "urgency"]),
         ]
 
     def __str__(self) -> str:

@@ -84,6 +84,11 @@ class CaseOut(Schema):
     deadline_at: datetime | None
     deadline_stage: str
     urgency: int
+    suggested_reason: str  # what the buyer's own words read as ("" when they left none)
+    suggested_confidence: float
+    suggested_by: str  # "model", or "agent" once staff corrected it
+    buyer_tags: list[str]
+    reason_evidence: list[str]
     tags: list[str]
     follow_up: bool
     created_at: datetime
@@ -138,6 +143,10 @@ def _intelligence(case, context) -> dict:
 
 class NoteIn(Schema):
     note: str = Field("", max_length=2000)
+
+
+class ReasonCorrectionIn(Schema):
+    reason: str = Field(min_length=1, max_length=24)  # a case reason or "service"
 
 
 class RejectIn(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aftersales.accounts.models import Shop
@@ -28,7 +28,13 @@ def filter_cases(
     tag: str | None = None,
     assignee_id: int | None = None,
     q: str | None = None,
+    urgency_min: int | None = None,
+    said: str | None = None,
+    mismatch: bool = False,
 ) -> QuerySet[Case]:
+    """The shop's cases by the inbox's and the API's filters. `urgency_min` keeps cases at least that
+    urgent; `said`, those whose buyer's words read as that reason; `mismatch`, those whose words read
+    as another reason than the one the buyer picked."""
     qs = cases_of(shop)
     if status:
         qs = qs.filter(status__in=status.split(","))
@@ -47,6 +53,12 @@ def filter_cases(
         qs = qs.filter(tags__icontains=f'"{tag}"')
     if assignee_id:
         qs = qs.filter(assignee_id=assignee_id)
+    if urgency_min:
+        qs = qs.filter(urgency__gte=urgency_min)
+    if said:
+        qs = qs.filter(suggested_reason__in=said.split(","))
+    if mismatch:
+        qs = qs.exclude(suggested_reason="").exclude(suggested_reason=F("reason"))
     if q:
         qs = qs.filter(search_condition(q))
     return qs

@@ -14,12 +14,12 @@ from django.db import transaction
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
+from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.deadlines import next_deadline
 from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
-from aftersales.cases.urgency import urgency_of
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
@@ -293,7 +293,7 @@ def _open_new_case(
         refund_cap_fen=cap,
         policy_decision=decision.to_dict(),
         policy_version=ruleset.version,
-        urgency=urgency_of(buyer_note),
+        **read_words(buyer_note),
         created_at=now,
     )
     case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
@@ -571,6 +571,32 @@ def set_tags(shop: Shop, case_id: int, by: By, *, tags: list[str], now: datetime
     record_event(
         case, by, "tags", from_status=case.status, payload={"before": before, "after": clean}, now=now
     )
+    return case
+
+
+#: What the buyer's words may be read as: the case reasons, or the shop's service.
+WORD_REASONS = frozenset([*(r.value for r in Reason), "service"])
+
+
+@transaction.atomic
+def correct_reason(shop: Shop, case_id: int, by: By, *, reason: str, now: datetime | None = None) -> Case:
+    """Staff say what the buyer's words really mean. The buyer's picked reason stays as it is (the policy
+    decided on it); the suggestion becomes the agent's, and the pair is kept as the shop's training data."""
+    from aftersales.intelligence.services import record_reason_correction
+
+    if reason not in WORD_REASONS:
+        raise DomainError("input.invalid_choice", field="reason", value=reason)
+    case = lock_case(shop, case_id)
+    if not case.buyer_note.strip():
+        raise DomainError("case.no_buyer_words")
+    now = now or clock.now()
+    before = case.suggested_reason
+    case.suggested_reason, case.suggested_by, case.suggested_confidence = reason, "agent", 1.0
+    case.version += 1
+    case.save(update_fields=["suggested_reason", "suggested_by", "suggested_confidence", "version", "updated_at"])
+    record_reason_correction(case, corrected_reason=reason, previous=before, user=by.user, now=now)
+    record_event(case, by, "correct_reason", from_status=case.status, now=now,
+                 payload={"before": before, "after": reason, "picked": case.reason})
     return case
 
 

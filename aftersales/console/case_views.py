@@ -92,6 +92,9 @@ ACTIONS: dict[str, CaseAction] = {
         s.shop, c, s.by(), note=d["note"]), _("Note added."), _("Internal note")),
     "tags": CaseAction(f.TagsForm, lambda s, c, d, r: cases.set_tags(
         s.shop, c, s.by(), tags=d["tags"]), _("Tags saved."), _("Tags")),
+    "correct_reason": CaseAction(f.ReasonCorrectionForm, lambda s, c, d, r: cases.correct_reason(
+        s.shop, c, s.by(), reason=d["reason"]), _("Reason corrected. The shop keeps it to learn from."),
+        _("Correct the reason")),
     "follow_up": CaseAction(f.FollowUpForm, lambda s, c, d, r: cases.set_follow_up(
         s.shop, c, s.by(), follow_up=d["follow_up"]), _("Follow-up flag saved."), _("Follow-up")),
     "assign": CaseAction(f.AssignForm, _assign, _("Assignee saved."), _("Assignee")),
@@ -148,6 +151,9 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         forms["execute_refund"] = f.ExecuteForm(prefix="execute_refund", initial={"idempotency_key": key})
     if "tags" not in bound:
         forms["tags"] = f.TagsForm(prefix="tags", initial={"tags": ", ".join(case.tags)})
+    if "correct_reason" not in bound:
+        forms["correct_reason"] = f.ReasonCorrectionForm(
+            prefix="correct_reason", initial={"reason": case.suggested_reason or case.reason})
     given = rungs_given(case)
     decision = case.policy_decision or {}
     context = {

@@ -77,7 +77,15 @@ class InboxFilterForm(forms.Form):
     assignee = forms.CharField(required=False, max_length=12, label=_("Assignee"))
     due_hours = forms.IntegerField(required=False, min_value=1, max_value=24 * 30, label=_("Due within (hours)"))
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))
-    urgent = forms.BooleanField(required=False, label=_("Threatens complaint"))
+    urgent = forms.BooleanField(required=False, label=_("Threatens complaint"))  # = urgency 3 (older links)
+    urgency = forms.ChoiceField(required=False, label=_("Urgency"), choices=lambda: [
+        ("", _("Any urgency")), ("1", _("Impatient or worse")), ("2", _("Angry or worse")),
+        ("3", _("Threatens a complaint or a bad review"))])
+    said = forms.ChoiceField(required=False, label=_("In the buyer's words"), choices=lambda: _blank(
+        _("Any reason")) + choices("reason", [*(r.value for r in Reason), "service"]))
+    mismatch = forms.BooleanField(required=False, label=_("Picked reason ≠ buyer's words"))
+    sort = forms.ChoiceField(required=False, label=_("Sort by"), choices=lambda: [
+        ("", _("Deadline first")), ("urgency", _("Most urgent first"))])
     signals = forms.ChoiceField(required=False, label=_("Signals"), choices=(
         ("", _("Any")), ("flagged", _("Signals: any")), ("watched", _("Watched buyers"))))
 
@@ -213,6 +221,11 @@ class TagsForm(forms.Form):
         if any(len(t) > 20 for t in tags) or len(tags) > 20:
             raise ValidationError(_("At most 20 tags of at most 20 characters each."))
         return tags
+
+
+class ReasonCorrectionForm(forms.Form):
+    reason = forms.ChoiceField(label=_("The buyer's words mean"), choices=lambda: choices(
+        "reason", [*(r.value for r in Reason), "service"]))
 
 
 class FollowUpForm(forms.Form):

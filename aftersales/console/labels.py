@@ -47,6 +47,15 @@ REASON = {
     "not_received": _("Not received"),
     "late_delivery": _("Late delivery"),
     "other": pgettext_lazy("reason", "Other"),
+    "service": _("Shop service"),  # read from the buyer's words only: the complaint is the shop, not the goods
+}
+
+#: How urgent a buyer's words are (cases.Case.urgency), keyed by the level as text.
+URGENCY = {
+    "0": _("Calm"),
+    "1": _("Impatient"),
+    "2": _("Angry"),
+    "3": _("Threatens a complaint or a bad review"),
 }
 
 GOODS_STATUS = {
@@ -84,6 +93,7 @@ ACTION = {
     "close": _("Closed"),
     "note": _("Internal note"),
     "tags": _("Tags changed"),
+    "correct_reason": _("Reason in the buyer's words corrected"),
     "follow_up_on": _("Flagged for follow-up"),
     "follow_up_off": _("Follow-up cleared"),
     "assign": _("Assigned"),
@@ -194,7 +204,7 @@ TABLES = {
     "status": STATUS, "kind": KIND, "reason": REASON, "goods": GOODS_STATUS, "money": MONEY_STATUS,
     "action": ACTION, "actor": ACTOR, "reject": REJECT_REASON, "close": CLOSE_REASON, "grant": GRANT_REASON,
     "grade": GRADE, "check": CHECKLIST, "rung": RUNG, "template": TEMPLATE_KIND, "role": ROLE,
-    "law": LAW_CATEGORY,
+    "law": LAW_CATEGORY, "urgency": URGENCY,
 }
 
 

@@ -25,12 +25,14 @@ from aftersales.orders.models import Order
 INBOX_COLUMNS = (
     "id", "shop_id", "number", "platform", "kind", "status", "goods_status", "money_status", "reason",
     "requested_fen", "refund_granted_fen", "deadline_at", "deadline_stage", "urgency", "follow_up", "tags",
-    "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
+    "suggested_reason", "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
     "order__platform_order_id", "buyer__nick", "assignee__username", "assignee__first_name",
 )
 FINISHED = [s.value for s in TERMINAL]
 #: The inbox's order, most pressing deadline first; "next case" walks the same order.
 INBOX_ORDER = (F("deadline_at").asc(nulls_last=True), "id")
+#: The inbox sorted by urgency: the buyer threatening a complaint first, then by deadline.
+URGENCY_ORDER = ("-urgency", *INBOX_ORDER)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         tag=(filters.get("tag") or "").strip() or None,
         q=search if search and not exact else None,
         open_only=scope == "open" and not status,
+        urgency_min=3 if filters.get("urgent") else int(filters.get("urgency") or 0),
+        said=filters.get("said") or None,
+        mismatch=bool(filters.get("mismatch")),
     )
     if exact:
         qs = qs.filter(pk__in=exact)
@@ -122,8 +127,6 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
     if filters.get("overdue"):
         # Our own lateness only: a buyer who has not sent the parcel back is not the shop overdue.
         qs = qs.filter(deadline_at__lt=now).exclude(deadline_stage__in=buyer_stages)
-    if filters.get("urgent"):
-        qs = qs.filter(urgency__gte=3)
     if filters.get("signals"):
         qs = qs.filter(pk__in=_with_signals(shop, filters["signals"]))
     if assignee == "me":
@@ -138,7 +141,7 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
         qs.select_related("order", "buyer", "assignee")
         .only(*INBOX_COLUMNS)
         .prefetch_related(Prefetch("lines", queryset=first_lines))
-        .order_by(*INBOX_ORDER)
+        .order_by(*(URGENCY_ORDER if filters.get("sort") == "urgency" else INBOX_ORDER))
     )
 
 

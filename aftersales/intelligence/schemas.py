@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
@@ -24,3 +25,14 @@ class SuggestionOut(Schema):
 class ClassifyOut(Schema):
     items: list[SuggestionOut]
     count: int
+
+
+class CorrectionOut(Schema):
+    """One labelled example of the shop: the buyer's words and what staff said they mean."""
+
+    case_id: int
+    text: str
+    picked_reason: str
+    suggested_reason: str
+    corrected_reason: str
+    created_at: datetime

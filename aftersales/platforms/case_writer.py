@@ -21,10 +21,10 @@ from django.db import DatabaseError, transaction
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
+from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.states import MONEY_KINDS, TERMINAL, Actor, Status
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.services import By, goods_status_of, open_case, record_event, refresh_deadline
-from aftersales.cases.urgency import urgency_of
 from aftersales.core import clock
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, MoneyStatus, ReturnLogistics
 from aftersales.core.errors import DomainError
@@ -137,7 +137,7 @@ class CaseWriter:
             platform=order.platform, platform_case_id=record.platform_case_id, kind=record.kind,
             status=Status.REQUESTED.value, goods_status=goods_status.value, reason=record.reason or "other",
             buyer_note=cut(record.buyer_note, 2000), wanted_remedy=record.kind, requested_fen=0,
-            refund_cap_fen=cap, urgency=urgency_of(record.buyer_note), created_at=asked_at,
+            refund_cap_fen=cap, created_at=asked_at, **read_words(cut(record.buyer_note, 2000)),
         )
         case.number = f"AS{clock.shanghai_date(asked_at):%y%m%d}{case.pk:06d}"
         refresh_deadline(case, asked_at)

@@ -16,7 +16,7 @@ from aftersales.orders.models import Order, OrderLine
 
 #: Events that are the shop's internal bookkeeping: a buyer never sees them.
 INTERNAL_ACTIONS = frozenset({"note", "tags", "assign", "follow_up_on", "follow_up_off", "ready_to_refund",
-                              "remind", "deadline_escalated", "compensation"})
+                              "remind", "deadline_escalated", "compensation", "correct_reason"})
 
 
 def find_order(order_no: str, last4: str) -> Order | None:

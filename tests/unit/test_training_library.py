@@ -8,8 +8,8 @@ from collections import Counter
 
 import pytest
 
-from aftersales.cases.urgency import urgency_of
 from aftersales.core.errors import DomainError
+from aftersales.intelligence.reasons.classify import urgency_of
 from aftersales.training.domain.scenarios import (
     CRITERIA,
     LIBRARY_DIR,

@@ -107,3 +107,12 @@ def label_list(codes, table: str) -> str:
     """Labels of `codes` joined as the page's language lists things: 换货、维修 / Exchange, Repair."""
     separator = "、" if (translation.get_language() or "zh-hans").startswith("zh") else ", "
     return separator.join(str(labels.label(table, code or "")) for code in codes or ())
+
+
+@register.filter
+def percent(share) -> str:
+    """0.873 → "87%" (a confidence or a share between 0 and 1)."""
+    try:
+        return f"{round(float(share) * 100)}%"
+    except (TypeError, ValueError):
+        return ""

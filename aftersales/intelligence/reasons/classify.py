@@ -85,3 +85,8 @@ def classify(texts: Sequence[str]) -> list[Suggestion]:
 
 def classify_one(text: str) -> Suggestion:
     return classify([text])[0]
+
+
+def urgency_of(text: str) -> int:
+    """How urgent the words are, 0 calm … 3 threatens a complaint: what a case opened with them records."""
+    return classify_one(text).urgency

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 
 from aftersales.cases.domain.policy_facts import MERCHANT_FAULT_REASONS
-from aftersales.cases.urgency import urgency_of
+from aftersales.intelligence.reasons.classify import urgency_of
 from aftersales.training.domain.scenarios import PHOTO_REASONS
 
-#: The persona a buyer's words call for, by urgency (cases.urgency: 0 calm … 3 threatens a complaint).
+#: The persona a buyer's words call for, by urgency (intelligence.reasons: 0 calm … 3 threatens a complaint).
 PERSONA_BY_URGENCY = {0: "calm", 1: "hurry", 2: "angry", 3: "threatening"}
 #: The ladder rung (and what it costs) that calms each persona, as in personas.toml `needs_step`.
 CALMING_RUNG = {"angry": ("member_discount", 1000), "threatening": ("red_envelope", 1000)}

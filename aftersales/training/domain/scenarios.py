@@ -18,10 +18,10 @@ from aftersales.care.domain.ladder import LADDER
 from aftersales.cases.domain.policy import Decision, Facts, Goods, default_ruleset, evaluate
 from aftersales.cases.domain.policy_facts import MERCHANT_FAULT_REASONS
 from aftersales.cases.domain.states import Kind
-from aftersales.cases.urgency import urgency_of
 from aftersales.core.choices import LawCategory, Platform, Reason
 from aftersales.core.clock import SHANGHAI
 from aftersales.core.errors import DomainError
+from aftersales.intelligence.reasons.classify import urgency_of
 
 ZH, EN = "zh-hans", "en"
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -84,7 +84,7 @@ class WrongPath:
 @dataclass(frozen=True)
 class Persona:
     key: str
-    urgency: int  # 0 calm … 3 threatens a complaint (same scale as cases.urgency)
+    urgency: int  # 0 calm … 3 threatens a complaint (same scale as intelligence.reasons)
     patience_minutes: int  # how long the buyer waits for a first answer before it costs
     needs_step: int  # the ladder step (care.domain.ladder) that calms this buyer; -1: no compensation asked
     escalates_on_refusal: bool
