@@ -6,7 +6,8 @@ Errors are JSON `{"code", "message", "params"}`; the message is in the caller's 
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -53,7 +54,59 @@ class InputParser(Parser):
         return self._checked(super().parse_querydict(data, list_fields, request), "query")
 
 
-api = NinjaAPI(
+#: The refusals any operation can answer, each a JSON `{"code", "message", "params"}`.
+ERROR_RESPONSES = {
+    "400": "The body is not JSON, or not a JSON object (`input.malformed`, `input.invalid`).",
+    "401": "No token, or a token that is not valid (`auth.invalid_token`).",
+    "403": "The token's role may not do this (`auth.forbidden`).",
+    "404": "No such thing in the token's shop (an id of another shop is a 404 too).",
+    "409": "The request conflicts with the current state: wrong status, already exists, already done.",
+    "413": "The body is larger than this route takes (`request.too_large`).",
+    "422": "The input is understood but refused: a field is missing, of the wrong type or out of range.",
+}
+SPREADSHEETS = {
+    "text/csv": {"schema": {"type": "string", "description": "UTF-8 with a BOM, CRLF line ends"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}},
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message", "params"],
+    "properties": {
+        "code": {"type": "string", "examples": ["case.illegal_transition"]},
+        "message": {"type": "string", "description": "In the caller's language (Accept-Language)"},
+        "params": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+class DocumentedAPI(NinjaAPI):
+    """The OpenAPI document declares every refusal an operation can answer (as the shared `Error`
+    object) and the CSV/XLSX bodies of the downloads, so that clients and the schema fuzzing can hold
+    the API to it."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path, operations in schema["paths"].items():
+            for operation in operations.values():
+                responses = {str(status): r for status, r in operation.get("responses", {}).items()}
+                operation["responses"] = responses
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+                names = {p.get("name") for p in operation.get("parameters", [])}
+                ok = responses.get("200")
+                if ok is None:
+                    continue
+                if "/exports/" in path:
+                    ok["content"] = dict(SPREADSHEETS)
+                elif "format" in names:  # an analytics figure: JSON, or ?format=csv|xlsx
+                    ok.setdefault("content", {}).update(SPREADSHEETS)
+        return schema
+
+
+api = DocumentedAPI(
     title="aftersales API",
     version="1",
     description="After-sale cases, refunds, policy and orders of one shop. 售后单、退款、政策与订单。",
@@ -71,6 +124,14 @@ def error_response(request: HttpRequest, error_code: str, http_status: int, /, *
         "params": {k: str(v) for k, v in params.items()},
     }
     return api.create_response(request, body, status=http_status)
+
+
+@csrf_exempt  # token-authenticated like the API itself, and it changes nothing: every method gets the 404
+def unknown_path(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any /api/ path no operation matches (`/api/v1/orders/abc`): the API's coded 404, not a page."""
+    lang = request_language(request)
+    return JsonResponse({"code": "api.not_found", "message": translate("api.not_found", lang), "params": {}},
+                        status=404)
 
 
 @api.exception_handler(DomainError)

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from aftersales.accounts.models import Shop
-from aftersales.api import api
+from aftersales.api import api, unknown_path
 
 
 def healthz(request):
@@ -16,6 +16,7 @@ def healthz(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>[\s\S]*)$", unknown_path),  # what no API operation matches: a JSON 404
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("console/advice/", include("aftersales.intelligence.advice.urls")),

@@ -85,6 +85,8 @@ def test_a_return_from_request_to_rating(browser, live_server_url, screenshots, 
     shot(agent, screenshots, "console-inbox")
     agent.fill("#id_q", ORDER_NO)
     agent.keyboard.press("Enter")
+    # Enter and the typing delay may each fetch the table: let both land before clicking a row.
+    agent.wait_for_load_state("networkidle")
     expect(agent.locator("table.inbox tbody tr")).to_have_count(1)
     agent.locator("table.inbox tbody tr a").first.click()
     expect(agent).to_have_url(re.compile(rf"/console/cases/{case_id}/$"))

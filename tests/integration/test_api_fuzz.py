@@ -1,5 +1,6 @@
 """Property-based fuzzing of API v1 from its own OpenAPI schema: whatever a client sends, the answer is
-never a server error, and every refusal is a coded JSON error."""
+never a server error, its status code and content type are ones the document declares, and every
+refusal is a coded JSON error."""
 
 import json
 
@@ -8,7 +9,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance
 
 from aftersales.accounts.models import ApiToken
 from aftersales.orders.services import create_order
@@ -42,7 +43,7 @@ def bearer(db):
 @settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_fail(case, bearer):
     response = case.call(headers={"Authorization": f"Bearer {bearer}"})
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance, content_type_conformance])
     if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith("application/json"):
         body = json.loads(response.content)
         if isinstance(body, dict) and "detail" not in body:
