@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -158,7 +159,7 @@ class CallStats:
 Sleep = Callable[[float], None]
 
 
-class BaseConnector:
+class BaseConnector(ABC):
     """Signing, sending, retrying and logging; a platform module fills in the rest."""
 
     platform = ""
@@ -190,12 +191,13 @@ class BaseConnector:
 
     # -- what each platform defines --
 
+    @abstractmethod
     def build_request(self, method: str, params: dict[str, Any], *, with_token: bool = True) -> Request:
-        raise NotImplementedError
+        """The signed request of `method` (each platform signs its own way)."""
 
+    @abstractmethod
     def unwrap(self, method: str, payload: Any) -> Any:
         """The data of a successful answer, or ApiError with the platform's code classified."""
-        raise NotImplementedError
 
     def supports(self, action: str) -> bool:
         return action in self.action_methods

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 def simulator_for(platform: str, **kwargs):
     from aftersales.platforms.simulator.douyin import DouyinSimulator
+    from aftersales.platforms.simulator.jd import JdSimulator
+    from aftersales.platforms.simulator.pdd import PddSimulator
+    from aftersales.platforms.simulator.taobao import TaobaoSimulator
 
-    table = {"douyin": DouyinSimulator}
-    try:
-        from aftersales.platforms.simulator.jd import JdSimulator
-        from aftersales.platforms.simulator.pdd import PddSimulator
-        from aftersales.platforms.simulator.taobao import TaobaoSimulator
-
-        table.update(taobao=TaobaoSimulator, tmall=TaobaoSimulator, jd=JdSimulator, pdd=PddSimulator)
-    except ImportError:  # pragma: no cover - while a platform is being added
-        pass
+    table = {"douyin": DouyinSimulator, "taobao": TaobaoSimulator, "tmall": TaobaoSimulator,
+             "jd": JdSimulator, "pdd": PddSimulator}
     return table[platform](**kwargs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -86,7 +87,7 @@ def order_times(case: SimCase) -> dict[str, str]:
             "consign_time": beijing_text(placed + timedelta(days=1)) if case.shipped else ""}
 
 
-class Simulator:
+class Simulator(ABC):
     """One store on one platform. Thread-safe: the HTTP server handles requests in threads."""
 
     platform = ""
@@ -235,7 +236,7 @@ class Simulator:
         case.status = target
         self.touch(case, action)
 
-    def check_rules(self, case: SimCase, action: str, args: dict) -> None:
+    def check_rules(self, case: SimCase, action: str, args: dict) -> None:  # noqa: B027 - optional hook
         """A platform module adds its own refusals here."""
 
     # -- push messages --
@@ -261,11 +262,13 @@ class Simulator:
             except SimError as exc:
                 return self.error(exc)
 
+    @abstractmethod
     def route(self, request: Request) -> Response:
-        raise NotImplementedError
+        """This platform's answer to `request` (its methods, its envelope)."""
 
+    @abstractmethod
     def error(self, exc: SimError) -> Response:
-        raise NotImplementedError
+        """A refusal in this platform's own error envelope."""
 
     @staticmethod
     def json_response(payload: dict, status: int = 200) -> Response:
