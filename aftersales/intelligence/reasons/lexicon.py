@@ -9,21 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aftersales.core.choices import Reason
+
 #: The reasons a text can point to: the case taxonomy (`core.choices.Reason`) plus `service` — the
 #: complaint is about the shop's or the carrier's service, not about the goods.
-REASONS: tuple[str, ...] = (
-    "no_reason",
-    "quality_defect",
-    "not_as_described",
-    "wrong_item",
-    "missing_item",
-    "damaged_in_transit",
-    "size_fit",
-    "not_received",
-    "late_delivery",
-    "service",
-    "other",
-)
+REASONS: tuple[str, ...] = (*(r.value for r in Reason if r != Reason.OTHER), "service", Reason.OTHER.value)
 
 #: Keyword lists by reason, in the order the keyword baseline tries them (the most specific first).
 REASON_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (

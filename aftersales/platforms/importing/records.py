@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aftersales.core.choices import Reason
 from aftersales.core.errors import DomainError
 from aftersales.platforms.importing.messages import FILE_MESSAGES, ROW_MESSAGES, render
 
@@ -40,18 +41,7 @@ CASE_STATUSES = (
 # Statuses after which a platform no longer lets anyone act on the case.
 TERMINAL_STATUSES = frozenset({"completed", "closed"})
 ORDER_STATUSES = ("unpaid", "paid", "shipped", "completed", "closed")
-REASONS = (
-    "no_reason",
-    "quality_defect",
-    "not_as_described",
-    "wrong_item",
-    "missing_item",
-    "damaged_in_transit",
-    "size_fit",
-    "not_received",
-    "late_delivery",
-    "other",
-)
+REASONS = tuple(reason.value for reason in Reason)
 CHANNELS = ("live_stream", "short_video", "search", "shop_page", "other")
 
 
