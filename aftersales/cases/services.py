@@ -21,7 +21,11 @@ from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
-from aftersales.cases.refund_rule import cap_for_new_case, money_of  # noqa: F401  (money_of: callers)
+from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
+    cap_for_new_case,
+    money_of,
+    threshold_broken_by,
+)
 from aftersales.cases.subscribers import publish
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
@@ -251,10 +255,11 @@ def _open_new_case(
     # part of a bundle): a mixed request is opened for the lines the rules allow and refused, with the
     # reasons, for the others. Staff may be more generous and keep every line; they are only told.
     wanted = _policy_kind(kind)
+    breaks = threshold_broken_by(order, picked, kind=kind, reason=reason, lines=order_lines)  # 满X包邮
     judged = [
         (line, quantity, *decide(
             order, line, case_kind=wanted, reason=reason, requested_at=now, goods=goods,
-            buyer_confirmed=buyer_confirmed_no_return_at_purchase,
+            buyer_confirmed=buyer_confirmed_no_return_at_purchase, breaks_free_shipping=breaks,
         ))
         for line, quantity in picked
     ]
@@ -275,7 +280,7 @@ def _open_new_case(
     }
 
     goods_status = goods_status_of(order)
-    cap = cap_for_new_case(order, picked, kind=kind, lines=order_lines)  # the refund rule (plan_refund)
+    cap = cap_for_new_case(order, picked, kind=kind, reason=reason, lines=order_lines)  # the refund rule
     if requested_fen is None:
         requested_fen = cap if kind in _REFUND_KINDS else 0
     check_fen(requested_fen)
