@@ -27,11 +27,12 @@ from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.states import MONEY_KINDS, TERMINAL, Actor, Status
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.refund_rule import cap_for_new_case
-from aftersales.cases.services import By, goods_status_of, open_case, record_event, refresh_deadline
+from aftersales.cases.services import By, open_case, record_event, refresh_deadline
 from aftersales.core import clock
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, ReturnLogistics
 from aftersales.core.errors import DomainError
 from aftersales.core.tracking import normalise_tracking
+from aftersales.orders.goods import line_goods_status
 from aftersales.orders.models import Order, OrderLine
 from aftersales.platforms.importing import CaseRecord, derive_line_id
 from aftersales.platforms.report import Report
@@ -135,7 +136,7 @@ class CaseWriter:
     def _record_as_is(self, record: CaseRecord, order: Order, line: OrderLine, quantity: int,
                       asked_at: datetime) -> Case:
         order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
-        goods_status = goods_status_of(order)
+        goods_status = line_goods_status(order, line)  # the one line the platform reported
         cap = cap_for_new_case(order, [(line, quantity)], kind=record.kind,  # the refund rule
                                reason=record.reason or "other")
         case = Case.objects.create(
@@ -148,7 +149,7 @@ class CaseWriter:
         case.number = f"AS{clock.shanghai_date(asked_at):%y%m%d}{case.pk:06d}"
         refresh_deadline(case, asked_at)
         case.save()
-        CaseLine.objects.create(case=case, order_line=line, quantity=quantity)
+        CaseLine.objects.create(case=case, order_line=line, quantity=quantity, goods_status=goods_status.value)
         record_event(case, BUYER, "open", to_status=Status.REQUESTED.value, note=case.buyer_note, now=asked_at,
                      payload={"lines": [[line.pk, quantity]], "as_reported": True})
         return case
@@ -175,6 +176,8 @@ class CaseWriter:
             case.arbitration_status = ArbitrationStatus.REQUESTED.value
         if created:
             case.goods_status = goods_status_from_text(record.goods_status) or case.goods_status
+            # The platform's after-sale is about one line: that line's goods are where it says.
+            CaseLine.objects.filter(case=case).update(goods_status=case.goods_status)
         self._close_and_deadline(case, record, status_changed)
         changes = {name: [_plain(old), _plain(getattr(case, name))]
                    for name, old in before.items() if getattr(case, name) != old}
