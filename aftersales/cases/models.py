@@ -54,6 +54,10 @@ class Case(models.Model):
     return_carrier = models.CharField(max_length=32, blank=True)
     return_tracking_no = models.CharField(max_length=64, blank=True, db_index=True)
     outbound_tracking_no = models.CharField(max_length=64, blank=True)  # exchange / reship
+    # 换货: the size/colour the buyer asked for instead (a SKU of the same product); the replacement
+    # shipped is this SKU and its stock goes down when it ships.
+    exchange_sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
 
     # A staff move sent to the platform and not yet confirmed by it (the action, e.g. "approve"; "" when
     # none): the case stays in its status until the platform answers (states.PLATFORM_DECIDED).
