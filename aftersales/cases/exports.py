@@ -78,6 +78,7 @@ CASE_COLUMNS = [
     Column("平台售后单号", "Platform case id", width=20), Column("订单号", "Order no.", width=22),
     Column("买家", "Buyer", width=14), Column("买家手机", "Buyer phone", width=14),
     Column("类型", "Kind", width=10), Column("状态", "Status", width=14), Column("原因", "Reason", width=14),
+    Column("换货商品信息", "Exchange for", width=20),
     Column("申请金额(元)", "Requested (yuan)", MONEY, 14),
     Column("同意退款(元)", "Granted (yuan)", MONEY, 14),
     Column("已退款(元)", "Refunded (yuan)", MONEY, 14), Column("退货快递", "Return carrier", width=12),
@@ -91,8 +92,14 @@ CASE_COLUMNS = [
 ]
 
 
+def _exchange_for(case: Case) -> str:
+    """The size/colour an exchange sends instead, as 抖店 writes 换货商品信息: spec and SKU code."""
+    sku = case.exchange_sku
+    return f"{sku.spec} ({sku.code})" if sku and sku.spec else (sku.code if sku else "")
+
+
 def case_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list]:
-    qs = (Case.objects.filter(shop=shop).select_related("order", "buyer", "assignee")
+    qs = (Case.objects.filter(shop=shop).select_related("order", "buyer", "assignee", "exchange_sku")
           .order_by("created_at", "pk"))
     if since:
         qs = qs.filter(created_at__gte=_since(since))
@@ -101,7 +108,7 @@ def case_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list
             c.number, labels.label(labels.PLATFORM, c.platform, lang), c.platform_case_id or "",
             c.order.platform_order_id, c.buyer.nick or c.buyer.name, mask_phone(c.buyer.phone),
             labels.label(labels.KIND, c.kind, lang), labels.label(labels.STATUS, c.status, lang),
-            labels.label(labels.REASON, c.reason, lang),
+            labels.label(labels.REASON, c.reason, lang), _exchange_for(c),
             c.requested_fen, c.refund_granted_fen, c.refunded_fen,
             c.return_carrier, c.return_tracking_no, full_address(c.return_address),
             _contact(c.return_address), labels.label(PASSED, c.inspection_result, lang),

@@ -50,6 +50,7 @@ def facts_for(
     requested_at: datetime,
     goods: dict | None = None,
     buyer_confirmed_no_return_at_purchase: bool = False,
+    breaks_free_shipping: bool = False,
 ) -> Facts:
     category = line_category(line)
     return Facts.from_dict(
@@ -64,6 +65,7 @@ def facts_for(
             "buyer_confirmed_no_return_at_purchase": buyer_confirmed_no_return_at_purchase,
             "shipped": order.shipped_at is not None,
             "free_shipping": order.free_shipping,
+            "partial_return_breaks_free_shipping": breaks_free_shipping,
         }
     )
 
@@ -77,6 +79,7 @@ def decide(
     requested_at: datetime,
     goods: dict | None = None,
     buyer_confirmed: bool = False,
+    breaks_free_shipping: bool = False,
 ) -> tuple[Decision, RuleSet]:
     rules = ruleset_for(order.shop, order.platform, line_category(line))
     facts = facts_for(
@@ -87,5 +90,6 @@ def decide(
         requested_at=requested_at,
         goods=goods,
         buyer_confirmed_no_return_at_purchase=buyer_confirmed,
+        breaks_free_shipping=breaks_free_shipping,
     )
     return evaluate(facts, rules, requested_at), rules

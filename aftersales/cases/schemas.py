@@ -195,7 +195,8 @@ class InspectIn(Schema):
 
 
 class GrantIn(Schema):
-    amount_fen: StrictInt | None = Field(None, gt=0, le=MAX_FEN)
+    #: Required: a missing amount is refused with `refund.amount_required` and the refundable amount.
+    amount_fen: StrictInt | None = Field(None, gt=0, le=MAX_FEN, description="required; fen, at most what is refundable now")
     reason_code: str = "approved_request"
     note: str = Field("", max_length=2000)
 

@@ -43,6 +43,10 @@ class Sku(models.Model):
     code = models.CharField(max_length=64)
     spec = models.CharField(max_length=200, blank=True)
     price_fen = models.BigIntegerField()
+    # Units on hand for exchanges: a buyer may pick this SKU as the replacement only while some are left,
+    # and shipping the replacement takes them off in the same transaction. Null: the shop keeps no stock
+    # figure here (a SKU only known from a platform's export), so it is neither offered nor counted.
+    stock = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

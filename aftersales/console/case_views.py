@@ -29,6 +29,7 @@ from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
 from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
+from aftersales.console.exchange import SwitchRemedyForm
 from aftersales.console.queries import case_page, next_open_case, shop_agents
 from aftersales.console.return_address_views import approval_address
 from aftersales.core.errors import DomainError
@@ -58,6 +59,15 @@ def _assign(staff, case_id, data, request):
 def _evidence(staff, case_id, data, request):
     upload = data["photo"]
     return add_evidence(staff.shop, case_id, staff.by(), data=upload.read())
+
+
+def _switch_remedy(staff, case_id, data, request):
+    kind = data["kind"]
+    return cases.switch_remedy(
+        staff.shop, case_id, staff.by(), kind=kind,
+        requested_fen=data["amount"] if kind == Kind.PARTIAL_REFUND.value else None,
+        exchange_sku_id=data["exchange_sku"] if kind == Kind.EXCHANGE.value else None,
+        buyer_agreed=data["buyer_agreed"], note=data["note"])
 
 
 ACTIONS: dict[str, CaseAction] = {
@@ -106,6 +116,8 @@ ACTIONS: dict[str, CaseAction] = {
         s.shop, c, s.by(), rung=d["rung"], cost_fen=d["amount"], note=d["note"]),
         _("Compensation recorded."), _("Compensation")),
     "evidence": CaseAction(f.EvidenceForm, _evidence, _("Photo added."), _("Add a photo")),
+    "switch_remedy": CaseAction(SwitchRemedyForm, _switch_remedy, _("Remedy changed with the buyer's agreement."),
+                                _("Change the remedy")),
 }
 
 #: State-machine actions → the forms that carry them, in the order they are offered.

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_shop_training_of_alter_apitoken_role_and_more'),
-        ('catalog', '0002_law_category_physical_media'),
+        ('catalog', '0003_sku_stock'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_case_buyer_words'),
+        ('cases', '0006_case_exchange_sku'),
     ]
 
     operations = [
