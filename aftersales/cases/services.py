@@ -37,6 +37,8 @@ from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
 )
 from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.catalog.models import Sku
+from aftersales.catalog.return_addresses import address_for_approval
+from aftersales.catalog.return_addresses import snapshot as address_snapshot
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
@@ -487,13 +489,29 @@ def _policy_kind(kind: str) -> str:
 
 
 @transaction.atomic
-def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
+def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", return_address_id: int | None = None,
+                 now: datetime | None = None) -> Case:
+    """Approve a request. When the goods are to come back, the case keeps a copy of the return address
+    (rule L6): the one picked (`return_address_id`, one of the shop's) or the shop's default for the
+    case's platform and category; it goes to the buyer's page, the message and the platform."""
     case = lock_case(shop, case_id)
     payload = {}
     if case.kind in (Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.REPAIR.value):
         payload["return_freight_payer"] = case.policy_decision.get("return_freight_payer")
+    target = next_status(Kind(case.kind), Status(case.status), Action.APPROVE, by.actor)
+    if target == Status.AWAITING_RETURN:
+        address = address_for_approval(shop, return_address_id, case.platform, case_category_id(case))
+        case.return_address = address_snapshot(address)
+        if address is not None:
+            payload["return_address_id"] = address.pk
     move(case, Action.APPROVE, by, note=note, payload=payload, now=now)
     return case
+
+
+def case_category_id(case: Case) -> int | None:
+    """The category of the case's goods (of its first line), for the shop's per-category settings."""
+    return (CaseLine.objects.filter(case=case, order_line__product__isnull=False).order_by("pk")
+            .values_list("order_line__product__category_id", flat=True).first())
 
 
 @transaction.atomic
