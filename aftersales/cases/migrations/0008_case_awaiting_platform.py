@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_exchange_sku'),
+        ('cases', '0007_case_return_address'),
     ]
 
     operations = [
