@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.policy import Decision, Facts, RuleSet, ShopRules, default_ruleset, evaluate
+from aftersales.cases.domain.scopes import most_specific
 from aftersales.catalog.models import Category, ReturnRule
 from aftersales.orders.goods import line_times
 from aftersales.orders.models import Order, OrderLine
@@ -22,13 +23,8 @@ _RULE_FIELDS = (
 
 def return_rule_for(shop: Shop, platform: str, category: Category | None) -> ReturnRule | None:
     """The most specific rule: platform + category, then category, then platform, then the shop's."""
-    rules = list(ReturnRule.objects.filter(shop=shop))
-    cat_id = category.pk if category else None
-    for want_platform, want_cat in ((platform, cat_id), ("", cat_id), (platform, None), ("", None)):
-        for rule in rules:
-            if rule.platform == want_platform and rule.category_id == want_cat:
-                return rule
-    return None
+    return most_specific(ReturnRule.objects.filter(shop=shop), platform, category.pk if category else None,
+                         platform_of=lambda rule: rule.platform, category_of=lambda rule: rule.category_id)
 
 
 def ruleset_for(shop: Shop, platform: str, category: Category | None) -> RuleSet:

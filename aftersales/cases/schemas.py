@@ -9,6 +9,7 @@ from pydantic import Field, StrictBool, StrictInt
 from aftersales.cases.domain.states import Kind
 from aftersales.core.api_types import Moment
 from aftersales.core.choices import LawCategory, Platform, Reason
+from aftersales.core.fields import mask_phone
 from aftersales.core.money import MAX_FEN
 
 
@@ -99,6 +100,15 @@ class CaseOut(Schema):
 class CaseDetailOut(CaseOut):
     policy_decision: dict
     policy_version: str
+    #: The return address the return was approved with (the case's copy, contact phone masked); {} if none.
+    return_address: dict
+
+    @staticmethod
+    def resolve_return_address(obj) -> dict:
+        if not obj.return_address:
+            return {}
+        return {**obj.return_address, "phone": mask_phone(obj.return_address.get("phone", ""))}
+
     buyer_phone_masked: str
     lines: list[CaseLineOut]
     events: list[EventOut]
@@ -144,6 +154,12 @@ def _intelligence(case, context) -> dict:
 
 class NoteIn(Schema):
     note: str = Field("", max_length=2000)
+
+
+class ApproveIn(NoteIn):
+    #: Where a return goes back: one of the shop's return addresses; without it the shop's default for
+    #: the case's platform and category.
+    return_address_id: StrictInt | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class ReasonCorrectionIn(Schema):

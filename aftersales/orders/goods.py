@@ -36,11 +36,6 @@ def line_goods_status(order: Order, line: OrderLine) -> GoodsStatus:
     return status_at(*line_times(order, line))
 
 
-def goods_status_of(order: Order) -> GoodsStatus:
-    """The order as a whole: how far its first parcel got."""
-    return status_at(order.shipped_at, order.signed_at)
-
-
 def furthest(statuses: Iterable[str | GoodsStatus]) -> GoodsStatus:
     """The state of a case over its lines: the furthest any of its goods got (a case with goods signed
     for is a case after delivery), NOT_SHIPPED only when none has left."""

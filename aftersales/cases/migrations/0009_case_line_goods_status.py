@@ -14,7 +14,7 @@ def lines_take_their_case_state(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_exchange_sku'),
+        ('cases', '0008_case_awaiting_platform'),
     ]
 
     operations = [
