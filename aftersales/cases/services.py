@@ -18,14 +18,14 @@ from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.deadlines import next_deadline
 from aftersales.cases.domain.events import event_spec
 from aftersales.cases.domain.refusal import lawful_no_reason
-from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
+from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status, reported_status
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
 from aftersales.cases.refund_rule import cap_for_new_case, money_of  # noqa: F401  (money_of: callers)
 from aftersales.cases.subscribers import publish
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
-from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from aftersales.core.money import check_fen
 from aftersales.core.tracking import parse_tracking
 from aftersales.orders.models import Order, OrderLine
@@ -140,11 +140,18 @@ def move(
     payload: dict | None = None,
     now: datetime | None = None,
     platform_deadline: datetime | None = None,
+    reported: bool = False,
 ) -> CaseEvent:
-    """Apply one transition of the state machine to a locked case and write its event."""
+    """Apply one transition of the state machine to a locked case and write its event. `reported`: the
+    platform (`by`) reports a move made in its workbench (a step of `states.platform_route`)."""
     now = now or clock.now()
     source = Status(case.status)
-    target = next_status(Kind(case.kind), source, action, by.actor)
+    if reported:
+        if by.actor != Actor.PLATFORM:
+            raise PermissionDeniedError("case.actor_not_allowed", action=action.value, actor=by.actor.value)
+        target = reported_status(Kind(case.kind), source, action)
+    else:
+        target = next_status(Kind(case.kind), source, action, by.actor)
     case.status = target.value
     if target in TERMINAL:
         case.closed_at = now
