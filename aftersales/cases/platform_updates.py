@@ -133,7 +133,7 @@ def open_reported_case(shop, *, order_id: int, line_id: int, quantity: int, kind
 
     def create() -> Case:
         line = order.lines.get(pk=line_id)
-        cap = cap_for_new_case(order, [(line, quantity)], kind=kind)  # the refund rule
+        cap = cap_for_new_case(order, [(line, quantity)], kind=kind, reason=reason)  # the refund rule
         case = Case.objects.create(
             shop=shop, number=f"tmp-{clock.now().timestamp()}-{order.pk}", order=order, buyer_id=order.buyer_id,
             platform=order.platform, platform_case_id=platform_case_id, kind=kind,
