@@ -26,12 +26,19 @@ from aftersales.cases.domain.states import (
     Status,
     gives_what_was_asked,
     next_status,
+    platform_decides,
 )
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
-from aftersales.cases.refund_rule import cap_for_new_case, money_of  # noqa: F401  (money_of: callers)
-from aftersales.cases.subscribers import publish
+from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
+    cap_for_new_case,
+    money_of,
+    threshold_broken_by,
+)
+from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.catalog.models import Sku
+from aftersales.catalog.return_addresses import address_for_approval
+from aftersales.catalog.return_addresses import snapshot as address_snapshot
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
@@ -150,10 +157,28 @@ def move(
     now: datetime | None = None,
     platform_deadline: datetime | None = None,
 ) -> CaseEvent:
-    """Apply one transition of the state machine to a locked case and write its event."""
+    """Apply one transition of the state machine to a locked case and write its event.
+
+    A staff move the platform decides (states.PLATFORM_DECIDED) on a case of a connected store is not
+    made here: it is sent to the platform (a `platform_submitted` event, which the push turns into a
+    command) and made by `confirm_platform_move` once the platform confirms it."""
     now = now or clock.now()
     source = Status(case.status)
     target = next_status(Kind(case.kind), source, action, by.actor)
+    if case.platform_case_id and platform_decides(action, by.actor):
+        if case.awaiting_platform:
+            raise ConflictError("case.awaiting_platform", action=case.awaiting_platform)
+        mode = platform_gate(case, action.value, target.value)
+        if mode:
+            return _submit_to_platform(case, action, target, by, mode=mode, reason_code=reason_code, note=note,
+                                       payload=payload, now=now)
+    return _make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
+                      platform_deadline=platform_deadline)
+
+
+def _make_move(case: Case, action: Action, target: Status, by: By, *, reason_code: str, note: str,
+               payload: dict | None, now: datetime, platform_deadline: datetime | None = None) -> CaseEvent:
+    source = Status(case.status)
     case.status = target.value
     if target in TERMINAL:
         case.closed_at = now
@@ -171,6 +196,49 @@ def move(
         payload=payload,
         now=now,
     )
+
+
+def _submit_to_platform(case: Case, action: Action, target: Status, by: By, *, mode: str, reason_code: str,
+                        note: str, payload: dict | None, now: datetime) -> CaseEvent:
+    """Hand the move to the platform: the case keeps its status, marked as awaiting the platform — or,
+    where the platform has no API for it (mode "no_api"), unmarked: the merchant does it in the
+    platform's backend and the next pull brings the result."""
+    if mode == "send":
+        case.awaiting_platform = action.value
+    case.version += 1
+    case.save()
+    return record_event(case, by, "platform_submitted", from_status=case.status, reason_code=reason_code,
+                        note=note, now=now, payload={"action": action.value, "target": target.value,
+                                                     "payload": payload or {}, "mode": mode})
+
+
+def confirm_platform_move(case: Case, submitted: CaseEvent, *, command_id: int,
+                          now: datetime | None = None) -> CaseEvent | None:
+    """The platform confirmed the move `submitted` sent it: make it now, as the person who decided it.
+
+    `case` is locked. If the case has moved meanwhile (the platform's own sync got there first) and the
+    move no longer applies, only the mark is cleared: the case already shows the platform's state."""
+    case.awaiting_platform = ""
+    action = Action(submitted.payload["action"])
+    by = By(Actor(submitted.actor), submitted.actor_user)
+    payload = {**(submitted.payload.get("payload") or {}), "platform_command": command_id}
+    try:
+        target = next_status(Kind(case.kind), Status(case.status), action, by.actor)
+    except DomainError:
+        case.save(update_fields=["awaiting_platform", "updated_at"])
+        return None
+    return _make_move(case, action, target, by, reason_code=submitted.reason_code, note=submitted.note,
+                      payload=payload, now=now or clock.now())
+
+
+def platform_refused_move(case: Case, *, action: str, kind: str, code: str, message: str, command_id: int,
+                          now: datetime | None = None) -> CaseEvent:
+    """The platform refused (or could not be sent) the move awaiting it: `case` (locked) stays where it is."""
+    case.awaiting_platform = ""
+    case.save(update_fields=["awaiting_platform", "updated_at"])
+    return record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=kind,
+                        note=message[:300], payload={"command": command_id, "action": action, "platform_code": code},
+                        now=now)
 
 
 def goods_status_of(order: Order) -> GoodsStatus:
@@ -263,10 +331,11 @@ def _open_new_case(
     # part of a bundle): a mixed request is opened for the lines the rules allow and refused, with the
     # reasons, for the others. Staff may be more generous and keep every line; they are only told.
     wanted = _policy_kind(kind)
+    breaks = threshold_broken_by(order, picked, kind=kind, reason=reason, lines=order_lines)  # 满X包邮
     judged = [
         (line, quantity, *decide(
             order, line, case_kind=wanted, reason=reason, requested_at=now, goods=goods,
-            buyer_confirmed=buyer_confirmed_no_return_at_purchase,
+            buyer_confirmed=buyer_confirmed_no_return_at_purchase, breaks_free_shipping=breaks,
         ))
         for line, quantity in picked
     ]
@@ -287,7 +356,7 @@ def _open_new_case(
     }
 
     goods_status = goods_status_of(order)
-    cap = cap_for_new_case(order, picked, kind=kind, lines=order_lines)  # the refund rule (plan_refund)
+    cap = cap_for_new_case(order, picked, kind=kind, reason=reason, lines=order_lines)  # the refund rule
     if requested_fen is None:
         requested_fen = cap if kind in _REFUND_KINDS else 0
     check_fen(requested_fen)
@@ -420,13 +489,29 @@ def _policy_kind(kind: str) -> str:
 
 
 @transaction.atomic
-def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
+def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", return_address_id: int | None = None,
+                 now: datetime | None = None) -> Case:
+    """Approve a request. When the goods are to come back, the case keeps a copy of the return address
+    (rule L6): the one picked (`return_address_id`, one of the shop's) or the shop's default for the
+    case's platform and category; it goes to the buyer's page, the message and the platform."""
     case = lock_case(shop, case_id)
     payload = {}
     if case.kind in (Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.REPAIR.value):
         payload["return_freight_payer"] = case.policy_decision.get("return_freight_payer")
+    target = next_status(Kind(case.kind), Status(case.status), Action.APPROVE, by.actor)
+    if target == Status.AWAITING_RETURN:
+        address = address_for_approval(shop, return_address_id, case.platform, case_category_id(case))
+        case.return_address = address_snapshot(address)
+        if address is not None:
+            payload["return_address_id"] = address.pk
     move(case, Action.APPROVE, by, note=note, payload=payload, now=now)
     return case
+
+
+def case_category_id(case: Case) -> int | None:
+    """The category of the case's goods (of its first line), for the shop's per-category settings."""
+    return (CaseLine.objects.filter(case=case, order_line__product__isnull=False).order_by("pk")
+            .values_list("order_line__product__category_id", flat=True).first())
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from aftersales.care.selectors import filled_templates, rungs_given
 from aftersales.care.services import budget_of
 from aftersales.cases import services as cases
 from aftersales.cases.domain.refusal import lawful_no_reason
-from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
+from aftersales.cases.domain.states import PLATFORM_DECIDED, Action, Actor, Kind, Status, allowed_actions
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
@@ -31,6 +31,7 @@ from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
 from aftersales.console.exchange import SwitchRemedyForm
 from aftersales.console.queries import case_page, next_open_case, shop_agents
+from aftersales.console.return_address_views import approval_address
 from aftersales.core.errors import DomainError
 from aftersales.core.money import fen_to_yuan
 from aftersales.refunds import services as refunds
@@ -70,8 +71,9 @@ def _switch_remedy(staff, case_id, data, request):
 
 
 ACTIONS: dict[str, CaseAction] = {
-    "approve": CaseAction(f.NoteOptionalForm, lambda s, c, d, r: cases.approve_case(
-        s.shop, c, s.by(), note=d["note"]), _("Request approved."), _("Approve")),
+    "approve": CaseAction(f.ApproveForm, lambda s, c, d, r: cases.approve_case(
+        s.shop, c, s.by(), note=d["note"], return_address_id=d.get("return_address")),
+        _("Request approved."), _("Approve")),
     "reject": CaseAction(f.RejectForm, lambda s, c, d, r: cases.reject_case(
         s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"], as_owner=s.role == OWNER),
         _("Request rejected."), _("Reject")),
@@ -129,6 +131,8 @@ _FOR_ACTION = {
 def _offered(case, role: str) -> dict:
     """Which action forms the page shows, from what the state machine allows the merchant now."""
     allowed = allowed_actions(Kind(case.kind), Status(case.status), Actor.MERCHANT)
+    if case.awaiting_platform:  # one decision at a time: the platform has not answered the last one
+        allowed = [a for a in allowed if a not in PLATFORM_DECIDED]
     keys = [_FOR_ACTION[a] for a in allowed if a in _FOR_ACTION]
     platform_may = allowed_actions(Kind(case.kind), Status(case.status), Actor.PLATFORM)
     return {
@@ -166,6 +170,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
     if "correct_reason" not in bound:
         forms["correct_reason"] = f.ReasonCorrectionForm(
             prefix="correct_reason", initial={"reason": case.suggested_reason or case.reason})
+    return_address = approval_address(staff.shop, case, forms["approve"])
     given = rungs_given(case)
     decision = case.policy_decision or {}
     context = {
@@ -187,6 +192,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "owed": case.refund_granted_fen - case.refunded_fen,
         "next_case": next_open_case(staff.shop, case),
         "training": training,
+        "return_address": return_address,
     }
     return render(request, "console/case.html", context, status=status)
 
@@ -215,7 +221,11 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         if exc.status == 404:
             raise Http404 from None
         return _render_case(request, case_id, {action: form}, status=422, error=error_text(exc))
-    messages.success(request, spec.done)
+    if Case.objects.filter(shop=staff.shop, pk=case_id).exclude(awaiting_platform="").exists():
+        # The platform decides this one: nothing is done until it confirms (see the case's platform panel).
+        messages.success(request, _("Sent to the platform: the case moves once the platform confirms it."))
+    else:
+        messages.success(request, spec.done)
     return redirect("console:case", case_id=case_id)
 
 

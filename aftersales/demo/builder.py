@@ -16,6 +16,7 @@ from django.db import transaction
 from aftersales.accounts.models import Membership, PlatformAccount, Shop
 from aftersales.cases import services as cases
 from aftersales.cases.domain.states import Actor
+from aftersales.catalog import return_addresses
 from aftersales.catalog.models import Category, Product, ReturnRule, Sku
 from aftersales.core import clock
 from aftersales.demo import data
@@ -93,6 +94,14 @@ def build_catalog(shop: Shop) -> list[Sku]:
                                            stock=data.STOCK.get(code, data.DEFAULT_STOCK)))
     # The shop is more generous than the law for apparel: 15 days and free return shipping (运费险).
     ReturnRule.objects.create(shop=shop, category=cats["女装"], no_reason_days=15, free_return_shipping=True)
+    # Where returns go: the main warehouse for everything, digital accessories to the Guangzhou one.
+    for name, contact, phone, province, city, district, street, postcode, scope, ids in data.RETURN_ADDRESSES:
+        platform, category = scope
+        return_addresses.save_return_address(
+            shop, fields={"name": name, "contact": contact, "phone": phone, "province": province, "city": city,
+                          "district": district, "detail": street, "postcode": postcode},
+            platform_ids=ids, is_default=True, platform=platform,
+            category_id=cats[category].pk if category else None)
     return skus
 
 

@@ -125,3 +125,13 @@ REQUESTS = [
     ("quality_defect", "return_refund", "用了一次就坏了，假货吧？不处理我就去12315投诉，给差评",
      ("electronics", "cosmetics", "bags", "shoes")),
 ]
+
+
+RETURN_ADDRESSES = [
+    # warehouse, contact, phone, province, city, district, street, postcode, default for (platform, category),
+    # the platform address ids (the connected demo stores know "1001")
+    ("杭州主仓", "仓管 老陈", "0571-88886666", "浙江省", "杭州市", "余杭区", "仓前街道良睦路 1399 号 3 号库", "311121",
+     ("", None), {"douyin": "1001", "taobao": "1001", "jd": "1001", "pdd": "1001"}),
+    ("广州数码仓", "售后 阿强", "13922223333", "广东省", "广州市", "白云区", "太和镇大源北路 88 号 B 栋", "510540",
+     ("", "数码配件"), {}),
+]
