@@ -222,7 +222,7 @@ def grant_compensation(shop: Shop, case_id: int, by: By, *, rung: str, cost_fen:
 
 
 def _pending(shop: Shop, approval_id: int) -> CompensationApproval:
-    approval = (CompensationApproval.objects.select_for_update().select_related("requested_by")
+    approval = (CompensationApproval.objects.select_for_update(of=("self",)).select_related("requested_by")
                 .filter(shop=shop, pk=approval_id).first())
     if approval is None:
         raise NotFoundError("care.approval_not_found", approval_id=approval_id)
