@@ -26,6 +26,7 @@ from aftersales.cases.domain.states import (
     Status,
     gives_what_was_asked,
     next_status,
+    platform_decides,
 )
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
@@ -34,7 +35,7 @@ from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
     money_of,
     threshold_broken_by,
 )
-from aftersales.cases.subscribers import publish
+from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.catalog.models import Sku
 from aftersales.catalog.return_addresses import address_for_approval
 from aftersales.catalog.return_addresses import snapshot as address_snapshot
@@ -156,10 +157,28 @@ def move(
     now: datetime | None = None,
     platform_deadline: datetime | None = None,
 ) -> CaseEvent:
-    """Apply one transition of the state machine to a locked case and write its event."""
+    """Apply one transition of the state machine to a locked case and write its event.
+
+    A staff move the platform decides (states.PLATFORM_DECIDED) on a case of a connected store is not
+    made here: it is sent to the platform (a `platform_submitted` event, which the push turns into a
+    command) and made by `confirm_platform_move` once the platform confirms it."""
     now = now or clock.now()
     source = Status(case.status)
     target = next_status(Kind(case.kind), source, action, by.actor)
+    if case.platform_case_id and platform_decides(action, by.actor):
+        if case.awaiting_platform:
+            raise ConflictError("case.awaiting_platform", action=case.awaiting_platform)
+        mode = platform_gate(case, action.value, target.value)
+        if mode:
+            return _submit_to_platform(case, action, target, by, mode=mode, reason_code=reason_code, note=note,
+                                       payload=payload, now=now)
+    return _make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
+                      platform_deadline=platform_deadline)
+
+
+def _make_move(case: Case, action: Action, target: Status, by: By, *, reason_code: str, note: str,
+               payload: dict | None, now: datetime, platform_deadline: datetime | None = None) -> CaseEvent:
+    source = Status(case.status)
     case.status = target.value
     if target in TERMINAL:
         case.closed_at = now
@@ -177,6 +196,49 @@ def move(
         payload=payload,
         now=now,
     )
+
+
+def _submit_to_platform(case: Case, action: Action, target: Status, by: By, *, mode: str, reason_code: str,
+                        note: str, payload: dict | None, now: datetime) -> CaseEvent:
+    """Hand the move to the platform: the case keeps its status, marked as awaiting the platform — or,
+    where the platform has no API for it (mode "no_api"), unmarked: the merchant does it in the
+    platform's backend and the next pull brings the result."""
+    if mode == "send":
+        case.awaiting_platform = action.value
+    case.version += 1
+    case.save()
+    return record_event(case, by, "platform_submitted", from_status=case.status, reason_code=reason_code,
+                        note=note, now=now, payload={"action": action.value, "target": target.value,
+                                                     "payload": payload or {}, "mode": mode})
+
+
+def confirm_platform_move(case: Case, submitted: CaseEvent, *, command_id: int,
+                          now: datetime | None = None) -> CaseEvent | None:
+    """The platform confirmed the move `submitted` sent it: make it now, as the person who decided it.
+
+    `case` is locked. If the case has moved meanwhile (the platform's own sync got there first) and the
+    move no longer applies, only the mark is cleared: the case already shows the platform's state."""
+    case.awaiting_platform = ""
+    action = Action(submitted.payload["action"])
+    by = By(Actor(submitted.actor), submitted.actor_user)
+    payload = {**(submitted.payload.get("payload") or {}), "platform_command": command_id}
+    try:
+        target = next_status(Kind(case.kind), Status(case.status), action, by.actor)
+    except DomainError:
+        case.save(update_fields=["awaiting_platform", "updated_at"])
+        return None
+    return _make_move(case, action, target, by, reason_code=submitted.reason_code, note=submitted.note,
+                      payload=payload, now=now or clock.now())
+
+
+def platform_refused_move(case: Case, *, action: str, kind: str, code: str, message: str, command_id: int,
+                          now: datetime | None = None) -> CaseEvent:
+    """The platform refused (or could not be sent) the move awaiting it: `case` (locked) stays where it is."""
+    case.awaiting_platform = ""
+    case.save(update_fields=["awaiting_platform", "updated_at"])
+    return record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=kind,
+                        note=message[:300], payload={"command": command_id, "action": action, "platform_code": code},
+                        now=now)
 
 
 def goods_status_of(order: Order) -> GoodsStatus:

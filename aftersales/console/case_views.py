@@ -24,7 +24,7 @@ from aftersales.care.selectors import approvals_of_case, filled_templates, rungs
 from aftersales.care.services import budget_of, limits_of
 from aftersales.cases import services as cases
 from aftersales.cases.domain.refusal import lawful_no_reason
-from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
+from aftersales.cases.domain.states import PLATFORM_DECIDED, Action, Actor, Kind, Status, allowed_actions
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
@@ -135,6 +135,8 @@ _FOR_ACTION = {
 def _offered(case, role: str) -> dict:
     """Which action forms the page shows, from what the state machine allows the merchant now."""
     allowed = allowed_actions(Kind(case.kind), Status(case.status), Actor.MERCHANT)
+    if case.awaiting_platform:  # one decision at a time: the platform has not answered the last one
+        allowed = [a for a in allowed if a not in PLATFORM_DECIDED]
     keys = [_FOR_ACTION[a] for a in allowed if a in _FOR_ACTION]
     platform_may = allowed_actions(Kind(case.kind), Status(case.status), Actor.PLATFORM)
     return {
@@ -225,7 +227,11 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         if exc.status == 404:
             raise Http404 from None
         return _render_case(request, case_id, {action: form}, status=422, error=error_text(exc))
-    messages.success(request, spec.done(result) if callable(spec.done) else spec.done)
+    if Case.objects.filter(shop=staff.shop, pk=case_id).exclude(awaiting_platform="").exists():
+        # The platform decides this one: nothing is done until it confirms (see the case's platform panel).
+        messages.success(request, _("Sent to the platform: the case moves once the platform confirms it."))
+    else:
+        messages.success(request, spec.done(result) if callable(spec.done) else spec.done)
     return redirect("console:case", case_id=case_id)
 
 

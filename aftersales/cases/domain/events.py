@@ -53,6 +53,7 @@ _FACT_KINDS = (
     "platform_sync",
     "order_line_replaced",
     "switch_remedy",
+    "platform_submitted",
     "platform_refused",
     "correct_reason",
 )
@@ -129,6 +130,8 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.ORDER_LINE_REPLACED, Y),
         # The remedy changed with the buyer's agreement: the buyer sees the new one.
         EventSpec(E.SWITCH_REMEDY, B),
+        # A staff decision handed to the platform: the move is made when the platform confirms it.
+        EventSpec(E.PLATFORM_SUBMITTED, S),
         # The platform refused a decision pushed to it: staff must act again.
         EventSpec(E.PLATFORM_REFUSED, S),
         # Staff say what the buyer's words really mean (training data for the reason reader).

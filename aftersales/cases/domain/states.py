@@ -164,6 +164,23 @@ _RULINGS: tuple[Transition, ...] = (
          {R.BUYER, R.SYSTEM, R.PLATFORM}),
 )
 
+#: The merchant's moves a platform decides on a case it syncs through its open API: agreeing, refusing,
+#: confirming the return, refunding or refusing after it, shipping the replacement. On such a case the
+#: move is sent to the platform first and made only once the platform confirms it; until then the case
+#: stays where it is, marked as awaiting the platform (`Case.awaiting_platform`, shown as 等平台确认),
+#: and takes no other staff move. A refusal by the platform leaves it where it was.
+PLATFORM_DECIDED: frozenset[Action] = frozenset({
+    A.APPROVE, A.REJECT, A.RECEIVE_RETURN, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.SHIP_REPLACEMENT,
+})
+#: Who may propose such a move (the platform, its timers and the buyer move the case themselves).
+STAFF_ACTORS: frozenset[Actor] = frozenset(_MERCHANT_SIDE)
+
+
+def platform_decides(action: Action | str, actor: Actor | str) -> bool:
+    """Whether `action` by `actor`, on a case a connected platform syncs, waits for the platform."""
+    return _coerce(Action, action, "action") in PLATFORM_DECIDED and _coerce(Actor, actor, "actor") in STAFF_ACTORS
+
+
 #: 平台介入 can be asked for at any open step except arbitration itself.
 _ESCALATE_FROM: tuple[Status, ...] = (
     S.REJECTED, S.REJECTED_AFTER_RETURN, S.REQUESTED, S.AWAITING_RETURN, S.RETURN_IN_TRANSIT,
@@ -261,4 +278,5 @@ def reachable(kind: Kind | str) -> frozenset[Status]:
     return frozenset(found)
 
 
-CODES = frozenset({"case.illegal_transition", "case.actor_not_allowed", "case.unknown_value"})
+CODES = frozenset({"case.illegal_transition", "case.actor_not_allowed", "case.unknown_value",
+                   "case.awaiting_platform"})
