@@ -444,7 +444,9 @@ def _line_verdict(order: Order, line: OrderLine, quantity: int, decision, wanted
         "allowed": wanted in decision.remedies,
         "opened": opened,
         "remedies": list(decision.remedies),
-        "reasons": [{"code": code, "params": params.get(code, {})} for code in decision.reason_codes[:3]],
+        # A rule's own parameters (as stored, JSON-ready), else the decision's (`policy.kind_not_offered`).
+        "reasons": [{"code": code, "params": params[code] if code in params else dict(decision.params_for(code))}
+                    for code in decision.reason_codes[:3]],
     }
 
 
