@@ -26,6 +26,8 @@ from aftersales.cases.domain.states import (
     Status,
     gives_what_was_asked,
     next_status,
+    platform_decides,
+    reported_status,
 )
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
@@ -34,15 +36,16 @@ from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
     money_of,
     threshold_broken_by,
 )
-from aftersales.cases.subscribers import publish
+from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.catalog.models import Sku
 from aftersales.catalog.return_addresses import address_for_approval
 from aftersales.catalog.return_addresses import snapshot as address_snapshot
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
-from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from aftersales.core.money import check_fen
 from aftersales.core.tracking import parse_tracking
+from aftersales.orders.goods import furthest, line_goods_status
 from aftersales.orders.models import Order, OrderLine
 
 #: Why a merchant may refuse a request. A refusal without one of these is refused itself.
@@ -155,11 +158,38 @@ def move(
     payload: dict | None = None,
     now: datetime | None = None,
     platform_deadline: datetime | None = None,
+    reported: bool = False,
 ) -> CaseEvent:
-    """Apply one transition of the state machine to a locked case and write its event."""
+    """Apply one transition of the state machine to a locked case and write its event. `reported`: the
+    platform (`by`) reports a move made in its workbench (a step of `states.platform_route`): the table
+    must have the row, whoever's it is, and it is made at once (it is the platform's own word).
+
+    A staff move the platform decides (states.PLATFORM_DECIDED) on a case of a connected store is not
+    made here: it is sent to the platform (a `platform_submitted` event, which the push turns into a
+    command) and made by `confirm_platform_move` once the platform confirms it."""
     now = now or clock.now()
     source = Status(case.status)
+    if reported:
+        if by.actor != Actor.PLATFORM:
+            raise PermissionDeniedError("case.actor_not_allowed", action=action.value, actor=by.actor.value)
+        target = reported_status(Kind(case.kind), source, action)
+        return _make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
+                          platform_deadline=platform_deadline)
     target = next_status(Kind(case.kind), source, action, by.actor)
+    if case.platform_case_id and platform_decides(action, by.actor):
+        if case.awaiting_platform:
+            raise ConflictError("case.awaiting_platform", action=case.awaiting_platform)
+        mode = platform_gate(case, action.value, target.value)
+        if mode:
+            return _submit_to_platform(case, action, target, by, mode=mode, reason_code=reason_code, note=note,
+                                       payload=payload, now=now)
+    return _make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
+                      platform_deadline=platform_deadline)
+
+
+def _make_move(case: Case, action: Action, target: Status, by: By, *, reason_code: str, note: str,
+               payload: dict | None, now: datetime, platform_deadline: datetime | None = None) -> CaseEvent:
+    source = Status(case.status)
     case.status = target.value
     if target in TERMINAL:
         case.closed_at = now
@@ -179,12 +209,47 @@ def move(
     )
 
 
-def goods_status_of(order: Order) -> GoodsStatus:
-    if order.shipped_at is None:
-        return GoodsStatus.NOT_SHIPPED
-    if order.signed_at is None:
-        return GoodsStatus.IN_TRANSIT
-    return GoodsStatus.RECEIVED
+def _submit_to_platform(case: Case, action: Action, target: Status, by: By, *, mode: str, reason_code: str,
+                        note: str, payload: dict | None, now: datetime) -> CaseEvent:
+    """Hand the move to the platform: the case keeps its status, marked as awaiting the platform — or,
+    where the platform has no API for it (mode "no_api"), unmarked: the merchant does it in the
+    platform's backend and the next pull brings the result."""
+    if mode == "send":
+        case.awaiting_platform = action.value
+    case.version += 1
+    case.save()
+    return record_event(case, by, "platform_submitted", from_status=case.status, reason_code=reason_code,
+                        note=note, now=now, payload={"action": action.value, "target": target.value,
+                                                     "payload": payload or {}, "mode": mode})
+
+
+def confirm_platform_move(case: Case, submitted: CaseEvent, *, command_id: int,
+                          now: datetime | None = None) -> CaseEvent | None:
+    """The platform confirmed the move `submitted` sent it: make it now, as the person who decided it.
+
+    `case` is locked. If the case has moved meanwhile (the platform's own sync got there first) and the
+    move no longer applies, only the mark is cleared: the case already shows the platform's state."""
+    case.awaiting_platform = ""
+    action = Action(submitted.payload["action"])
+    by = By(Actor(submitted.actor), submitted.actor_user)
+    payload = {**(submitted.payload.get("payload") or {}), "platform_command": command_id}
+    try:
+        target = next_status(Kind(case.kind), Status(case.status), action, by.actor)
+    except DomainError:
+        case.save(update_fields=["awaiting_platform", "updated_at"])
+        return None
+    return _make_move(case, action, target, by, reason_code=submitted.reason_code, note=submitted.note,
+                      payload=payload, now=now or clock.now())
+
+
+def platform_refused_move(case: Case, *, action: str, kind: str, code: str, message: str, command_id: int,
+                          now: datetime | None = None) -> CaseEvent:
+    """The platform refused (or could not be sent) the move awaiting it: `case` (locked) stays where it is."""
+    case.awaiting_platform = ""
+    case.save(update_fields=["awaiting_platform", "updated_at"])
+    return record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=kind,
+                        note=message[:300], payload={"command": command_id, "action": action, "platform_code": code},
+                        now=now)
 
 
 def quantity_already_claimed(line: OrderLine) -> int:
@@ -290,10 +355,10 @@ def _open_new_case(
     policy_decision = {
         **decision.to_dict(),
         "eligible": all(wanted in d.remedies for _l, _q, d, _r in kept),
-        "lines": [_line_verdict(line, q, d, wanted, opened=line.pk in opened) for line, q, d, _r in judged],
+        "lines": [_line_verdict(order, line, q, d, wanted, opened=line.pk in opened) for line, q, d, _r in judged],
     }
 
-    goods_status = goods_status_of(order)
+    goods_status = furthest(_v["goods_status"] for _v in policy_decision["lines"] if _v["opened"])
     cap = cap_for_new_case(order, picked, kind=kind, reason=reason, lines=order_lines)  # the refund rule
     if requested_fen is None:
         requested_fen = cap if kind in _REFUND_KINDS else 0
@@ -325,7 +390,10 @@ def _open_new_case(
     case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
     refresh_deadline(case, now)
     case.save()
-    CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, quantity=q) for line, q in picked])
+    CaseLine.objects.bulk_create([
+        CaseLine(case=case, order_line=line, quantity=q, goods_status=line_goods_status(order, line).value)
+        for line, q in picked
+    ])
     record_event(
         case,
         by,
@@ -363,14 +431,16 @@ def _exchange_sku(shop: Shop, sku_id: int | None, kind: str, picked: list[tuple[
     return sku
 
 
-def _line_verdict(line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
-    """One line's own policy answer, kept on the case for the portal, the console and the API: whether
-    the remedy asked for is allowed for it, whether it is in the case, and why (codes with parameters)."""
+def _line_verdict(order: Order, line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
+    """One line's own policy answer, kept on the case for the portal, the console and the API: where its
+    goods are, whether the remedy asked for is allowed for it, whether it is in the case, and why (codes
+    with parameters)."""
     params = {rule["code"]: rule["params"] for rule in reversed(decision.to_dict()["rules"])}
     return {
         "line_id": line.pk,
         "title": line.title,
         "quantity": quantity,
+        "goods_status": line_goods_status(order, line).value,
         "allowed": wanted in decision.remedies,
         "opened": opened,
         "remedies": list(decision.remedies),

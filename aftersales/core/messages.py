@@ -29,6 +29,8 @@ LABEL_GROUPS = frozenset({
     "event",
     "ladder",
     "verdict", "failure",  # an inspection's verdict and why it failed (cases/domain/inspection.py)
+    "guard",  # why a compensation needs a reason or the owner (care.domain.limits.Why)
+    "approval",  # a compensation approval's status
 })
 
 
