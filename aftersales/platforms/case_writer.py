@@ -157,8 +157,9 @@ class CaseWriter:
 
     def _sync(self, case: Case, record: CaseRecord, created: bool) -> bool:
         before = {name: getattr(case, name) for name in SYNC_FIELDS}
-        status_changed = record.status != case.status
-        case.status = record.status
+        status = case.status if record.status_also and record.status_also == case.status else record.status
+        status_changed = status != case.status
+        case.status = status
         case.platform_status_raw = cut(record.status_raw, 64)
         case.platform_type_raw = cut(record.kind_raw, 64)
         case.kind = record.kind

@@ -65,7 +65,9 @@ class JdSimulator(Simulator):
     def render(self, case: SimCase) -> dict:
         return {
             "serviceId": int(case.case_id), "orderId": int(case.order_id), "customerExpect": EXPECT[case.kind],
-            "serviceStatus": STATUS[case.status], "questionDesc": case.reason, "applyDesc": case.note,
+            # 12000 上门维修中 is a repair's; an exchange being sent stays at 10007 待处理 (§2).
+            "serviceStatus": 10007 if case.status == "fulfilling" and case.kind != "repair" else STATUS[case.status],
+            "questionDesc": case.reason, "applyDesc": case.note,
             "applyRefundFen": case.amount_fen, "paidFen": case.paid_fen, "applyTime": beijing_text(case.applied_at),
             "updateDate": beijing_text(case.updated_at), "expireTime": beijing_text(case.deadline_at),
             "expressCode": case.return_tracking_no, "expressCompany": case.return_carrier, "wareName": case.title,
