@@ -204,11 +204,11 @@ def test_a_pull_killed_half_way_resumes_without_loss_or_doubling(shop, platform,
     connection.refresh_from_db()
     real_write, calls = pull_module._write, {"n": 0}
 
-    def dying_write(conn, items, result):
+    def dying_write(conn, items, result, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise SystemExit("worker killed")  # the process dies between two pages
-        real_write(conn, items, result)
+        real_write(conn, items, result, **kwargs)
 
     monkeypatch.setattr(pull_module, "_write", dying_write)
     with pytest.raises(SystemExit):
