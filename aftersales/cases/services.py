@@ -27,6 +27,7 @@ from aftersales.cases.domain.states import (
     gives_what_was_asked,
     next_status,
     platform_decides,
+    reported_status,
 )
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
@@ -41,7 +42,7 @@ from aftersales.catalog.return_addresses import address_for_approval
 from aftersales.catalog.return_addresses import snapshot as address_snapshot
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
-from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from aftersales.core.money import check_fen
 from aftersales.core.tracking import parse_tracking
 from aftersales.orders.models import Order, OrderLine
@@ -156,14 +157,23 @@ def move(
     payload: dict | None = None,
     now: datetime | None = None,
     platform_deadline: datetime | None = None,
+    reported: bool = False,
 ) -> CaseEvent:
-    """Apply one transition of the state machine to a locked case and write its event.
+    """Apply one transition of the state machine to a locked case and write its event. `reported`: the
+    platform (`by`) reports a move made in its workbench (a step of `states.platform_route`): the table
+    must have the row, whoever's it is, and it is made at once (it is the platform's own word).
 
     A staff move the platform decides (states.PLATFORM_DECIDED) on a case of a connected store is not
     made here: it is sent to the platform (a `platform_submitted` event, which the push turns into a
     command) and made by `confirm_platform_move` once the platform confirms it."""
     now = now or clock.now()
     source = Status(case.status)
+    if reported:
+        if by.actor != Actor.PLATFORM:
+            raise PermissionDeniedError("case.actor_not_allowed", action=action.value, actor=by.actor.value)
+        target = reported_status(Kind(case.kind), source, action)
+        return _make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
+                          platform_deadline=platform_deadline)
     target = next_status(Kind(case.kind), source, action, by.actor)
     if case.platform_case_id and platform_decides(action, by.actor):
         if case.awaiting_platform:

@@ -15,6 +15,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales.care.domain.limits import Why
 from aftersales.cases.domain.events import EventKind
 from aftersales.cases.domain.states import Actor, Kind, Status
 from aftersales.core import messages
@@ -163,6 +164,9 @@ TABLES = {
     "action": ACTION, "actor": ACTOR, "reject": REJECT_REASON, "close": CLOSE_REASON, "grant": GRANT_REASON,
     "grade": GRADE, "check": CHECKLIST, "rung": RUNG, "template": TEMPLATE_KIND, "role": ROLE,
     "law": LAW_CATEGORY, "urgency": URGENCY,
+    # Why a compensation needed a reason or the owner, and where its approval stands (core/messages.toml).
+    "guard": CatalogueTable("guard", [w.value for w in Why]),
+    "approval": CatalogueTable("approval", ["pending", "approved", "declined"]),
 }
 
 

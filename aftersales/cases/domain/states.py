@@ -254,6 +254,17 @@ def next_status(kind: Kind | str, status: Status | str, action: Action | str, ac
     return row.target
 
 
+def reported_status(kind: Kind | str, status: Status | str, action: Action | str) -> Status:
+    """Where a move the platform reports takes the case (a step of `platform_route`): the table must
+    have the row, whoever's row it is — the platform speaks for the party who acted in its workbench."""
+    kind, status, action = _coerce(Kind, kind, "kind"), _coerce(Status, status, "status"), _coerce(
+        Action, action, "action")
+    row = _BY_KEY.get((kind, status, action))
+    if row is None:
+        raise ConflictError("case.illegal_transition", action=action.value, status=status.value, kind=kind.value)
+    return row.target
+
+
 def allowed_actions(kind: Kind | str, status: Status | str, actor: Actor | str) -> list[Action]:
     """The actions `actor` may take now, in table order: the buttons the UI shows."""
     kind, status = _coerce(Kind, kind, "kind"), _coerce(Status, status, "status")
@@ -276,6 +287,68 @@ def reachable(kind: Kind | str) -> frozenset[Status]:
                 found.add(row.target)
                 todo.append(row.target)
     return frozenset(found)
+
+
+
+
+# -- what a platform reports -------------------------------------------------------------------------
+#
+# A platform case's status is the platform's: its workbench is where the buyer, the merchant and the
+# platform's own timers act, and an export or a pull tells only where the case stands now. The case
+# follows it by the rows of this table, each step written as its own move by the platform (it is the
+# platform that reports it). Arbitration is walked only when the platform says so (to or from it);
+# a close is reported as a close, never guessed to be the buyer's withdrawal or a ruling.
+
+#: Moves never inferred from a status alone: the platform must report arbitration itself, a withdrawal
+#: and a ruling for the merchant read like any close, and asking for photos moves nothing.
+_NOT_INFERRED = frozenset({A.REQUEST_EVIDENCE, A.WITHDRAW, A.RULE_FOR_MERCHANT, A.ESCALATE, A.RULE_FOR_BUYER})
+
+
+@dataclass(frozen=True)
+class PlatformRoute:
+    """How a case follows its platform from `source` to `target`.
+
+    `steps`: the table's moves, in order. `correction`: no chain of moves leads there (the platform
+    reopened a finished case, or stepped back after changing the remedy); the platform's word still
+    stands, and the case is set to `target` by one `platform_sync` correction — a move only the platform
+    makes, only on its own case, and only where the table has no way.
+    """
+
+    steps: tuple[Transition, ...]
+    correction: bool = False
+
+
+def platform_route(kind: Kind | str, source: Status | str, target: Status | str) -> PlatformRoute:
+    """The shortest chain of the table's moves taking a case of `kind` from `source` to `target`
+    (rows in table order break ties), or the platform's correction when there is none."""
+    kind, source, target = _coerce(Kind, kind, "kind"), _coerce(Status, source, "status"), _coerce(
+        Status, target, "status")
+    if source == target:
+        return PlatformRoute(())
+    allowed = set(Action) - _NOT_INFERRED
+    if target == S.ARBITRATION:
+        allowed.add(A.ESCALATE)
+    if source == S.ARBITRATION:
+        allowed.add(A.RULE_FOR_BUYER)
+    rows = [row for row in TRANSITIONS if kind in row.kinds and row.action in allowed]
+    came_from: dict[Status, Transition | None] = {source: None}
+    frontier = [source]
+    while frontier and target not in came_from:
+        following: list[Status] = []
+        for status in frontier:
+            for row in rows:
+                if row.source == status and row.target not in came_from:
+                    came_from[row.target] = row
+                    following.append(row.target)
+        frontier = following
+    if target not in came_from:
+        return PlatformRoute((), correction=True)
+    steps: list[Transition] = []
+    status = target
+    while (row := came_from[status]) is not None:
+        steps.append(row)
+        status = row.source
+    return PlatformRoute(tuple(reversed(steps)))
 
 
 CODES = frozenset({"case.illegal_transition", "case.actor_not_allowed", "case.unknown_value",
