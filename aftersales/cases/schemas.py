@@ -47,6 +47,7 @@ class CaseLineOut(Schema):
     quantity: int
     received_quantity: int
     accepted_quantity: int
+    goods_status: str  # where this line's goods were when the case was opened
 
     @staticmethod
     def resolve_title(obj) -> str:
@@ -118,7 +119,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("order_line"))
+        return list(obj.lines.select_related("order_line").order_by("order_line_id"))
 
     @staticmethod
     def resolve_events(obj):
