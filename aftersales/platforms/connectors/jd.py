@@ -45,6 +45,10 @@ BUSINESS_CODES = {"ASC_VERSION": CONFLICT, "ASC_FORBIDDEN": FORBIDDEN, "ASC_WEB_
                   "ASC_NOT_FOUND": NOT_FOUND}
 
 
+ORDER_FIELDS = ("orderId,orderState,orderStartTime,paymentConfirmTime,shipTime,pin,consigneeInfo,freightPrice,"
+                "itemInfoList")
+
+
 def sign(app_secret: str, params: dict[str, str]) -> str:
     joined = "".join(f"{k}{params[k]}" for k in sorted(params) if k != "sign")
     return hashlib.md5(f"{app_secret}{joined}{app_secret}".encode()).hexdigest().upper()
@@ -123,6 +127,31 @@ class Connector(BaseConnector):
         return CaseItem(case_fields["platform_case_id"], case_fields["platform_order_id"],
                         from_beijing_text(r.get("updateDate", "")) or clock.now(), case_fields, [line], r,
                         quantity=int(r.get("skuNum") or 1), platform_sku_id=str(r.get("skuId", "")))
+
+    # -- the order --
+
+    order_method = "jingdong.pop.order.get"
+
+    def order_params(self, platform_order_id: str) -> dict[str, Any]:
+        return {"order_id": int(platform_order_id), "optional_fields": ORDER_FIELDS}
+
+    def order_lines(self, data: Any) -> list[dict[str, str]]:
+        o = (data.get("orderDetailInfo") or {}).get("orderInfo") or {}
+        if not o:
+            return []
+        consignee = o.get("consigneeInfo") or {}
+        shared = {"platform_order_id": str(o["orderId"]), "order_status": o.get("orderState", ""),
+                  "created_at": o.get("orderStartTime", ""), "paid_at": o.get("paymentConfirmTime", ""),
+                  "shipped_at": o.get("shipTime", ""), "buyer_nick": o.get("pin", ""),
+                  "freight_fen": o.get("freightPrice", ""),
+                  # As the export's 客户地址: the mapping splits it into province and city.
+                  "address": " ".join(filter(None, (consignee.get(k, "") for k in (
+                      "province", "city", "county", "fullAddress"))))}
+        return [{**shared, "platform_line_id": f"{o['orderId']}-{i.get('skuId', '')}",
+                 "platform_sku_id": str(i.get("skuId", "")), "product_title": i.get("skuName", ""),
+                 "sku_code": i.get("outerSkuId", ""), "quantity": str(i.get("itemTotal", 1)),
+                 "unit_price_fen": i.get("jdPrice", ""), "paid_fen": i.get("payPrice", "")}
+                for i in o.get("itemInfoList") or []]
 
     def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
         method = self.action_methods.get(action)

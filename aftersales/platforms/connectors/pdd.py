@@ -49,7 +49,13 @@ RESPONSE_KEYS = {"pdd.refund.list.increment.get": "refund_increment_get_response
                  "pdd.refund.agree": "refund_agree_response",
                  "pdd.refund.returngoods.agree": "refund_returngoods_agree_response",
                  "pdd.refund.exchange.shipping": "refund_exchange_shipping_response",
-                 "pdd.pop.auth.token.refresh": "pop_auth_token_refresh_response"}
+                 "pdd.pop.auth.token.refresh": "pop_auth_token_refresh_response",
+                 "pdd.order.information.get": "order_info_get_response"}
+
+
+#: pdd.order.information.get's order_status (1 待发货, 2 已发货待签收, 3 已签收) in the export's words,
+#: which the orders mapping reads.
+ORDER_STATUS_TEXTS = {1: "待发货", 2: "已发货，待签收", 3: "已签收"}
 
 
 def sign(client_secret: str, params: dict[str, str]) -> str:
@@ -128,6 +134,30 @@ class Connector(BaseConnector):
         return CaseItem(case_fields["platform_case_id"], case_fields["platform_order_id"],
                         from_beijing_text(r.get("updated_time", "")) or clock.now(), case_fields, [line], r,
                         quantity=int(r.get("goods_number") or 1), platform_sku_id=str(r.get("sku_id", "")))
+
+    # -- the order --
+
+    order_method = "pdd.order.information.get"
+
+    def order_params(self, platform_order_id: str) -> dict[str, Any]:
+        return {"order_sn": platform_order_id}
+
+    def order_lines(self, data: Any) -> list[dict[str, str]]:
+        o = data.get("order_info") or {}
+        if not o:
+            return []
+        shared = {"platform_order_id": str(o["order_sn"]),
+                  "order_status": ORDER_STATUS_TEXTS.get(int(o.get("order_status") or 0), ""),
+                  "created_at": o.get("created_time", ""), "paid_at": o.get("pay_time", ""),
+                  "shipped_at": o.get("shipping_time", ""), "completed_at": o.get("receive_time", ""),
+                  "province": o.get("province", ""), "city": o.get("city", ""),
+                  "freight_fen": str(o.get("postage", ""))}
+        return [{**shared, "platform_line_id": f"{o['order_sn']}-{i.get('sku_id', '')}",
+                 "platform_sku_id": str(i.get("sku_id", "")), "platform_product_id": str(i.get("goods_id", "")),
+                 "product_title": i.get("goods_name", ""), "sku_code": i.get("outer_id", ""),
+                 "sku_spec": i.get("goods_spec", ""), "quantity": str(i.get("goods_count", 1)),
+                 "unit_price_fen": str(i.get("goods_price", "")), "paid_fen": str(i.get("goods_amount", ""))}
+                for i in o.get("item_list") or []]
 
     def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
         method = self.action_methods.get(action)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from aftersales.platforms.connectors import pdd
 from aftersales.platforms.connectors.base import Request, Response, beijing_text
-from aftersales.platforms.simulator.core import SimCase, SimError, Simulator, order_times
+from aftersales.platforms.simulator.core import SimCase, SimError, SimOrder, Simulator, order_times, yuan
 
 STATUS = {"requested": 2, "rejected": 6, "awaiting_return": 7, "return_in_transit": 7, "return_received": 3,
           "refunding": 4, "fulfilling": 32, "awaiting_buyer_receipt": 18, "completed": 10, "closed": 11,
@@ -47,6 +47,8 @@ class PddSimulator(Simulator):
             return self.ok(method, {"total_count": len(found), "refund_list": [self.render(c) for c in chunk]})
         if method == "pdd.refund.information.get":
             return self.ok(method, self.render(self.find(form.get("after_sales_id", ""))))
+        if method == "pdd.order.information.get":
+            return self.ok(method, {"order_info": self.render_order(self.find_order(form.get("order_sn", "")))})
         if method == "pdd.refund.agree" or method in ACTIONS:
             case = self.find(form.get("after_sales_id", ""))
             if int(form.get("version", -1)) != case.version:
@@ -68,6 +70,19 @@ class PddSimulator(Simulator):
             "tracking_number": case.return_tracking_no, "version": case.version,
             "order_status_text": "已发货，待签收" if case.shipped else "待发货",
             **order_times(case),
+        }
+
+    def render_order(self, order: SimOrder) -> dict:
+        times = self.order_texts(order)
+        return {
+            "order_sn": order.order_id, "order_status": 2 if order.shipped else 1,
+            "created_time": times["created"], "pay_time": times["paid"], "shipping_time": times["shipped"],
+            "province": order.province, "city": order.city, "postage": yuan(order.freight_fen),
+            "pay_amount": yuan(order.paid_fen),
+            "item_list": [{"goods_id": line.product_id, "sku_id": line.sku_code, "goods_name": line.title,
+                           "outer_id": line.sku_code, "goods_count": line.quantity,
+                           "goods_price": yuan(line.paid_fen // max(line.quantity, 1)),
+                           "goods_amount": yuan(line.paid_fen)} for line in order.lines],
         }
 
     def ok(self, method: str, body: dict) -> Response:
