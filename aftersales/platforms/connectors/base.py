@@ -199,6 +199,15 @@ class BaseConnector(ABC):
     def unwrap(self, method: str, payload: Any) -> Any:
         """The data of a successful answer, or ApiError with the platform's code classified."""
 
+    #: Whether the platform POSTs push messages to the store's receiver URL (/stores/push/ID); 淘宝's
+    #: TMC is consumed by the worker instead.
+    pushes = False
+
+    @classmethod
+    def pushed_case_ids(cls, app_key: str, app_secret: str, headers: dict[str, str], body: bytes) -> list[str] | None:
+        """The after-sale ids a push message names; None when its signature does not hold."""
+        return None
+
     #: The method that answers one order with all its lines, buyer and freight ("" where the after-sale
     #: answer already carries its order: 抖店's order_info).
     order_method = ""
