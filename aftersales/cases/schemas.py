@@ -118,7 +118,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("order_line"))
+        return list(obj.lines.all())  # prefetched with their order lines by selectors.case_detail
 
     @staticmethod
     def resolve_events(obj):
