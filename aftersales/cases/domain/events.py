@@ -45,6 +45,8 @@ _FACT_KINDS = (
     "assign",
     "ready_to_refund",
     "compensation",
+    "compensation_requested",
+    "compensation_declined",
     "deadline_reminder",
     "deadline_escalation",
     "deadline_passed",
@@ -117,6 +119,10 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.ASSIGN, S),
         EventSpec(E.READY_TO_REFUND, S),
         EventSpec(E.COMPENSATION, S),
+        # An agent asked for compensation above their limit: the owners are asked to approve it.
+        EventSpec(E.COMPENSATION_REQUESTED, S, "staff.compensation_requested"),
+        # The owner declined it: the agent who asked is told.
+        EventSpec(E.COMPENSATION_DECLINED, S, "staff.compensation_declined"),
         EventSpec(E.DEADLINE_REMINDER, S, "staff.deadline_reminder"),
         EventSpec(E.DEADLINE_ESCALATION, S, "staff.deadline_escalation"),
         EventSpec(E.DEADLINE_PASSED, S, "staff.deadline_passed"),
