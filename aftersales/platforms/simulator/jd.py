@@ -1,7 +1,8 @@
 """京东 JOS ASC as the simulator plays it: /routerjson (service orders) with token refresh.
 
 Rules it enforces: the signature and token of every call; pages of at most 50 (pageNumber from 1);
-an update window of at most 7 days; the service order's `version` on every write.
+an update window of at most 7 days; the service order's `version` on every write. Each change of a
+service order is pushed to the receiver (JOS 消息推送, signed like a request).
 """
 
 from __future__ import annotations
@@ -93,6 +94,15 @@ class JdSimulator(Simulator):
                               "jdPrice": yuan(line.paid_fen // max(line.quantity, 1)), "payPrice": yuan(line.paid_fen)}
                              for line in order.lines],
         }
+
+    def push_message(self, case: SimCase, event: str) -> tuple[dict[str, str], bytes] | None:
+        """JOS 消息推送 to the receiver: the service order's id, signed like a request."""
+        topic = "jingdong_asc_ServiceCreated" if event == "created" else "jingdong_asc_ServiceStatusChanged"
+        message = {"app_key": self.app_key, "timestamp": beijing_text(self.now()), "topic": topic,
+                   "content": json.dumps({"serviceId": int(case.case_id), "orderId": int(case.order_id),
+                                          "serviceStatus": STATUS[case.status]})}
+        message["sign"] = jd.sign(self.app_secret, message)
+        return {"Content-Type": "application/json"}, json.dumps(message, ensure_ascii=False).encode()
 
     def ok(self, method: str, result: dict) -> Response:
         return self.json_response({jd.response_key(method): {"code": "0", "result": result}})

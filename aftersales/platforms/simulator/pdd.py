@@ -2,11 +2,13 @@
 
 Rules it enforces: the signature and token of every call; an update window of at most 30 minutes and
 pages of at most 100 (page from 1) on pdd.refund.list.increment.get; the after-sale's `version` on
-every write; no refuse method at all (the merchant refuses in the backend).
+every write; no refuse method at all (the merchant refuses in the backend). Each change of a refund is
+pushed to the receiver (拼多多消息服务, signed like a request).
 """
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +22,10 @@ STATUS = {"requested": 2, "rejected": 6, "awaiting_return": 7, "return_in_transi
 TYPES = {"refund_only": 1, "partial_refund": 1, "price_protection": 1, "return_refund": 2, "exchange": 3,
          "reship": 4, "repair": 5}
 ACTIONS = {"pdd.refund.returngoods.agree": "agree_return", "pdd.refund.exchange.shipping": "ship_replacement"}
+#: Which message each change sends (拼多多消息服务's refund types).
+PUSH_TYPES = {"created": "pdd_refund_RefundCreated", "agree_refund": "pdd_refund_RefundAgreeAgreement",
+              "agree_return": "pdd_refund_RefundAgreeAgreement", "buyer_shipped": "pdd_refund_RefundBuyerReturnGoods",
+              "refund": "pdd_refund_RefundSuccess", "closed": "pdd_refund_RefundClosed"}
 ERRORS = {"token_expired": 10019, "auth_failed": 10035, "rate_limited": 70031, "conflict": 52101,
           "forbidden": 52102, "web_only": 52103, "not_found": 52104}
 
@@ -84,6 +90,16 @@ class PddSimulator(Simulator):
                            "goods_price": yuan(line.paid_fen // max(line.quantity, 1)),
                            "goods_amount": yuan(line.paid_fen)} for line in order.lines],
         }
+
+    def push_message(self, case: SimCase, event: str) -> tuple[dict[str, str], bytes] | None:
+        """拼多多消息服务 to the receiver: the refund's id, signed like a request."""
+        kind = PUSH_TYPES.get(event)
+        if kind is None:
+            return None
+        message = {"client_id": self.app_key, "timestamp": str(int(self.now().timestamp())), "type": kind,
+                   "content": json.dumps({"refund_id": int(case.case_id), "tid": case.order_id})}
+        message["sign"] = pdd.sign(self.app_secret, message)
+        return {"Content-Type": "application/json"}, json.dumps(message, ensure_ascii=False).encode()
 
     def ok(self, method: str, body: dict) -> Response:
         return self.json_response({pdd.RESPONSE_KEYS[method]: body})
