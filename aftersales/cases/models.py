@@ -139,6 +139,9 @@ class CaseLine(models.Model):
     quantity = models.PositiveIntegerField()
     received_quantity = models.PositiveIntegerField(default=0)
     accepted_quantity = models.PositiveIntegerField(default=0)
+    # Where this line's goods were when the case was opened (`orders.goods`); the case's own
+    # `goods_status` is the furthest of its lines'.
+    goods_status = models.CharField(max_length=16, choices=enum_choices(GoodsStatus), default="not_shipped")
 
     class Meta:
         constraints = [

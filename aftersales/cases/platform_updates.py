@@ -29,10 +29,11 @@ from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Status, platform_route
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.refund_rule import cap_for_new_case
-from aftersales.cases.services import By, goods_status_of, lock_case, move, record_event, refresh_deadline
+from aftersales.cases.services import By, lock_case, move, record_event, refresh_deadline
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, ReturnLogistics
 from aftersales.core.errors import ConflictError
+from aftersales.orders.goods import line_goods_status
 from aftersales.orders.models import Order
 
 PLATFORM = By(Actor.PLATFORM)
@@ -60,6 +61,9 @@ class PlatformView:
 
     status: str
     status_raw: str = ""
+    #: A later step the platform's status also covers (京东 待处理: the return received, or the exchange
+    #: being sent): a case already there stays there.
+    status_also: str = ""
     kind: str = ""
     kind_raw: str = ""
     reason: str = ""  # empty: the platform did not say
@@ -89,7 +93,7 @@ def follow_platform(shop, case_id: int, view: PlatformView, *, created: bool = F
     _apply_facts(case, view, created)
     written = booked = False
     money_pending = book_money is not None
-    if view.status != source:
+    if view.status != source and view.status_also != source:
         route = platform_route(case.kind, source, view.status)
         if route.correction:
             _correct(case, view, now)
@@ -133,18 +137,19 @@ def open_reported_case(shop, *, order_id: int, line_id: int, quantity: int, kind
 
     def create() -> Case:
         line = order.lines.get(pk=line_id)
+        goods_status = line_goods_status(order, line).value  # the one line the platform reported
         cap = cap_for_new_case(order, [(line, quantity)], kind=kind, reason=reason)  # the refund rule
         case = Case.objects.create(
             shop=shop, number=f"tmp-{clock.now().timestamp()}-{order.pk}", order=order, buyer_id=order.buyer_id,
             platform=order.platform, platform_case_id=platform_case_id, kind=kind,
-            status=Status.REQUESTED.value, goods_status=goods_status_of(order).value, reason=reason,
+            status=Status.REQUESTED.value, goods_status=goods_status, reason=reason,
             buyer_note=buyer_note, wanted_remedy=kind, requested_fen=0, refund_cap_fen=cap, created_at=asked_at,
             **read_words(buyer_note),
         )
         case.number = f"AS{clock.shanghai_date(asked_at):%y%m%d}{case.pk:06d}"
         refresh_deadline(case, asked_at)
         case.save()
-        CaseLine.objects.create(case=case, order_line=line, quantity=quantity)
+        CaseLine.objects.create(case=case, order_line=line, quantity=quantity, goods_status=goods_status)
         record_event(case, By(Actor.BUYER), "open", to_status=Status.REQUESTED.value, note=buyer_note,
                      now=asked_at, payload={"lines": [[line.pk, quantity]], "as_reported": True})
         return case
@@ -169,6 +174,8 @@ def _apply_facts(case: Case, view: PlatformView, created: bool) -> None:
             case.return_logistics = ReturnLogistics.SHIPPED.value
     if created and view.goods_status:
         case.goods_status = view.goods_status
+        # The platform's after-sale is about one line: that line's goods are where it says.
+        CaseLine.objects.filter(case=case).update(goods_status=view.goods_status)
 
 
 def _correct(case: Case, view: PlatformView, now: datetime) -> None:

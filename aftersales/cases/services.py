@@ -45,6 +45,7 @@ from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, Retu
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from aftersales.core.money import check_fen
 from aftersales.core.tracking import parse_tracking
+from aftersales.orders.goods import furthest, line_goods_status
 from aftersales.orders.models import Order, OrderLine
 
 #: Why a merchant may refuse a request. A refusal without one of these is refused itself.
@@ -251,14 +252,6 @@ def platform_refused_move(case: Case, *, action: str, kind: str, code: str, mess
                         now=now)
 
 
-def goods_status_of(order: Order) -> GoodsStatus:
-    if order.shipped_at is None:
-        return GoodsStatus.NOT_SHIPPED
-    if order.signed_at is None:
-        return GoodsStatus.IN_TRANSIT
-    return GoodsStatus.RECEIVED
-
-
 def quantity_already_claimed(line: OrderLine) -> int:
     """Units of a line already in other cases that are not closed (a closed case frees its units)."""
     claimed = CaseLine.objects.filter(order_line=line).exclude(case__status=Status.CLOSED.value)
@@ -362,10 +355,10 @@ def _open_new_case(
     policy_decision = {
         **decision.to_dict(),
         "eligible": all(wanted in d.remedies for _l, _q, d, _r in kept),
-        "lines": [_line_verdict(line, q, d, wanted, opened=line.pk in opened) for line, q, d, _r in judged],
+        "lines": [_line_verdict(order, line, q, d, wanted, opened=line.pk in opened) for line, q, d, _r in judged],
     }
 
-    goods_status = goods_status_of(order)
+    goods_status = furthest(_v["goods_status"] for _v in policy_decision["lines"] if _v["opened"])
     cap = cap_for_new_case(order, picked, kind=kind, reason=reason, lines=order_lines)  # the refund rule
     if requested_fen is None:
         requested_fen = cap if kind in _REFUND_KINDS else 0
@@ -397,7 +390,10 @@ def _open_new_case(
     case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
     refresh_deadline(case, now)
     case.save()
-    CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, quantity=q) for line, q in picked])
+    CaseLine.objects.bulk_create([
+        CaseLine(case=case, order_line=line, quantity=q, goods_status=line_goods_status(order, line).value)
+        for line, q in picked
+    ])
     record_event(
         case,
         by,
@@ -435,14 +431,16 @@ def _exchange_sku(shop: Shop, sku_id: int | None, kind: str, picked: list[tuple[
     return sku
 
 
-def _line_verdict(line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
-    """One line's own policy answer, kept on the case for the portal, the console and the API: whether
-    the remedy asked for is allowed for it, whether it is in the case, and why (codes with parameters)."""
+def _line_verdict(order: Order, line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
+    """One line's own policy answer, kept on the case for the portal, the console and the API: where its
+    goods are, whether the remedy asked for is allowed for it, whether it is in the case, and why (codes
+    with parameters)."""
     params = {rule["code"]: rule["params"] for rule in reversed(decision.to_dict()["rules"])}
     return {
         "line_id": line.pk,
         "title": line.title,
         "quantity": quantity,
+        "goods_status": line_goods_status(order, line).value,
         "allowed": wanted in decision.remedies,
         "opened": opened,
         "remedies": list(decision.remedies),
