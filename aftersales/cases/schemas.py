@@ -122,7 +122,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("order_line").order_by("order_line_id"))
+        return list(obj.lines.all())  # prefetched by selectors.case_detail, in order-line order
 
     @staticmethod
     def resolve_events(obj):
