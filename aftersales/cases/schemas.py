@@ -39,6 +39,8 @@ class CaseIn(Schema):
     goods: GoodsIn | None = None
     buyer_confirmed_no_return_at_purchase: StrictBool = False
     platform_case_id: str | None = Field(None, max_length=64)
+    #: 换货: the code of the SKU wanted instead (another size or colour of the product, in stock).
+    exchange_sku: str | None = Field(None, max_length=64)
 
 
 class CaseLineOut(Schema):
@@ -111,6 +113,13 @@ class CaseDetailOut(CaseOut):
         if not obj.return_address:
             return {}
         return {**obj.return_address, "phone": mask_phone(obj.return_address.get("phone", ""))}
+
+    #: 换货: the code of the SKU the exchange sends instead ("" when none was asked for).
+    exchange_sku: str
+
+    @staticmethod
+    def resolve_exchange_sku(obj) -> str:
+        return obj.exchange_sku.code if obj.exchange_sku_id else ""
 
     buyer_phone_masked: str
     lines: list[CaseLineOut]
