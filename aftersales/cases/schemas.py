@@ -39,6 +39,8 @@ class CaseIn(Schema):
     goods: GoodsIn | None = None
     buyer_confirmed_no_return_at_purchase: StrictBool = False
     platform_case_id: str | None = Field(None, max_length=64)
+    #: 换货: the code of the SKU wanted instead (another size or colour of the product, in stock).
+    exchange_sku: str | None = Field(None, max_length=64)
 
 
 class CaseLineOut(Schema):
@@ -73,6 +75,9 @@ class CaseOut(Schema):
     platform_case_id: str | None
     kind: str
     status: str
+    #: A staff decision sent to the platform and not yet confirmed ("approve", "reject" …; "" when none):
+    #: the status moves only when the platform confirms it.
+    awaiting_platform: str
     goods_status: str
     money_status: str
     reason: str
@@ -113,6 +118,13 @@ class CaseDetailOut(CaseOut):
             return {}
         return {**obj.return_address, "phone": mask_phone(obj.return_address.get("phone", ""))}
 
+    #: 换货: the code of the SKU the exchange sends instead ("" when none was asked for).
+    exchange_sku: str
+
+    @staticmethod
+    def resolve_exchange_sku(obj) -> str:
+        return obj.exchange_sku.code if obj.exchange_sku_id else ""
+
     buyer_phone_masked: str
     lines: list[CaseLineOut]
     events: list[EventOut]
@@ -123,7 +135,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("order_line").order_by("order_line_id"))
+        return list(obj.lines.all())  # prefetched by selectors.case_detail, in order-line order
 
     @staticmethod
     def resolve_events(obj):
@@ -191,8 +203,14 @@ class ReceiveIn(Schema):
 
 
 class InspectIn(Schema):
+    #: The resale grade (A restock, B B-stock, C/D write-off): it never decides the buyer's outcome.
     grade: str = Field(pattern="^[ABCD]$")
     checklist: dict[str, StrictBool] = Field(default_factory=dict)
+    #: Fail the inspection for this documented reason (not_our_item, parts_kept, buyer_damage, used);
+    #: empty: it passes when it matches the buyer's claim or, for a return without fault, is intact.
+    failure_reason: str = Field("", max_length=16)
+    #: Photos uploaded to the case first (POST …/evidence) to keep with this inspection; a failure needs one.
+    photo_ids: list[StrictInt] = Field(default_factory=list, max_length=20)
     restock: StrictBool = False
     accepted_quantity: StrictInt | None = Field(None, ge=0)
     write_off_fen: StrictInt = Field(0, ge=0, le=MAX_FEN)

@@ -36,8 +36,11 @@ RATE_LIMITED, UNAVAILABLE = "rate_limited", "unavailable"
 TOKEN_EXPIRED, AUTH_FAILED = "token_expired", "auth_failed"
 CONFLICT, WEB_ONLY, FORBIDDEN, REJECTED, NOT_FOUND = "conflict", "web_only", "forbidden", "rejected", "not_found"
 BAD_RESPONSE = "bad_response"
+#: A refusal whose reason the platform wants proven by photos, sent without any; or a reject reason
+#: of ours that matches none in the platform's list.
+EVIDENCE_REQUIRED, NO_REASON_CODE = "evidence_required", "no_reason_code"
 ERROR_KINDS = (RATE_LIMITED, UNAVAILABLE, TOKEN_EXPIRED, AUTH_FAILED, CONFLICT, WEB_ONLY, FORBIDDEN, REJECTED,
-               NOT_FOUND, BAD_RESPONSE)
+               NOT_FOUND, BAD_RESPONSE, EVIDENCE_REQUIRED, NO_REASON_CODE)
 RETRYABLE = frozenset({RATE_LIMITED, UNAVAILABLE})
 
 
@@ -138,6 +141,39 @@ class CaseItem:
     platform_sku_id: str = ""
 
 
+@dataclass(frozen=True)
+class RefuseReason:
+    """One entry of a platform's published list of refuse reasons (抖店 rejectReasonCodeList, 淘宝
+    taobao.refund.refusereason.get): its code, its text, whether the platform wants photos with it."""
+
+    code: str
+    text: str
+    evidence_required: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A photo of the shop's (the agent's or the warehouse's) sent with a refusal."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+def pick_refuse_reason(reasons: list[RefuseReason], ours: str,
+                       keywords: dict[str, tuple[str, ...]]) -> RefuseReason:
+    """The platform's reason for one of our reject reasons (cases.services.REJECT_REASONS): the first in
+    the platform's list whose text holds one of our reason's keywords, else its "other" reason.
+
+    The platform's codes are read from its list, never kept here: only the texts are matched, so a
+    renumbered list still works. ApiError NO_REASON_CODE when nothing fits."""
+    for wanted in (ours, "other"):
+        for reason in reasons:
+            if any(word in reason.text for word in keywords.get(wanted, ())):
+                return reason
+    raise ApiError(NO_REASON_CODE, "", f"no refuse reason of the platform fits {ours!r}")
+
+
 @dataclass
 class Page:
     items: list[CaseItem]
@@ -198,6 +234,38 @@ class BaseConnector(ABC):
     @abstractmethod
     def unwrap(self, method: str, payload: Any) -> Any:
         """The data of a successful answer, or ApiError with the platform's code classified."""
+
+    #: Whether the platform POSTs push messages to the store's receiver URL (/stores/push/ID); 淘宝's
+    #: TMC is consumed by the worker instead.
+    pushes = False
+
+    @classmethod
+    def pushed_case_ids(cls, app_key: str, app_secret: str, headers: dict[str, str], body: bytes) -> list[str] | None:
+        """The after-sale ids a push message names; None when its signature does not hold."""
+        return None
+
+    #: The method that answers one order with all its lines, buyer and freight ("" where the after-sale
+    #: answer already carries its order: 抖店's order_info).
+    order_method = ""
+
+    def get_order(self, platform_order_id: str) -> list[dict[str, str]] | None:
+        """The order's lines in the orders mapping's field texts (one dict per line, the order's own
+        fields on each), or None when the platform does not know it or has no order call."""
+        if not self.order_method:
+            return None
+        try:
+            data = self.call(self.order_method, self.order_params(platform_order_id))
+        except ApiError as exc:
+            if exc.kind == NOT_FOUND:
+                return None
+            raise
+        return self.order_lines(data)
+
+    def order_params(self, platform_order_id: str) -> dict[str, Any]:
+        raise NotImplementedError(f"{self.platform} has no order call")
+
+    def order_lines(self, data: Any) -> list[dict[str, str]]:
+        raise NotImplementedError(f"{self.platform} has no order call")
 
     def supports(self, action: str) -> bool:
         return action in self.action_methods

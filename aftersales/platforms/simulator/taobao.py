@@ -2,7 +2,8 @@
 
 Rules it enforces: the signature and session of every call; pages of at most 100 (page_no from 1);
 `refund_version` must match on every write; a refusal is forbidden for a 7-day no-reason refund and
-for goods not shipped (taobao.refund.refuse: the API marks them `operation_contraint=cannot_refuse`).
+for goods not shipped (taobao.refund.refuse: the API marks them `operation_contraint=cannot_refuse`);
+a refusal names a reason of taobao.refund.refusereason.get, with its proof image where the reason wants one.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import urllib.parse
 from aftersales.core.clock import SHANGHAI
 from aftersales.platforms.connectors import taobao
 from aftersales.platforms.connectors.base import Request, Response, beijing_text, from_beijing_text
-from aftersales.platforms.simulator.core import SimCase, SimError, Simulator, order_times
+from aftersales.platforms.simulator.core import SimCase, SimError, SimOrder, Simulator, order_times, yuan
 
 STATUS = {"requested": "WAIT_SELLER_AGREE", "awaiting_return": "WAIT_BUYER_RETURN_GOODS",
           "return_in_transit": "WAIT_SELLER_CONFIRM_GOODS", "return_received": "WAIT_SELLER_CONFIRM_GOODS",
@@ -23,12 +24,19 @@ STATUS = {"requested": "WAIT_SELLER_AGREE", "awaiting_return": "WAIT_BUYER_RETUR
           "awaiting_buyer_receipt": "WAIT_SELLER_AGREE"}
 DISPUTE = {"refund_only": "REFUND", "partial_refund": "REFUND", "return_refund": "REFUND_AND_RETURN",
            "exchange": "TAOBAO_EXCHANGE", "repair": "REPAIR", "reship": "RESHIPPING", "price_protection": "REFUND"}
+#: The simulator's taobao.refund.refusereason.get: id -> (text, whether a proof image is required).
+REFUSE_REASONS = {
+    101: ("商品已影响二次销售", True), 102: ("买家申请超过售后期限", False), 103: ("该商品不支持七天无理由退换", False),
+    104: ("买家举证不足", False), 105: ("买家人为损坏", True), 106: ("买家重复申请", False),
+    107: ("退回商品验货不通过", True), 199: ("其他", True),
+}
 ERRORS = {"token_expired": ("27", "Invalid session", ""), "auth_failed": ("25", "Invalid signature", ""),
           "rate_limited": ("7", "App Call Limited", ""),
           "forbidden": ("15", "Remote service error", "isv.refund-cannot-refuse"),
           "conflict": ("15", "Remote service error", "isv.refund-version-not-match"),
           "web_only": ("15", "Remote service error", "isv.refund-onweb"),
-          "not_found": ("15", "Remote service error", "isv.refund-not-exist")}
+          "not_found": ("15", "Remote service error", "isv.refund-not-exist"),
+          "evidence_required": ("15", "Remote service error", "isv.refund-proof-required")}
 ACTIONS = {"taobao.rp.returngoods.agree": "agree_return", "taobao.refund.refuse": "refuse"}
 TOPICS = {"created": "taobao_refund_RefundCreated", "agree_return": "taobao_refund_RefundSellerAgreeAgreement",
           "refuse": "taobao_refund_RefundSellerRefuseAgreement", "buyer_shipped": "taobao_refund_RefundBuyerReturnGoods",
@@ -41,6 +49,7 @@ class TaobaoSimulator(Simulator):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.tmc: list[dict] = []
+        self.refusals: list[dict] = []  # what each refusal named (the tests read it)
 
     def route(self, request: Request) -> Response:
         form = {k: v[0] for k, v in urllib.parse.parse_qs((request.body or b"").decode(), keep_blank_values=True).items()}
@@ -68,11 +77,26 @@ class TaobaoSimulator(Simulator):
             return self.ok(method, {"refunds": {"refund": [self.render(c) for c in chunk]}, "has_next": more})
         if method == "taobao.refund.get":
             return self.ok(method, {"refund": self.render(self.find(form.get("refund_id", "")))})
+        if method == "taobao.trade.fullinfo.get":
+            return self.ok(method, {"trade": self.render_trade(self.find_order(form.get("tid", "")))})
         if method == "taobao.rp.refunds.agree":
             refund_id, _fee, version, _phase = form.get("refund_infos", "").split("|")
             case = self.checked(refund_id, version)
             self.apply(case, "agree_refund" if case.status == "requested" else "refund")
             return self.ok(method, {"msg": "success", "succ": True})
+        if method == "taobao.refund.refusereason.get":
+            self.find(form.get("refund_id", ""))
+            return self.ok(method, {"reasons": {"reason": [
+                {"reason_id": code, "reason_text": text, "proof_required": proof}
+                for code, (text, proof) in REFUSE_REASONS.items()]}})
+        if method == "taobao.refund.refuse":
+            found = REFUSE_REASONS.get(int(form.get("refuse_reason_id") or 0))
+            if found is None:
+                raise SimError("rejected", "refuse_reason_id not offered by taobao.refund.refusereason.get")
+            if found[1] and not form.get("refuse_proof"):
+                raise SimError("evidence_required", f"{found[0]}: 需上传拒绝凭证")
+            self.refusals.append({"refund_id": form.get("refund_id", ""), "reason_id": int(form["refuse_reason_id"]),
+                                  "proof": bool(form.get("refuse_proof"))})
         if method in ACTIONS:
             case = self.checked(form.get("refund_id", ""), form.get("refund_version", ""))
             self.apply(case, ACTIONS[method], return_address_id=form.get("seller_address_id"))
@@ -109,6 +133,20 @@ class TaobaoSimulator(Simulator):
             "company_name": case.return_carrier, "sid": case.return_tracking_no,
             "order_status": "WAIT_BUYER_CONFIRM_GOODS" if case.shipped else "WAIT_SELLER_SEND_GOODS",
             **order_times(case),
+        }
+
+    def render_trade(self, order: SimOrder) -> dict:
+        times = self.order_texts(order)
+        return {
+            "tid": order.order_id, "status": "WAIT_BUYER_CONFIRM_GOODS" if order.shipped else "WAIT_SELLER_SEND_GOODS",
+            "created": times["created"], "pay_time": times["paid"], "consign_time": times["shipped"],
+            "buyer_nick": order.buyer_nick, "receiver_state": order.province, "receiver_city": order.city,
+            "receiver_district": "南山区", "receiver_address": "科技园路1号",
+            "post_fee": yuan(order.freight_fen), "payment": yuan(order.paid_fen),
+            "orders": {"order": [{"oid": line.line_id, "title": line.title, "num": line.quantity,
+                                  "num_iid": line.product_id, "outer_sku_id": line.sku_code,
+                                  "price": yuan(line.paid_fen // max(line.quantity, 1)), "payment": yuan(line.paid_fen)}
+                                 for line in order.lines]},
         }
 
     def ok(self, method: str, body: dict) -> Response:
