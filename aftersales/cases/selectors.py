@@ -77,7 +77,7 @@ def search_condition(q: str) -> Q:
 
 def case_detail(shop: Shop, case_id: int) -> Case:
     return get_object_or_404(
-        Case.objects.select_related("order", "buyer", "assignee").prefetch_related(
+        Case.objects.select_related("order", "buyer", "assignee", "exchange_sku").prefetch_related(
             "events",
             Prefetch("lines", queryset=CaseLine.objects.select_related("order_line").order_by("order_line_id")),
         ),
