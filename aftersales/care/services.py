@@ -18,7 +18,7 @@ from aftersales.care.domain.ladder import step_of
 from aftersales.care.models import Compensation, ReplyTemplate, Satisfaction, TemplateKind
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case
-from aftersales.cases.services import By, lock_case, record_event
+from aftersales.cases.services import By, hold_case, record_compensation, record_rating, record_reply
 from aftersales.core import clock, natural_keys
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen, format_fen
@@ -103,10 +103,7 @@ def send_reply(shop: Shop, case_id: int, by: By, *, body: str, template_id: int 
         raise DomainError("input.too_long", field="body", limit=BODY_LIMIT)
     if template_id is not None and not ReplyTemplate.objects.filter(shop=shop, pk=template_id).exists():
         raise NotFoundError("care.template_not_found", template_id=template_id)
-    case = lock_case(shop, case_id)
-    record_event(case, by, "reply", from_status=case.status, note=body,
-                 payload={"template": template_id} if template_id else {}, now=now)
-    return case
+    return record_reply(shop, case_id, by, body=body, template_id=template_id, now=now)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,7 +145,7 @@ def grant_compensation(shop: Shop, case_id: int, by: By, *, rung: str, cost_fen:
         raise DomainError("input.too_long", field="note", limit=200)
     # The shop row is the lock that keeps two grants from spending the same budget twice.
     locked = Shop.objects.select_for_update().get(pk=shop.pk)
-    case = lock_case(locked, case_id)
+    case = hold_case(locked, case_id)
     budget = budget_of(locked, now)
     if budget.used_fen + cost_fen > budget.budget_fen:
         raise ConflictError("care.over_budget", cost=format_fen(cost_fen), left=format_fen(budget.left_fen),
@@ -156,8 +153,8 @@ def grant_compensation(shop: Shop, case_id: int, by: By, *, rung: str, cost_fen:
     user = by.user if getattr(by.user, "is_authenticated", False) else None
     grant = Compensation.objects.create(shop=locked, case=case, rung=rung, cost_fen=cost_fen, note=note,
                                         granted_by=user, created_at=now)
-    record_event(case, by, "compensation", from_status=case.status, note=note,
-                 payload={"compensation": grant.pk, "rung": rung, "cost_fen": cost_fen}, now=now)
+    record_compensation(locked, case, by, compensation_id=grant.pk, rung=rung, cost_fen=cost_fen,
+                        note=note, now=now)
     return grant
 
 
@@ -185,12 +182,12 @@ def rate_case(shop: Shop, case_id: int, by: By, *, score: int, comment: str = ""
     comment = comment.strip()
     if len(comment) > COMMENT_LIMIT:
         raise DomainError("input.too_long", field="comment", limit=COMMENT_LIMIT)
-    case = lock_case(shop, case_id)
+    case = hold_case(shop, case_id)
     if Status(case.status) not in TERMINAL:
         raise ConflictError("care.case_not_finished")
     if Satisfaction.objects.filter(case=case).exists():
         raise ConflictError("care.already_rated")
     now = now or clock.now()
     rating = Satisfaction.objects.create(shop=shop, case=case, score=score, comment=comment, created_at=now)
-    record_event(case, by, "rating", from_status=case.status, note=comment, payload={"score": score}, now=now)
+    record_rating(shop, case, by, score=score, comment=comment, now=now)
     return rating

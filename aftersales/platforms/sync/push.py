@@ -167,17 +167,14 @@ def deliver_one(command_id: int) -> str | None:
 
 
 def _refused(command: PlatformCommand, exc: ApiError) -> None:
-    from aftersales.cases.domain.states import Actor
-    from aftersales.cases.services import By, record_event
+    from aftersales.cases.services import record_platform_refused
 
     command.state = PlatformCommand.REJECTED if not exc.retryable else PlatformCommand.FAILED
     command.result_kind, command.result_code = exc.kind, exc.platform_code
     command.result_message, command.finished_at = exc.message[:300], clock.now()
     command.save()
-    case = Case.objects.select_for_update().get(pk=command.case_id)
-    record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=exc.kind,
-                 note=exc.message[:300], payload={"command": command.pk, "action": command.action,
-                                                 "platform_code": exc.platform_code})
+    record_platform_refused(command.shop_id, command.case_id, command_id=command.pk, action=command.action,
+                            kind=exc.kind, platform_code=exc.platform_code, message=exc.message[:300])
 
 
 def resync(connection: StoreConnection, platform_case_id: str) -> None:
