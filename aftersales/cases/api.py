@@ -11,6 +11,7 @@ from aftersales.cases import services
 from aftersales.cases.domain.states import Actor
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.schemas import (
+    ApproveIn,
     CaseDetailOut,
     CaseIn,
     CaseOut,
@@ -101,9 +102,10 @@ def open_case(request, payload: CaseIn):
 
 
 @router.post("/{int:case_id}/approve", response=CaseDetailOut)
-def approve(request, case_id: int, payload: NoteIn | None = None):
+def approve(request, case_id: int, payload: ApproveIn | None = None):
     require_role(request, *STAFF)
-    services.approve_case(request.shop, case_id, by(request), note=payload.note if payload else "")
+    services.approve_case(request.shop, case_id, by(request), note=payload.note if payload else "",
+                          return_address_id=payload.return_address_id if payload else None)
     return detail(request, case_id)
 
 

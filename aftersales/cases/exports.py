@@ -15,6 +15,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 
 from aftersales.accounts.models import Shop
+from aftersales.cases.domain.return_address import full_address
 from aftersales.cases.models import Case
 from aftersales.core import clock, labels, spreadsheets
 from aftersales.core.errors import DomainError
@@ -66,6 +67,10 @@ def _user(user) -> str:
     return user.get_username() if user else ""
 
 
+def _contact(address: dict) -> str:
+    return f"{address.get('contact', '')} {mask_phone(address.get('phone', ''))}".strip() if address else ""
+
+
 # The three exports ------------------------------------------------------------------------------------
 
 CASE_COLUMNS = [
@@ -73,18 +78,28 @@ CASE_COLUMNS = [
     Column("平台售后单号", "Platform case id", width=20), Column("订单号", "Order no.", width=22),
     Column("买家", "Buyer", width=14), Column("买家手机", "Buyer phone", width=14),
     Column("类型", "Kind", width=10), Column("状态", "Status", width=14), Column("原因", "Reason", width=14),
+    Column("换货商品信息", "Exchange for", width=20),
     Column("申请金额(元)", "Requested (yuan)", MONEY, 14),
     Column("同意退款(元)", "Granted (yuan)", MONEY, 14),
     Column("已退款(元)", "Refunded (yuan)", MONEY, 14), Column("退货快递", "Return carrier", width=12),
-    Column("退货单号", "Return tracking no.", width=20), Column("质检结果", "Inspection", width=10),
-    Column("当前时限", "Deadline", TIME, 20), Column("时限环节", "Deadline stage", width=20),
+    Column("退货单号", "Return tracking no.", width=20),
+    # The address the buyer was given (the case's copy; the contact's phone masked like every phone here).
+    Column("商家退货地址", "Return address", width=36), Column("商家退货联系人", "Return contact", width=18),
+    Column("质检结果", "Inspection", width=10), Column("当前时限", "Deadline", TIME, 20),
+    Column("时限环节", "Deadline stage", width=20),
     Column("负责人", "Assignee", width=12), Column("标签", "Tags", width=16),
     Column("申请时间", "Opened", TIME, 20), Column("关闭时间", "Closed", TIME, 20),
 ]
 
 
+def _exchange_for(case: Case) -> str:
+    """The size/colour an exchange sends instead, as 抖店 writes 换货商品信息: spec and SKU code."""
+    sku = case.exchange_sku
+    return f"{sku.spec} ({sku.code})" if sku and sku.spec else (sku.code if sku else "")
+
+
 def case_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list]:
-    qs = (Case.objects.filter(shop=shop).select_related("order", "buyer", "assignee")
+    qs = (Case.objects.filter(shop=shop).select_related("order", "buyer", "assignee", "exchange_sku")
           .order_by("created_at", "pk"))
     if since:
         qs = qs.filter(created_at__gte=_since(since))
@@ -93,9 +108,10 @@ def case_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list
             c.number, labels.label(labels.PLATFORM, c.platform, lang), c.platform_case_id or "",
             c.order.platform_order_id, c.buyer.nick or c.buyer.name, mask_phone(c.buyer.phone),
             labels.label(labels.KIND, c.kind, lang), labels.label(labels.STATUS, c.status, lang),
-            labels.label(labels.REASON, c.reason, lang),
+            labels.label(labels.REASON, c.reason, lang), _exchange_for(c),
             c.requested_fen, c.refund_granted_fen, c.refunded_fen,
-            c.return_carrier, c.return_tracking_no, labels.label(PASSED, c.inspection_result, lang),
+            c.return_carrier, c.return_tracking_no, full_address(c.return_address),
+            _contact(c.return_address), labels.label(PASSED, c.inspection_result, lang),
             c.deadline_at, labels.label(labels.STAGE, c.deadline_stage, lang), _user(c.assignee),
             "、".join(c.tags or []), c.created_at, c.closed_at,
         ]

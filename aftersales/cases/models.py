@@ -54,6 +54,14 @@ class Case(models.Model):
     return_carrier = models.CharField(max_length=32, blank=True)
     return_tracking_no = models.CharField(max_length=64, blank=True, db_index=True)
     outbound_tracking_no = models.CharField(max_length=64, blank=True)  # exchange / reship
+    # Where the buyer sends the goods back (rule L6): a copy of the shop's return address taken when the
+    # return was approved, so that later edits of the address book never change what the buyer was told
+    # (keys: cases/domain/return_address.SNAPSHOT_KEYS; {} when no address was given).
+    return_address = models.JSONField(default=dict, blank=True, encoder=TextJSONEncoder)
+    # 换货: the size/colour the buyer asked for instead (a SKU of the same product); the replacement
+    # shipped is this SKU and its stock goes down when it ships.
+    exchange_sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
 
     # The deadline of the current step: the platform's own when it gives one, else the fallback table.
     deadline_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.policy import Decision, Facts, RuleSet, ShopRules, default_ruleset, evaluate
+from aftersales.cases.domain.scopes import most_specific
 from aftersales.catalog.models import Category, ReturnRule
 from aftersales.orders.models import Order, OrderLine
 
@@ -21,13 +22,8 @@ _RULE_FIELDS = (
 
 def return_rule_for(shop: Shop, platform: str, category: Category | None) -> ReturnRule | None:
     """The most specific rule: platform + category, then category, then platform, then the shop's."""
-    rules = list(ReturnRule.objects.filter(shop=shop))
-    cat_id = category.pk if category else None
-    for want_platform, want_cat in ((platform, cat_id), ("", cat_id), (platform, None), ("", None)):
-        for rule in rules:
-            if rule.platform == want_platform and rule.category_id == want_cat:
-                return rule
-    return None
+    return most_specific(ReturnRule.objects.filter(shop=shop), platform, category.pk if category else None,
+                         platform_of=lambda rule: rule.platform, category_of=lambda rule: rule.category_id)
 
 
 def ruleset_for(shop: Shop, platform: str, category: Category | None) -> RuleSet:
@@ -54,6 +50,7 @@ def facts_for(
     requested_at: datetime,
     goods: dict | None = None,
     buyer_confirmed_no_return_at_purchase: bool = False,
+    breaks_free_shipping: bool = False,
 ) -> Facts:
     category = line_category(line)
     return Facts.from_dict(
@@ -68,6 +65,7 @@ def facts_for(
             "buyer_confirmed_no_return_at_purchase": buyer_confirmed_no_return_at_purchase,
             "shipped": order.shipped_at is not None,
             "free_shipping": order.free_shipping,
+            "partial_return_breaks_free_shipping": breaks_free_shipping,
         }
     )
 
@@ -81,6 +79,7 @@ def decide(
     requested_at: datetime,
     goods: dict | None = None,
     buyer_confirmed: bool = False,
+    breaks_free_shipping: bool = False,
 ) -> tuple[Decision, RuleSet]:
     rules = ruleset_for(order.shop, order.platform, line_category(line))
     facts = facts_for(
@@ -91,5 +90,6 @@ def decide(
         requested_at=requested_at,
         goods=goods,
         buyer_confirmed_no_return_at_purchase=buyer_confirmed,
+        breaks_free_shipping=breaks_free_shipping,
     )
     return evaluate(facts, rules, requested_at), rules

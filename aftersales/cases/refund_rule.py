@@ -17,17 +17,20 @@ from collections import defaultdict
 
 from aftersales.cases.domain.states import Kind
 from aftersales.cases.models import Case
+from aftersales.core.choices import MERCHANT_FAULT_REASONS
 from aftersales.orders.models import Order, OrderLine
 from aftersales.refunds.domain.refundable import (
     OrderLineMoney,
     RefundPlan,
     allocate_capped,
+    breaks_free_shipping,
     freight_back,
     gifts_kept_on_return,
     plan_refund,
     unit_shares,
 )
 
+OUTBOUND_FREIGHT = "refund.deduction.outbound_freight"
 #: The buyer keeps the goods: money only, no units come back, no deal is re-priced.
 GOODS_KEPT_KINDS = frozenset({Kind.PARTIAL_REFUND.value, Kind.PRICE_PROTECTION.value})
 
@@ -66,11 +69,12 @@ def _taken_by_others(order: Order, lines: dict[str, OrderLineMoney], exclude_cas
 
 
 def plan_for_lines(
-    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, exclude_case_id: int | None = None,
-    lines: list[OrderLine] | None = None,
+    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, reason: str,
+    exclude_case_id: int | None = None, lines: list[OrderLine] | None = None,
 ) -> RefundPlan:
-    """The rule's refund for `picked` (line, units) of `order` as a case of `kind`, after what the order's
-    other cases (all but `exclude_case_id`) already took. `lines`: the order's lines, if already read."""
+    """The rule's refund for `picked` (line, units) of `order` as a case of `kind` for `reason`, after
+    what the order's other cases (all but `exclude_case_id`) already took. `lines`: the order's lines,
+    if already read."""
     keeps_goods = kind in GOODS_KEPT_KINDS
     lines = order.lines.all() if lines is None else lines
     money = {str(line.pk): money_of(line, in_bundle=not keeps_goods) for line in lines}
@@ -89,15 +93,41 @@ def plan_for_lines(
     gifts = {} if keeps_goods else gifts_kept_on_return(lines, returned, units_before, shipped=shipped)
     freight = 0 if keeps_goods else freight_back(lines, returned, units_before, shipped=shipped,
                                                  freight_paid_fen=order.freight_fen)
+    waived = order.waived_freight_fen if breaks_threshold(order, lines, returned, units_before, kind=kind,
+                                                          reason=reason) else 0
     return plan_refund(lines, returned, already_refunded_fen_by_line=refunded, gifts_kept=gifts,
-                       units_already_returned_by_line=units_before, freight_back_fen=freight)
+                       units_already_returned_by_line=units_before, freight_back_fen=freight,
+                       outbound_freight_fen=waived, breaks_free_shipping=bool(waived))
+
+
+def breaks_threshold(order: Order, lines: list[OrderLineMoney], returned: dict[str, int],
+                     units_before: dict[str, int], *, kind: str, reason: str) -> bool:
+    """Whether this request owes back the outbound freight the shop waived by 满X包邮 (L12): goods that
+    shipped come back for a reason on the buyer's side (the shop's fault costs the buyer nothing) and
+    leave what the buyer keeps below the threshold."""
+    if kind in GOODS_KEPT_KINDS or order.shipped_at is None or not order.waived_freight_fen:
+        return False
+    if reason in MERCHANT_FAULT_REASONS:
+        return False
+    return breaks_free_shipping(lines, returned, units_before, threshold_fen=order.free_shipping_threshold_fen)
+
+
+def threshold_broken_by(order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, reason: str,
+                        lines: list[OrderLine] | None = None) -> bool:
+    """Whether a request about to be opened on `picked` has the waived freight deducted (what the
+    policy is told as `partial_return_breaks_free_shipping`)."""
+    if not order.waived_freight_fen:
+        return False
+    plan = plan_for_lines(order, picked, kind=kind, reason=reason, lines=lines)
+    return any(code == OUTBOUND_FREIGHT for code, _fen in plan.deductions)
 
 
 def cap_for_new_case(
-    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, lines: list[OrderLine] | None = None
+    order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, reason: str,
+    lines: list[OrderLine] | None = None,
 ) -> int:
     """What a case opened now on `picked` may refund at most: the rule, within what the order has left."""
-    plan = plan_for_lines(order, picked, kind=kind, lines=lines)
+    plan = plan_for_lines(order, picked, kind=kind, reason=reason, lines=lines)
     return max(0, min(plan.total_fen, order.paid_fen - order.refund_granted_fen))
 
 
@@ -107,7 +137,7 @@ def case_plan(case: Case, order: Order | None = None) -> RefundPlan:
     picked = [(cl.order_line, cl.quantity) for cl in case.lines.select_related("order_line")]
     if not picked:  # recorded as a platform reported it, without lines we know
         return RefundPlan(total_fen=case.refund_cap_fen, per_line={})
-    return plan_for_lines(order, picked, kind=case.kind, exclude_case_id=case.pk)
+    return plan_for_lines(order, picked, kind=case.kind, reason=case.reason, exclude_case_id=case.pk)
 
 
 def entitlement(case: Case, order: Order | None = None) -> int:

@@ -9,6 +9,7 @@ from pydantic import Field, StrictBool, StrictInt
 from aftersales.cases.domain.states import Kind
 from aftersales.core.api_types import Moment
 from aftersales.core.choices import LawCategory, Platform, Reason
+from aftersales.core.fields import mask_phone
 from aftersales.core.money import MAX_FEN
 
 
@@ -98,6 +99,15 @@ class CaseOut(Schema):
 class CaseDetailOut(CaseOut):
     policy_decision: dict
     policy_version: str
+    #: The return address the return was approved with (the case's copy, contact phone masked); {} if none.
+    return_address: dict
+
+    @staticmethod
+    def resolve_return_address(obj) -> dict:
+        if not obj.return_address:
+            return {}
+        return {**obj.return_address, "phone": mask_phone(obj.return_address.get("phone", ""))}
+
     buyer_phone_masked: str
     lines: list[CaseLineOut]
     events: list[EventOut]
@@ -145,6 +155,12 @@ class NoteIn(Schema):
     note: str = Field("", max_length=2000)
 
 
+class ApproveIn(NoteIn):
+    #: Where a return goes back: one of the shop's return addresses; without it the shop's default for
+    #: the case's platform and category.
+    return_address_id: StrictInt | None = Field(None, ge=1, le=2**63 - 1)
+
+
 class ReasonCorrectionIn(Schema):
     reason: str = Field(min_length=1, max_length=24)  # a case reason or "service"
 
@@ -179,7 +195,8 @@ class InspectIn(Schema):
 
 
 class GrantIn(Schema):
-    amount_fen: StrictInt | None = Field(None, gt=0, le=MAX_FEN)
+    #: Required: a missing amount is refused with `refund.amount_required` and the refundable amount.
+    amount_fen: StrictInt | None = Field(None, gt=0, le=MAX_FEN, description="required; fen, at most what is refundable now")
     reason_code: str = "approved_request"
     note: str = Field("", max_length=2000)
 

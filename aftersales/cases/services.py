@@ -10,17 +10,31 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from aftersales.accounts.models import Shop
 from aftersales.cases import kernel
 from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.refusal import lawful_no_reason
-from aftersales.cases.domain.states import Action, Actor, Kind, Status
+from aftersales.cases.domain.states import (
+    Action,
+    Actor,
+    Kind,
+    Status,
+    gives_what_was_asked,
+    next_status,
+)
 from aftersales.cases.kernel import SYSTEM, By  # noqa: F401  (who acts: named by every caller of the verbs)
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
-from aftersales.cases.refund_rule import cap_for_new_case, money_of  # noqa: F401  (money_of: callers)
+from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
+    cap_for_new_case,
+    money_of,
+    threshold_broken_by,
+)
+from aftersales.catalog.models import Sku
+from aftersales.catalog.return_addresses import address_for_approval
+from aftersales.catalog.return_addresses import snapshot as address_snapshot
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import (
     ArbitrationStatus,
@@ -93,11 +107,13 @@ def _open_new_case(
     buyer_confirmed_no_return_at_purchase: bool = False,
     platform_case_id: str | None = None,
     enforce_policy: bool | None = None,
+    exchange_sku_id: int | None = None,
     now: datetime | None = None,
 ) -> Case:
     """Open an after-sale case (售后申请) on some lines of an order, with the policy decision attached.
 
     A buyer may only ask for a remedy the policy allows; staff may be more generous and are only told.
+    An exchange may name the SKU wanted instead (`exchange_sku_id`, see `_exchange_sku`).
     """
     now = now or clock.now()
     _validate_choice(kind, Kind, "kind")
@@ -131,15 +147,17 @@ def _open_new_case(
                 "case.quantity_exceeds_order", line_id=line_id, quantity=quantity, available=free
             )
         picked.append((line, quantity))
+    exchange_sku = _exchange_sku(shop, exchange_sku_id, kind, picked)
 
     # Every picked line is judged on its own (its category, the goods' state, whether it is a gift or
     # part of a bundle): a mixed request is opened for the lines the rules allow and refused, with the
     # reasons, for the others. Staff may be more generous and keep every line; they are only told.
     wanted = _policy_kind(kind)
+    breaks = threshold_broken_by(order, picked, kind=kind, reason=reason, lines=order_lines)  # 满X包邮
     judged = [
         (line, quantity, *decide(
             order, line, case_kind=wanted, reason=reason, requested_at=now, goods=goods,
-            buyer_confirmed=buyer_confirmed_no_return_at_purchase,
+            buyer_confirmed=buyer_confirmed_no_return_at_purchase, breaks_free_shipping=breaks,
         ))
         for line, quantity in picked
     ]
@@ -160,7 +178,7 @@ def _open_new_case(
     }
 
     goods_status = goods_status_of(order)
-    cap = cap_for_new_case(order, picked, kind=kind, lines=order_lines)  # the refund rule (plan_refund)
+    cap = cap_for_new_case(order, picked, kind=kind, reason=reason, lines=order_lines)  # the refund rule
     if requested_fen is None:
         requested_fen = cap if kind in _REFUND_KINDS else 0
     check_fen(requested_fen)
@@ -182,6 +200,7 @@ def _open_new_case(
         wanted_remedy=wanted_remedy,
         requested_fen=requested_fen,
         refund_cap_fen=cap,
+        exchange_sku=exchange_sku,
         policy_decision=policy_decision,
         policy_version=ruleset.version,
         **read_words(buyer_note),
@@ -201,12 +220,31 @@ def _open_new_case(
         payload={
             "lines": [[line.pk, q] for line, q in picked],
             "requested_fen": requested_fen,
+            **({"exchange_sku": exchange_sku.code} if exchange_sku else {}),
             "eligible": policy_decision["eligible"],
             "policy_version": ruleset.version,
             "refused_lines": [[line.pk, q, list(d.reason_codes[:3])] for line, q, d, _r in refused],
         },
     )
     return case
+
+
+def _exchange_sku(shop: Shop, sku_id: int | None, kind: str, picked: list[tuple[OrderLine, int]]) -> Sku | None:
+    """The SKU an exchange asks for: another size or colour of the very product returned, with enough
+    units in stock for the units exchanged (the stock is taken when the replacement ships)."""
+    if sku_id is None:
+        return None
+    if kind != Kind.EXCHANGE.value:
+        raise DomainError("case.exchange_sku_not_exchange", kind=kind)
+    sku = Sku.objects.filter(shop=shop, pk=sku_id).first() if isinstance(sku_id, int) else None
+    if sku is None:
+        raise DomainError("input.invalid_choice", field="exchange_sku", value=str(sku_id))
+    if any(line.product_id != sku.product_id for line, _q in picked):
+        raise DomainError("case.exchange_sku_other_product", sku=sku.code)
+    units = sum(q for _line, q in picked)
+    if sku.stock is None or sku.stock < units:
+        raise ConflictError("case.exchange_out_of_stock", sku=sku.code, spec=sku.spec, stock=sku.stock or 0)
+    return sku
 
 
 def _line_verdict(line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
@@ -273,13 +311,29 @@ def _policy_kind(kind: str) -> str:
 
 
 @transaction.atomic
-def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
+def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", return_address_id: int | None = None,
+                 now: datetime | None = None) -> Case:
+    """Approve a request. When the goods are to come back, the case keeps a copy of the return address
+    (rule L6): the one picked (`return_address_id`, one of the shop's) or the shop's default for the
+    case's platform and category; it goes to the buyer's page, the message and the platform."""
     case = kernel.lock_case(shop, case_id)
     payload = {}
     if case.kind in (Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.REPAIR.value):
         payload["return_freight_payer"] = case.policy_decision.get("return_freight_payer")
+    target = next_status(Kind(case.kind), Status(case.status), Action.APPROVE, by.actor)
+    if target == Status.AWAITING_RETURN:
+        address = address_for_approval(shop, return_address_id, case.platform, case_category_id(case))
+        case.return_address = address_snapshot(address)
+        if address is not None:
+            payload["return_address_id"] = address.pk
     kernel.move(case, Action.APPROVE, by, note=note, payload=payload, now=now)
     return case
+
+
+def case_category_id(case: Case) -> int | None:
+    """The category of the case's goods (of its first line), for the shop's per-category settings."""
+    return (CaseLine.objects.filter(case=case, order_line__product__isnull=False).order_by("pk")
+            .values_list("order_line__product__category_id", flat=True).first())
 
 
 @transaction.atomic
@@ -290,41 +344,64 @@ def switch_remedy(
     *,
     kind: str,
     requested_fen: int | None = None,
+    exchange_sku_id: int | None = None,
+    buyer_agreed: bool = False,
     note: str = "",
     now: datetime | None = None,
 ) -> Case:
-    """Change the remedy of a request still under review (改为换货 / 补发 / 仅退款不退货 / 部分退款),
-    once the buyer agreed to it (say so in `note`).
+    """Change the remedy of a request still under review (改为换货 / 补发 / 仅退款不退货 / 部分退款), or the
+    size/colour of an exchange not yet shipped (the one asked for is out of stock).
 
     Only to a remedy the policy allowed when the case was opened; besides, a return the policy allowed
     may become a refund without return once the goods are with the buyer (the shop waives the return:
-    the same money, nothing sent back). A partial refund needs the policy's refund without return.
+    the same money, nothing sent back); a partial refund is the buyer keeping the goods for part of the
+    money (协商). Anything but what the buyer asked for (or more) is an offer, and so is another SKU: it
+    needs the buyer's agreement (`buyer_agreed`, how they agreed in `note`), which the event records.
     """
     _validate_choice(kind, Kind, "kind")
     if len(note) > 2000:
         raise DomainError("input.too_long", field="note", limit=2000)
     case = kernel.lock_case(shop, case_id)
-    if case.status != Status.REQUESTED.value:
+    other_sku = kind == Kind.EXCHANGE.value and exchange_sku_id is not None and exchange_sku_id != case.exchange_sku_id
+    # Once the return is in, an exchange can still change its size/colour before the replacement ships.
+    fulfilling_exchange = (case.status == Status.FULFILLING.value and case.kind == kind == Kind.EXCHANGE.value
+                           and other_sku)
+    if case.status != Status.REQUESTED.value and not fulfilling_exchange:
         raise ConflictError("case.switch_not_in_review", status=case.status)
     allowed = set(case.policy_decision.get("remedies") or [])
     target = _policy_kind(kind)
     received = case.goods_status == GoodsStatus.RECEIVED.value
     waiver = kind == Kind.REFUND_ONLY.value and Kind.RETURN_REFUND.value in allowed and received
-    if kind == Kind.PRICE_PROTECTION.value or (target not in allowed and not waiver) or (
-        kind == Kind.PARTIAL_REFUND.value and not received
-    ):
+    # 协商部分退款: the buyer keeps the goods for part of the money. The law does not give it; the buyer
+    # may accept it instead of what it does give (an offer: their agreement is required below and recorded).
+    negotiated = kind == Kind.PARTIAL_REFUND.value
+    if kind == Kind.PRICE_PROTECTION.value or (
+        target not in allowed and not (waiver or negotiated or fulfilling_exchange)
+    ) or (kind == Kind.PARTIAL_REFUND.value and not received):
         raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(sorted(allowed)))
     if requested_fen is None:
         requested_fen = case.refund_cap_fen if kind in _REFUND_KINDS else 0
     check_fen(requested_fen)
     if requested_fen > case.refund_cap_fen:
         raise DomainError("refund.exceeds_refundable", requested=requested_fen, refundable=case.refund_cap_fen)
+    if kind == Kind.EXCHANGE.value:
+        sku = _exchange_sku(shop, exchange_sku_id, kind, [(cl.order_line, cl.quantity) for cl in
+                                                         case.lines.select_related("order_line")])
+        sku = sku if exchange_sku_id is not None else case.exchange_sku
+    else:
+        sku = None
+    if (other_sku or not gives_what_was_asked(kind, case.wanted_remedy)) and not buyer_agreed:
+        raise DomainError("case.switch_needs_agreement", kind=kind)
     before = {"kind": case.kind, "requested_fen": case.requested_fen}
-    case.kind, case.requested_fen = kind, requested_fen
+    after = {"kind": kind, "requested_fen": requested_fen}
+    if case.exchange_sku_id or sku:
+        before["exchange_sku"] = case.exchange_sku.code if case.exchange_sku_id else ""
+        after["exchange_sku"] = sku.code if sku else ""
+    case.kind, case.requested_fen, case.exchange_sku = kind, requested_fen, sku
     case.version += 1
-    case.save(update_fields=["kind", "requested_fen", "version", "updated_at"])
+    case.save(update_fields=["kind", "requested_fen", "exchange_sku", "version", "updated_at"])
     kernel.record_event(case, by, "switch_remedy", from_status=case.status, note=note.strip(), now=now,
-                 payload={"before": before, "after": {"kind": kind, "requested_fen": requested_fen}})
+                 payload={"before": before, "after": after, "buyer_agreed": buyer_agreed})
     return case
 
 
@@ -381,12 +458,24 @@ def record_return_shipment(
 def ship_replacement(
     shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, now: datetime | None = None
 ) -> Case:
+    """Ship the exchange, reshipment or repaired item. An exchange for another SKU takes its units off
+    that SKU's stock in the same transaction; with too few left nothing is written (the agent may then
+    switch the remedy with the buyer's agreement)."""
     carrier, tracking_no = carrier.strip(), parse_tracking(tracking_no)
     if not carrier:
         raise DomainError("input.required", field="carrier")
     case = kernel.lock_case(shop, case_id)
+    next_status(Kind(case.kind), Status(case.status), Action.SHIP_REPLACEMENT, by.actor)  # refused before stock moves
+    payload = {"carrier": carrier, "tracking_no": tracking_no}
+    if case.exchange_sku_id is not None and case.kind == Kind.EXCHANGE.value:
+        units = sum(case.lines.values_list("quantity", flat=True))
+        taken = Sku.objects.filter(pk=case.exchange_sku_id, stock__gte=units).update(stock=F("stock") - units)
+        if not taken:
+            sku = Sku.objects.get(pk=case.exchange_sku_id)
+            raise ConflictError("case.exchange_out_of_stock", sku=sku.code, spec=sku.spec, stock=sku.stock or 0)
+        payload.update(sku=case.exchange_sku.code, units=units)
     case.outbound_tracking_no = tracking_no
-    kernel.move(case, Action.SHIP_REPLACEMENT, by, payload={"carrier": carrier, "tracking_no": tracking_no}, now=now)
+    kernel.move(case, Action.SHIP_REPLACEMENT, by, payload=payload, now=now)
     return case
 
 

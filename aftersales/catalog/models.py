@@ -43,6 +43,10 @@ class Sku(models.Model):
     code = models.CharField(max_length=64)
     spec = models.CharField(max_length=200, blank=True)
     price_fen = models.BigIntegerField()
+    # Units on hand for exchanges: a buyer may pick this SKU as the replacement only while some are left,
+    # and shipping the replacement takes them off in the same transaction. Null: the shop keeps no stock
+    # figure here (a SKU only known from a platform's export), so it is neither offered nor counted.
+    stock = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -79,3 +83,36 @@ class ReturnRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform or '*'}/{self.category_id or '*'} v{self.version}"
+
+
+class ReturnAddress(models.Model):
+    """Where buyers send returns: one of the shop's warehouses, with the person and phone who receive them.
+
+    `is_default` makes it the default for its scope — a platform and/or a category (blank = all), chosen
+    like the return rules (the most specific first). `platform_ids` holds each platform's own id of this
+    address (抖店 receiver_address_id, 淘宝 seller_address_id …), sent when a return is agreed there.
+    A case keeps a copy of the address it was approved with (`Case.return_address`), so edits and
+    removals here never change what a buyer was told.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="return_addresses")
+    name = models.CharField(max_length=40)  # the warehouse: 杭州主仓
+    contact = models.CharField(max_length=30)
+    phone = models.CharField(max_length=20)
+    province = models.CharField(max_length=20)
+    city = models.CharField(max_length=20)
+    district = models.CharField(max_length=20, blank=True)
+    detail = models.CharField(max_length=120)  # street, building, door
+    postcode = models.CharField(max_length=6, blank=True)
+    platform_ids = models.JSONField(default=dict, blank=True)
+    is_default = models.BooleanField(default=False)
+    platform = models.CharField(max_length=16, choices=enum_choices(Platform), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "name"], name="uniq_return_address_name")]
+
+    def __str__(self) -> str:
+        return self.name

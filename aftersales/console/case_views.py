@@ -29,7 +29,9 @@ from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
 from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.console.errors import error_text
+from aftersales.console.exchange import SwitchRemedyForm
 from aftersales.console.queries import case_page, next_open_case, shop_agents
+from aftersales.console.return_address_views import approval_address
 from aftersales.core.errors import DomainError
 from aftersales.core.money import fen_to_yuan
 from aftersales.refunds import services as refunds
@@ -59,9 +61,19 @@ def _evidence(staff, case_id, data, request):
     return add_evidence(staff.shop, case_id, staff.by(), data=upload.read())
 
 
+def _switch_remedy(staff, case_id, data, request):
+    kind = data["kind"]
+    return cases.switch_remedy(
+        staff.shop, case_id, staff.by(), kind=kind,
+        requested_fen=data["amount"] if kind == Kind.PARTIAL_REFUND.value else None,
+        exchange_sku_id=data["exchange_sku"] if kind == Kind.EXCHANGE.value else None,
+        buyer_agreed=data["buyer_agreed"], note=data["note"])
+
+
 ACTIONS: dict[str, CaseAction] = {
-    "approve": CaseAction(f.NoteOptionalForm, lambda s, c, d, r: cases.approve_case(
-        s.shop, c, s.by(), note=d["note"]), _("Request approved."), _("Approve")),
+    "approve": CaseAction(f.ApproveForm, lambda s, c, d, r: cases.approve_case(
+        s.shop, c, s.by(), note=d["note"], return_address_id=d.get("return_address")),
+        _("Request approved."), _("Approve")),
     "reject": CaseAction(f.RejectForm, lambda s, c, d, r: cases.reject_case(
         s.shop, c, s.by(), reason_code=d["reason_code"], note=d["note"], as_owner=s.role == OWNER),
         _("Request rejected."), _("Reject")),
@@ -104,6 +116,8 @@ ACTIONS: dict[str, CaseAction] = {
         s.shop, c, s.by(), rung=d["rung"], cost_fen=d["amount"], note=d["note"]),
         _("Compensation recorded."), _("Compensation")),
     "evidence": CaseAction(f.EvidenceForm, _evidence, _("Photo added."), _("Add a photo")),
+    "switch_remedy": CaseAction(SwitchRemedyForm, _switch_remedy, _("Remedy changed with the buyer's agreement."),
+                                _("Change the remedy")),
 }
 
 #: State-machine actions → the forms that carry them, in the order they are offered.
@@ -154,6 +168,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
     if "correct_reason" not in bound:
         forms["correct_reason"] = f.ReasonCorrectionForm(
             prefix="correct_reason", initial={"reason": case.suggested_reason or case.reason})
+    return_address = approval_address(staff.shop, case, forms["approve"])
     given = rungs_given(case)
     decision = case.policy_decision or {}
     context = {
@@ -175,6 +190,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "owed": case.refund_granted_fen - case.refunded_fen,
         "next_case": next_open_case(staff.shop, case),
         "training": training,
+        "return_address": return_address,
     }
     return render(request, "console/case.html", context, status=status)
 

@@ -155,6 +155,16 @@ class NoteOptionalForm(forms.Form):
                            label=_("Note"))
 
 
+class ApproveForm(NoteOptionalForm):
+    """Approving a return says where the goods go back (rule L6): one of the shop's return addresses, the
+    default for the case preselected. The page fills the choices; the service refuses an id that is not
+    one of the shop's (and without one it takes the default)."""
+
+    return_address = forms.IntegerField(required=False, min_value=1, label=_("Return address"),
+                                        widget=forms.Select)
+    field_order = ["return_address", "note"]
+
+
 class NoteRequiredForm(forms.Form):
     note = forms.CharField(max_length=NOTE_LIMIT, widget=forms.Textarea(attrs={"rows": 2}), label=_("Note"))
 

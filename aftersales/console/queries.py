@@ -195,7 +195,7 @@ def case_page(shop: Shop, case_id: int) -> CasePage:
     from django.shortcuts import get_object_or_404
 
     case = get_object_or_404(
-        Case.objects.select_related("order", "buyer", "assignee")
+        Case.objects.select_related("order", "buyer", "assignee", "exchange_sku")
         .prefetch_related("events__actor_user", "lines__order_line__product__category", "order__lines"),
         shop=shop, pk=case_id,
     )

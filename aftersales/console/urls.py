@@ -1,6 +1,6 @@
 from django.urls import path
 
-from aftersales.console import case_views, export_views, settings_views, views
+from aftersales.console import case_views, export_views, return_address_views, settings_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -18,5 +18,9 @@ urlpatterns = [
     path("settings/notifications/", settings_views.save_notifications, name="save_notifications"),
     path("settings/notifications/rotate-secret/", settings_views.rotate_secret, name="rotate_secret"),
     path("settings/staff/", settings_views.add_member, name="add_member"),
+    path("settings/addresses/", return_address_views.return_addresses, name="return_addresses"),
+    path("settings/addresses/save/", return_address_views.save_return_address, name="save_return_address"),
+    path("settings/addresses/<int:address_id>/delete/", return_address_views.delete_return_address,
+         name="delete_return_address"),
     path("settings/staff/<int:membership_id>/", settings_views.change_role, name="change_role"),
 ]

@@ -16,6 +16,7 @@ from django.db import transaction
 from aftersales.accounts.models import Membership, PlatformAccount, Shop
 from aftersales.cases import services as cases
 from aftersales.cases.domain.states import Actor
+from aftersales.catalog import return_addresses
 from aftersales.catalog.models import Category, Product, ReturnRule, Sku
 from aftersales.core import clock
 from aftersales.demo import data
@@ -89,17 +90,32 @@ def build_catalog(shop: Shop) -> list[Sku]:
     for cat, title, variants in data.PRODUCTS:
         product = Product.objects.create(shop=shop, category=cats[cat], title=title)
         for code, spec, price in variants:
-            skus.append(Sku.objects.create(shop=shop, product=product, code=code, spec=spec, price_fen=price))
+            skus.append(Sku.objects.create(shop=shop, product=product, code=code, spec=spec, price_fen=price,
+                                           stock=data.STOCK.get(code, data.DEFAULT_STOCK)))
     # The shop is more generous than the law for apparel: 15 days and free return shipping (运费险).
     ReturnRule.objects.create(shop=shop, category=cats["女装"], no_reason_days=15, free_return_shipping=True)
+    # Where returns go: the main warehouse for everything, digital accessories to the Guangzhou one.
+    for name, contact, phone, province, city, district, street, postcode, scope, ids in data.RETURN_ADDRESSES:
+        platform, category = scope
+        return_addresses.save_return_address(
+            shop, fields={"name": name, "contact": contact, "phone": phone, "province": province, "city": city,
+                          "district": district, "detail": street, "postcode": postcode},
+            platform_ids=ids, is_default=True, platform=platform,
+            category_id=cats[category].pk if category else None)
     return skus
 
 
-def make_order(shop: Shop, rng: random.Random, skus: list[Sku], n: int, paid_at: datetime, delivered: bool):
+def make_order(shop: Shop, rng: random.Random, skus: list[Sku], n: int, paid_at: datetime, delivered: bool,
+               fits: tuple[str, ...] | None = None):
+    """An order of one or two SKUs; with `fits`, the first (the one a case is about) is goods of those
+    law categories."""
     platform = weighted(rng, data.PLATFORMS)
     province, city = rng.choice(data.PROVINCES)
     phone = f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}"
     picked = rng.sample(skus, k=rng.choice([1, 1, 1, 2]))
+    if fits:
+        first = rng.choice([sku for sku in skus if sku.product.category.law_category in fits])
+        picked = [first] + [sku for sku in picked if sku != first][: len(picked) - 1]
     lines = []
     for i, sku in enumerate(picked):
         qty = rng.choice([1, 1, 1, 2])
@@ -296,6 +312,21 @@ def _opened_at(rng: random.Random, start: datetime, target: str, now: datetime) 
     return max(earliest, now - timedelta(hours=hours))
 
 
+def _exchange_sku(line, reason: str, skus: list[Sku]) -> int | None:
+    """What an exchange asks for: the next size of the product for a size complaint, else the very SKU
+    ordered (the right colour instead of the wrong one sent); none when it is out of stock."""
+    same = [sku for sku in skus if sku.product_id == line.product_id]
+    ordered = next((sku for sku in same if sku.code == line.sku_code), None)
+    wanted = ordered
+    if reason == "size_fit" and ordered is not None:
+        bigger = same[same.index(ordered) + 1:]  # the variants are listed smallest first
+        wanted = bigger[0] if bigger else None
+    if wanted is None:
+        return None
+    wanted.refresh_from_db(fields=["stock"])
+    return wanted.pk if (wanted.stock or 0) >= line.quantity else None
+
+
 def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = None) -> DemoResult:
     shop = Shop.objects.filter(slug=DEMO_SLUG).first()
     if shop is not None:
@@ -312,7 +343,7 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
     result = DemoResult(shop=shop, created=True)
     for n in range(orders):
         with_case = rng.random() < 0.3
-        reason, kind, note = rng.choice(data.REQUESTS)
+        reason, kind, note, fits = rng.choice(data.REQUESTS)
         target = pick_target(rng, kind) if with_case else ""
         # A case still open is on a recent order (its deadlines are live in the inbox); a finished
         # one may be old. Orders without a case spread over four months.
@@ -321,7 +352,7 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
         delivered = not (kind == "refund_only" and reason in ("no_reason", "late_delivery", "not_received"))
         if paid_at + timedelta(days=4) > now:
             delivered = False
-        order = make_order(shop, rng, skus, n, paid_at, delivered)
+        order = make_order(shop, rng, skus, n, paid_at, delivered, fits if with_case else None)
         result.orders += 1
         if not with_case or (kind in GOODS_KINDS and not order.signed_at):
             continue
@@ -337,6 +368,7 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
                 by=BUYER,
                 buyer_note=note,
                 enforce_policy=False,
+                exchange_sku_id=_exchange_sku(line, reason, skus) if kind == "exchange" else None,
                 now=opened,
             )
             drive(shop, case, target, rng, opened, now)

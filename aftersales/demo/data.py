@@ -97,19 +97,41 @@ AUTHORS = [
 ]
 CARRIERS = ["顺丰速运", "中通快递", "圆通速递", "韵达快递", "京东物流", "极兔速递"]
 
-# (reason, kind, what the buyer wrote)
+# Units on hand per SKU for exchanges (the rest: 40). A few sizes run low or out, as in any shop.
+STOCK = {"QZ-1001-L": 2, "NZ-2002-28": 1, "DY-3003-L": 0, "XZ-4004-43": 0, "SM-8009-WH": 3}
+DEFAULT_STOCK = 40
+
+# The kinds of goods a complaint can be about (law categories); None: any goods.
+WEARABLE = ("apparel", "shoes")
+HAS_COLOURS = ("apparel", "shoes", "bags", "electronics", "textiles")
+SEWN = ("apparel", "shoes", "bags", "textiles")
+NON_EXEMPT = ("apparel", "shoes", "bags", "cosmetics", "food", "electronics", "textiles")
+
+# (reason, kind, what the buyer wrote, the goods it is said of): a size complaint is about clothes or
+# shoes, never headphones.
 REQUESTS = [
-    ("size_fit", "return_refund", "尺码偏小，穿不上，想退货"),
-    ("size_fit", "exchange", "M码小了，麻烦换成L码"),
-    ("no_reason", "return_refund", "不喜欢，七天无理由退货"),
-    ("no_reason", "refund_only", "拍错了，还没发货的话直接退款吧"),
-    ("not_as_described", "return_refund", "颜色和直播间看到的差太多了，色差严重"),
-    ("quality_defect", "return_refund", "收到就开线了，质量太差"),
-    ("quality_defect", "repair", "耳机左耳没声音，能修吗"),
-    ("wrong_item", "exchange", "发错货了，我买的是黑色，收到白色"),
-    ("missing_item", "reship", "少发了一件，包裹里只有一件"),
-    ("damaged_in_transit", "partial_refund", "外包装压坏了，东西有点变形，给点补偿就不退了"),
-    ("not_received", "refund_only", "物流三天没更新了，到底什么时候到？再不到我就投诉了"),
-    ("late_delivery", "refund_only", "说好48小时发货，一周了还没发，不要了"),
-    ("quality_defect", "return_refund", "用了一次就坏了，假货吧？不处理我就去12315投诉，给差评"),
+    ("size_fit", "return_refund", "尺码偏小，穿不上，想退货", WEARABLE),
+    ("size_fit", "exchange", "小了一码，麻烦换大一码", WEARABLE),
+    ("no_reason", "return_refund", "不喜欢，七天无理由退货", NON_EXEMPT),
+    ("no_reason", "refund_only", "拍错了，还没发货的话直接退款吧", None),
+    ("not_as_described", "return_refund", "颜色和直播间看到的差太多了，色差严重", HAS_COLOURS + ("cosmetics",)),
+    ("quality_defect", "return_refund", "收到就开线了，质量太差", SEWN),
+    ("quality_defect", "repair", "用了没几天就没反应了，能修吗", ("electronics",)),
+    ("wrong_item", "exchange", "发错货了，我买的颜色不是这个", HAS_COLOURS),
+    ("missing_item", "reship", "少发了一件，包裹里只有一件", None),
+    ("damaged_in_transit", "partial_refund", "外包装压坏了，东西有点变形，给点补偿就不退了", None),
+    ("not_received", "refund_only", "物流三天没更新了，到底什么时候到？再不到我就投诉了", None),
+    ("late_delivery", "refund_only", "说好48小时发货，一周了还没发，不要了", None),
+    ("quality_defect", "return_refund", "用了一次就坏了，假货吧？不处理我就去12315投诉，给差评",
+     ("electronics", "cosmetics", "bags", "shoes")),
+]
+
+
+RETURN_ADDRESSES = [
+    # warehouse, contact, phone, province, city, district, street, postcode, default for (platform, category),
+    # the platform address ids (the connected demo stores know "1001")
+    ("杭州主仓", "仓管 老陈", "0571-88886666", "浙江省", "杭州市", "余杭区", "仓前街道良睦路 1399 号 3 号库", "311121",
+     ("", None), {"douyin": "1001", "taobao": "1001", "jd": "1001", "pdd": "1001"}),
+    ("广州数码仓", "售后 阿强", "13922223333", "广东省", "广州市", "白云区", "太和镇大源北路 88 号 B 栋", "510540",
+     ("", "数码配件"), {}),
 ]

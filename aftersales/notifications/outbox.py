@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from aftersales.accounts.models import Membership, Shop
 from aftersales.cases.domain.events import EVENT_KINDS, STAFF_MESSAGES
+from aftersales.cases.domain.return_address import one_line
 from aftersales.cases.domain.states import TERMINAL
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.core import clock, labels
@@ -177,7 +178,17 @@ def buyer_params(event: CaseEvent, lang: str) -> Params:
         "carrier": payload.get("carrier", ""),
         "tracking_no": payload.get("tracking_no", ""),
         "status": labels.label(labels.STATUS, case.status, lang),
+        "return_address": _return_address(event, lang),
     }
+
+
+def _return_address(event: CaseEvent, lang: str) -> str:
+    """Where to send the goods, whole (the buyer needs the phone to write on the parcel); the log of
+    messages masks it like every phone. Only the approval of a return says it."""
+    if event.action != "approve" or not event.case.return_address:
+        return ""
+    line = one_line(event.case.return_address, masked=False)
+    return f"Return address: {line}." if lang == "en" else f"退货地址：{line}。"
 
 
 def _case_data(case: Case) -> dict:

@@ -81,9 +81,9 @@ TEMPLATES: dict[str, Template] = {
     ),
     "case.approved_return": T(
         ("售后申请已同意，请寄回商品", "Approved: please send the goods back"),
-        ("您好，您的售后申请 {number} 已同意。请在 {due} 前寄回商品，并在订单中填写退货快递单号。",
+        ("您好，您的售后申请 {number} 已同意。请在 {due} 前寄回商品，并在订单中填写退货快递单号。{return_address}",
          "Hello, your after-sales request {number} has been approved. Please send the goods back by {due} "
-         "and enter the return tracking number in your order."),
+         "and enter the return tracking number in your order. {return_address}"),
     ),
     "case.approved_reship": T(
         ("售后申请已同意", "Your request has been approved"),

@@ -63,6 +63,11 @@ class Order(models.Model):
     goods_fen = models.BigIntegerField(default=0)  # sum of what was paid for the lines
     freight_fen = models.BigIntegerField(default=0)  # outbound freight the buyer paid
     free_shipping = models.BooleanField(default=True)
+    # 满X包邮: the goods amount from which the order shipped free (0: none), and the outbound freight the
+    # shop waived because the order reached it — owed back when a return leaves the kept goods below
+    # the threshold (L12, `refunds.domain.refundable.breaks_free_shipping`).
+    free_shipping_threshold_fen = models.BigIntegerField(default=0, db_default=0)
+    waived_freight_fen = models.BigIntegerField(default=0, db_default=0)
     # Every refund granted on this order, over all its cases. A constraint keeps it within what was paid.
     refund_granted_fen = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -76,6 +81,10 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(goods_fen__gte=0) & Q(freight_fen__gte=0) & Q(refund_granted_fen__gte=0),
                 name="order_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(free_shipping_threshold_fen__gte=0) & Q(waived_freight_fen__gte=0),
+                name="order_free_shipping_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(refund_granted_fen__lte=F("goods_fen") + F("freight_fen")),

@@ -50,6 +50,9 @@ class OrderIn(Schema):
     signed_at: Moment | None = None
     freight_fen: StrictInt = Fen
     free_shipping: StrictBool = True
+    #: 满X包邮: the goods amount from which the order ships free, and the outbound freight so waived.
+    free_shipping_threshold_fen: StrictInt = Field(0, ge=0, le=MAX_FEN)
+    waived_freight_fen: StrictInt = Field(0, ge=0, le=MAX_FEN)
     lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
     payments: list[PaymentIn] = Field(default_factory=list, max_length=10)
 
@@ -79,6 +82,8 @@ class OrderOut(Schema):
     signed_at: datetime | None
     goods_fen: int
     freight_fen: int
+    free_shipping_threshold_fen: int
+    waived_freight_fen: int
     refund_granted_fen: int
     lines: list[OrderLineOut]
 

@@ -54,10 +54,12 @@ _LINE_DEFAULTS = {"sku_code": "", "spec": "", "is_gift": False, "bundle_id": ""}
 def _same_order(order: Order, data: dict) -> bool:
     """Whether `data` describes `order` as it was created: its times, amounts, lines and payments."""
     mine = (order.paid_at, order.shipped_at, order.signed_at, order.freight_fen, order.free_shipping,
-            order.channel, order.content_id, order.content_author)
+            order.channel, order.content_id, order.content_author, order.free_shipping_threshold_fen,
+            order.waived_freight_fen)
     theirs = (data["paid_at"], data.get("shipped_at"), data.get("signed_at"), data.get("freight_fen", 0),
               data.get("free_shipping", True), data.get("channel") or "other", data.get("content_id", ""),
-              data.get("content_author", ""))
+              data.get("content_author", ""), data.get("free_shipping_threshold_fen", 0),
+              data.get("waived_freight_fen", 0))
     if mine != theirs:
         return False
     lines = sorted(tuple(getattr(line, f) for f in _LINE_FACTS) for line in order.lines.all())
@@ -92,6 +94,10 @@ def _insert_order(shop: Shop, data: dict) -> Order:
     if data.get("signed_at") and not data.get("shipped_at"):
         raise DomainError("order.signed_without_shipment")
     goods = sum(line["paid_fen"] for line in lines)
+    threshold, waived = data.get("free_shipping_threshold_fen", 0), data.get("waived_freight_fen", 0)
+    if waived and not (threshold and goods >= threshold and data.get("free_shipping", True)):
+        # A freight waived by 满X包邮 needs the X, reached by the goods, and the order shipped free.
+        raise DomainError("order.waived_freight_without_threshold")
     payments = data.get("payments") or []
     if payments and sum(p["amount_fen"] for p in payments) != goods + data.get("freight_fen", 0):
         raise DomainError("order.payments_do_not_add_up")
@@ -113,6 +119,8 @@ def _insert_order(shop: Shop, data: dict) -> Order:
         goods_fen=goods,
         freight_fen=data.get("freight_fen", 0),
         free_shipping=data.get("free_shipping", True),
+        free_shipping_threshold_fen=threshold,
+        waived_freight_fen=waived,
     )
     codes = [x.get("sku_code", "") for x in lines]
     skus = {

@@ -136,7 +136,8 @@ class CaseWriter:
                       asked_at: datetime) -> Case:
         order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
         goods_status = goods_status_of(order)
-        cap = cap_for_new_case(order, [(line, quantity)], kind=record.kind)  # the refund rule
+        cap = cap_for_new_case(order, [(line, quantity)], kind=record.kind,  # the refund rule
+                               reason=record.reason or "other")
         case = Case.objects.create(
             shop=self.shop, number=f"tmp-{clock.now().timestamp()}-{order.pk}", order=order, buyer_id=order.buyer_id,
             platform=order.platform, platform_case_id=record.platform_case_id, kind=record.kind,

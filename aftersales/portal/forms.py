@@ -36,8 +36,23 @@ class RequestForm(forms.Form):
     email = forms.EmailField(required=False, max_length=254, label=_("E-mail for progress updates (optional)"),
                              error_messages={"invalid": _("Enter a valid e-mail address, or leave it empty.")})
 
-    def __init__(self, *args, lines=(), **kwargs):
+    exchange_sku = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
+                                          label=_("Exchange for which size or colour?"),
+                                          error_messages={"invalid_choice": _("That size or colour is no longer in "
+                                                                              "stock; choose another.")})
+
+    def __init__(self, *args, lines=(), exchange_skus=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Grouped by product (an exchange is for another size or colour of the same product).
+        groups: dict[str, list] = {}
+        for sku in exchange_skus:
+            groups.setdefault(sku.product.title, []).append(
+                (sku.pk, _("%(spec)s (%(stock)s in stock)") % {"spec": sku.spec or sku.code, "stock": sku.stock}))
+        self.fields["exchange_sku"].choices = [("", _("Choose a size or colour"))] + list(groups.items())
+        self.exchange_offered = bool(groups)
+        if self.is_bound and self.data.get("kind") != Kind.EXCHANGE.value:
+            # A size left picked in the hidden field before a change of mind: not checked, not sent.
+            self.fields["exchange_sku"].valid_value = lambda value: True
         self.line_ids = []
         open_lines = [p for p in lines if p.available > 0]
         for policy in lines:
@@ -55,6 +70,11 @@ class RequestForm(forms.Form):
         if not picked and not any(f"qty_{pk}" in self.errors for pk in self.line_ids):
             raise forms.ValidationError(_("Choose at least one item and how many."))
         data["lines"] = picked
+        if (data.get("kind") == Kind.EXCHANGE.value and self.exchange_offered and not data.get("exchange_sku")
+                and "exchange_sku" not in self.errors):
+            self.add_error("exchange_sku", _("Choose the size or colour you want instead."))
+        if data.get("kind") != Kind.EXCHANGE.value:
+            data["exchange_sku"] = None  # kept in the form for a change of mind, not sent with another remedy
         return data
 
 

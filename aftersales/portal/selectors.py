@@ -12,6 +12,7 @@ from aftersales.cases.domain.states import Kind
 from aftersales.cases.models import Case
 from aftersales.cases.policy_io import decide
 from aftersales.cases.services import quantity_already_claimed
+from aftersales.catalog.selectors import exchange_skus
 from aftersales.core import clock
 from aftersales.orders.models import Order, OrderLine
 
@@ -30,6 +31,11 @@ def order_for_buyer(order_id: int | None) -> Order | None:
         return None
     return (Order.objects.select_related("shop", "buyer")
             .prefetch_related("lines__product__category").filter(pk=order_id).first())
+
+
+def exchange_skus_of(order: Order) -> list:
+    """The sizes and colours in stock of the order's products: what an exchange may ask for."""
+    return exchange_skus(order.shop, [line.product_id for line in order.lines.all()])
 
 
 def cases_of_order(order: Order) -> QuerySet[Case]:

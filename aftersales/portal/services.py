@@ -16,7 +16,7 @@ BUYER = By(Actor.BUYER)
 
 
 def submit_request(order: Order, *, lines: list[tuple[int, int]], kind: str, reason: str, note: str,
-                   photos: list[bytes], email: str = "") -> Case:
+                   photos: list[bytes], email: str = "", exchange_sku_id: int | None = None) -> Case:
     """Open the buyer's case on their order with the photos as evidence. Every photo is checked before
     anything is written; if one is refused, or the policy refuses the request, nothing is kept.
 
@@ -31,7 +31,7 @@ def submit_request(order: Order, *, lines: list[tuple[int, int]], kind: str, rea
             order.buyer.email = email
             order.buyer.save(update_fields=["email"])
         case = open_case(order.shop, order_id=order.pk, lines=lines, kind=kind, reason=reason, by=BUYER,
-                         buyer_note=note)
+                         buyer_note=note, exchange_sku_id=exchange_sku_id)
         for data in photos:
             add_evidence(order.shop, case.pk, BUYER, data=data)
     return case

@@ -84,16 +84,18 @@ def new_request(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Every item of this order already has a request."))
         return redirect("portal:order")
     default_kind = Kind.REFUND_ONLY.value if order.shipped_at is None else Kind.RETURN_REFUND.value
+    skus = selectors.exchange_skus_of(order)
     if request.method != "POST":
-        form = RequestForm(lines=policies, initial={"kind": default_kind})
+        form = RequestForm(lines=policies, exchange_skus=skus, initial={"kind": default_kind})
         return _request_page(request, order, policies, form)
-    form = RequestForm(request.POST, request.FILES, lines=policies)
+    form = RequestForm(request.POST, request.FILES, lines=policies, exchange_skus=skus)
     if not form.is_valid():
         return _request_page(request, order, policies, form, 422)
     d = form.cleaned_data
     try:
         case = submit_request(order, lines=d["lines"], kind=d["kind"], reason=d["reason"], note=d["note"],
-                              photos=[f.read() for f in d["photos"]], email=d["email"])
+                              photos=[f.read() for f in d["photos"]], email=d["email"],
+                              exchange_sku_id=d["exchange_sku"])
     except DomainError as exc:
         return _request_page(request, order, policies, form, 422, error_text(exc))
     messages.success(request, _("Your request %(number)s has been sent. The shop will answer soon.")

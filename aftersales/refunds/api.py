@@ -7,6 +7,7 @@ from aftersales.api_auth import require_role
 from aftersales.api_paging import Page
 from aftersales.cases.api import MONEY, by, detail
 from aftersales.cases.schemas import CaseDetailOut, ExecuteIn, GrantIn
+from aftersales.core.errors import DomainError
 from aftersales.refunds import services as refunds
 from aftersales.refunds.models import RefundPayment
 from aftersales.refunds.schemas import RefundPaymentOut
@@ -29,6 +30,11 @@ def list_refunds(request, case_id: int | None = None, status: str | None = None)
 @case_router.post("/{int:case_id}/grant-refund", response=CaseDetailOut)
 def grant_refund(request, case_id: int, payload: GrantIn):
     require_role(request, *MONEY)
+    detail(request, case_id)  # 404 before anything else for a case of another shop
+    if payload.amount_fen is None:
+        # A person decides the amount (the console asks for it too); only a platform's timer or ruling
+        # grants everything refundable by itself.
+        raise DomainError("refund.amount_required", refundable=refunds.refundable_of(request.shop, case_id))
     refunds.grant_refund(
         request.shop,
         case_id,

@@ -116,6 +116,12 @@ def _book_grant(order: Order, case: Case, by: By, amount_fen: int, remaining: in
     return decision
 
 
+def refundable_of(shop: Shop, case_id: int) -> int:
+    """What may still be granted on the shop's case now, by the refund rule (0 for an unknown case)."""
+    case = Case.objects.filter(shop=shop, pk=case_id).select_related("order").first()
+    return refundable_now(case, case.order) if case else 0
+
+
 @dataclass(frozen=True)
 class PlatformRefund:
     granted_fen: int  # newly granted by this call

@@ -186,4 +186,5 @@ def test_an_offer_the_buyer_did_not_ask_for_needs_their_agreement(shop, order):
                                            note="买家同意换 L 码")
     assert (applied.kind, applied.status, applied.refund_granted_fen) == ("exchange", "awaiting_return", 0)
     assert CaseEvent.objects.get(case=case, action="switch_remedy").payload == {
-        "before": {"kind": "return_refund", "requested_fen": 14900}, "after": {"kind": "exchange", "requested_fen": 0}}
+        "before": {"kind": "return_refund", "requested_fen": 14900}, "after": {"kind": "exchange", "requested_fen": 0},
+        "buyer_agreed": True}

@@ -150,7 +150,7 @@ def test_case_lifecycle_over_the_api(api, shop, order):
         ]
         == "refunding"
     )
-    granted = api.post(f"/api/v1/cases/{cid}/grant-refund", {})
+    granted = api.post(f"/api/v1/cases/{cid}/grant-refund", {"amount_fen": 14900})
     assert granted.json()["refund_granted_fen"] == 14900
     paid = api.post(f"/api/v1/cases/{cid}/execute-refund", {"idempotency_key": "api-key-0001"}).json()
     assert sum(p["amount_fen"] for p in paid) == 14900
@@ -251,9 +251,28 @@ def test_errors_speak_the_callers_language(api, order):
 def test_an_action_from_the_wrong_status_is_409_and_changes_nothing(api, order):
     cid = open_via_api(api, order).json()["id"]
     before = CaseEvent.objects.count()
-    response = api.post(f"/api/v1/cases/{cid}/grant-refund", {})
+    response = api.post(f"/api/v1/cases/{cid}/grant-refund", {"amount_fen": 100})
     assert response.status_code == 409 and response.json()["code"] == "refund.case_not_refunding"
     assert CaseEvent.objects.count() == before
+
+
+def test_a_grant_without_an_amount_is_refused_in_the_callers_language_and_grants_nothing(api, order):
+    # The console asks for the amount; the API does too, rather than granting everything refundable.
+    cid = open_via_api(api, order, kind="refund_only", reason="quality_defect").json()["id"]
+    api.post(f"/api/v1/cases/{cid}/approve")
+    before = CaseEvent.objects.filter(case_id=cid).count()
+    zh = api.post(f"/api/v1/cases/{cid}/grant-refund", {"note": "同意"})
+    en = api.post(f"/api/v1/cases/{cid}/grant-refund", {}, headers={"Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 422
+    assert zh.json()["code"] == en.json()["code"] == "refund.amount_required"
+    assert zh.json()["params"] == {"refundable": "14900"}
+    assert zh.json()["message"] == "请填写退款金额（本单现可退 ¥149.00）。"
+    assert en.json()["message"] == "Enter the amount to refund (refundable now: ¥149.00)."
+    case = Case.objects.get(pk=cid)
+    assert (case.refund_granted_fen, case.money_status) == (0, "none")
+    assert CaseEvent.objects.filter(case_id=cid).count() == before
+    granted = api.post(f"/api/v1/cases/{cid}/grant-refund", {"amount_fen": 5000, "reason_code": "approved_request"})
+    assert granted.status_code == 200 and granted.json()["refund_granted_fen"] == 5000
 
 
 def png_bytes() -> bytes:

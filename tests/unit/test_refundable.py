@@ -7,6 +7,7 @@ from aftersales.refunds.domain.refundable import (
     OrderLineMoney,
     allocate_capped,
     assert_within_paid,
+    breaks_free_shipping,
     bundle_reprice,
     freight_deduction,
     gift_deduction,
@@ -282,3 +283,22 @@ def test_gifts_are_kept_once_every_priced_unit_is_back():
     assert gifts_kept_on_return(lines, {"solo": 2, "gift": 1}, shipped=True) == {"gift": 1}
     assert gifts_kept_on_return(lines, {"solo": 1}, {"solo": 1, "gift": 2}, shipped=True) == {}
     assert gifts_kept_on_return(lines, {"solo": 2}, shipped=False) == {}  # never reached the buyer
+
+
+# 满200包邮: ¥150 + ¥80 shipped free; ¥10 of outbound freight was waived.
+COAT = OrderLineMoney("coat", unit_price_fen=15000, quantity=1, paid_fen=15000)
+SCARF = OrderLineMoney("scarf", unit_price_fen=4000, quantity=2, paid_fen=8000)
+POUCH = OrderLineMoney("pouch", unit_price_fen=900, quantity=1, paid_fen=0, is_gift=True)
+
+
+def test_a_return_that_leaves_the_kept_goods_below_the_threshold_breaks_free_shipping():
+    lines = [COAT, SCARF, POUCH]
+    assert breaks_free_shipping(lines, {"scarf": 2}, threshold_fen=20000) is True  # keeps ¥150
+    assert breaks_free_shipping(lines, {"scarf": 1}, threshold_fen=20000) is True  # keeps ¥190
+    assert breaks_free_shipping(lines, {"scarf": 1}, threshold_fen=19000) is False  # keeps exactly ¥190
+    assert breaks_free_shipping(lines, {"coat": 1, "scarf": 2}, threshold_fen=20000) is False  # all back
+    assert breaks_free_shipping(lines, {"scarf": 1}, {"scarf": 1}, threshold_fen=20000) is False  # already below
+    assert breaks_free_shipping(lines, {"scarf": 2}, threshold_fen=0) is False  # no threshold
+    plan = plan_refund(lines, {"scarf": 2}, outbound_freight_fen=1000,
+                       breaks_free_shipping=breaks_free_shipping(lines, {"scarf": 2}, threshold_fen=20000))
+    assert (plan.total_fen, plan.deductions) == (7000, [("refund.deduction.outbound_freight", 1000)])

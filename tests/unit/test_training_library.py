@@ -205,3 +205,24 @@ def test_a_malformed_scenario_file_is_refused_with_a_code(change, code):
         parse_scenario(change(GOOD))
     assert caught.value.code == code
     assert parse_scenario(GOOD).key == "no-reason-tags-intact"
+
+
+def test_a_refused_return_ruled_for_the_buyer_costs_the_refund_net_of_the_goods_coming_back():
+    # The platform's ruling on a refused 7-day return is 退货退款: the dress comes back as sold, as on
+    # the ideal path, so the forced refund and the cheapest lawful remedy are counted on one basis.
+    s = LIBRARY["no-reason-tags-intact"]
+    steps = (Step("reply", 1, template="solution"), Step("reject", 2, reason="other"), Step("evidence", 20))
+    card = score_path(s, steps)
+    assert any(x.action == "rule_for_buyer" for x in simulate(s, steps).history)
+    assert (card.cost_fen, card.ideal_cost_fen) == (0, 0)
+    assert card["cost"].score == 100
+    assert card["lawful"].score == 0  # it fails on the law, not on a cost counted twice
+
+
+def test_a_refund_only_ruled_for_the_buyer_costs_the_gross_refund_like_its_ideal_path():
+    # Nothing comes back on a refund before shipment: both sides are the gross refund, ¥59 + ¥6 freight.
+    s = LIBRARY["not-shipped-refund"]
+    steps = (Step("reply", 1, template="solution"), Step("reject", 2, reason="other"), Step("evidence", 20))
+    card = score_path(s, steps)
+    assert (card.cost_fen, card.ideal_cost_fen) == (6500, 6500)
+    assert card["cost"].score == 100

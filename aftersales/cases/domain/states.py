@@ -84,6 +84,17 @@ FULFIL_KINDS: frozenset[Kind] = frozenset({Kind.EXCHANGE, Kind.RESHIP, Kind.REPA
 #: The remedy is money: a ruling for the buyer means a refund (possibly 退款不退货).
 MONEY_KINDS: frozenset[Kind] = REFUND_KINDS | {Kind.RETURN_REFUND}
 
+
+
+def gives_what_was_asked(remedy: Kind | str, asked: Kind | str) -> bool:
+    """Whether remedy `remedy` gives a buyer who asked for `asked` what they asked for, or more: their
+    money without sending the goods back (a price protection is a refund). Any other remedy is an offer
+    the buyer has to agree to."""
+    asked = Kind.REFUND_ONLY.value if asked == Kind.PRICE_PROTECTION.value else str(asked)
+    remedy = str(remedy)
+    return remedy == asked or (remedy == Kind.REFUND_ONLY.value and asked == Kind.RETURN_REFUND.value)
+
+
 #: Which kinds can ever be in each open status; the generic rows (escalate, withdraw, close) are
 #: generated from this so that the table holds no row for an unreachable (kind, status).
 KINDS_IN_STATUS: dict[Status, frozenset[Kind]] = {

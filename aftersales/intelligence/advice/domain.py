@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from aftersales.cases.domain.states import gives_what_was_asked
 from aftersales.core.errors import DomainError
 from aftersales.core.money import allocate
 
@@ -201,7 +202,7 @@ def advise(facts: AdviceFacts, costs: CostSettings) -> Advice:
     for remedy, kind, basis in offered:
         lines = base[remedy]
         cost = base_cost[remedy]
-        agreement = not (remedy == asked or (remedy == REFUND_ONLY and asked == RETURN_REFUND))
+        agreement = not gives_what_was_asked(remedy, asked)
         if agreement:
             decline = share(max(0, base_cost.get(asked, cost) - cost), costs.decline_bp)
             if decline:
@@ -274,12 +275,6 @@ def _base_lines(remedy: str, facts: AdviceFacts, costs: CostSettings, value: int
 
 def _asked_option(asked: str) -> str:
     return REFUND_ONLY if asked == "price_protection" else asked
-
-
-def _gives_what_was_asked(remedy: str, asked: str) -> bool:
-    """The buyer gets what they asked for, or more: their money without sending the goods back."""
-    asked = _asked_option(asked)
-    return remedy == asked or (remedy == REFUND_ONLY and asked == RETURN_REFUND)
 
 
 def _reasons(options: list[Option], facts: AdviceFacts, costs: CostSettings) -> list[Reason]:

@@ -50,7 +50,8 @@ def apply_advice(shop: Shop, case_id: int, by: cases.By, *, remedy: str, note: s
     refund_kind = option.kind in {k.value for k in REFUND_KINDS}
     if option.kind != case.kind or (refund_kind and option.refund_fen != case.requested_fen):
         cases.switch_remedy(shop, case.pk, by, kind=option.kind,
-                            requested_fen=option.refund_fen if refund_kind else None, note=note)
+                            requested_fen=option.refund_fen if refund_kind else None, note=note,
+                            buyer_agreed=buyer_agreed)
     cases.approve_case(shop, case.pk, by, note=note)
     if refund_kind and option.refund_fen:
         reason = "partial_refund_goods_kept" if option.kind == "partial_refund" else "approved_request"

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from aftersales.cases.domain.return_address import platform_address_id
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.core import clock
 from aftersales.platforms.connectors import ApiError, connector_for
@@ -84,7 +85,7 @@ def command_for_event(event: CaseEvent) -> PlatformCommand | None:
     supported = connector.action_methods.get(action) is not None
     args = {"note": event.note[:200], "reason_code": event.reason_code,
             "platform_reason_code": REFUSE_REASON_CODES.get(event.reason_code, 99),
-            "return_address_id": connection.return_address_id,
+            "return_address_id": return_address_id(case, connection),
             "carrier": (event.payload or {}).get("carrier", ""),
             "tracking_no": (event.payload or {}).get("tracking_no", "")}
     command, _ = PlatformCommand.objects.get_or_create(event_id=event.pk, defaults=dict(
@@ -96,6 +97,12 @@ def command_for_event(event: CaseEvent) -> PlatformCommand | None:
     if supported:
         transaction.on_commit(_kick)
     return command
+
+
+def return_address_id(case: Case, connection: StoreConnection) -> str:
+    """The platform's id of the address the return goes to: the one the case was approved with when the
+    shop gave that address an id on this platform, else the store's own."""
+    return platform_address_id(case.return_address, connection.platform) or connection.return_address_id
 
 
 def _kick() -> None:

@@ -147,6 +147,31 @@ def freight_deduction(outbound_freight_fen: int, breaks_free_shipping: bool) -> 
     return outbound_freight_fen if breaks_free_shipping else 0
 
 
+def breaks_free_shipping(
+    lines: Sequence[OrderLineMoney], returned: Mapping[str, int], units_before: Mapping[str, int] | None = None,
+    *, threshold_fen: int,
+) -> bool:
+    """L12 / 淘宝 §53 (满X包邮): whether this return takes the priced goods the buyer keeps from at or
+    above the free-shipping threshold to below it, with something still kept. Goods count at what was
+    paid for them (`unit_shares`); gifts do not count. Once an earlier return went below, a later one
+    breaks nothing more (the waived freight is owed once); a return of everything breaks nothing (the
+    order is undone as a whole, and a free-shipping order's outbound freight stays the shop's)."""
+    check_fen(threshold_fen)
+    if not threshold_fen or not returned:
+        return False
+    before = units_before or {}
+    held_before = held_after = 0
+    for line in lines:
+        if line.is_gift:
+            continue
+        gone, now = before.get(line.line_id, 0), returned.get(line.line_id, 0)
+        _check_quantity(line, now, gone)
+        shares = unit_shares(line)
+        held_before += sum(shares[gone:])
+        held_after += sum(shares[gone + now:])
+    return 0 < held_after < threshold_fen <= held_before
+
+
 def allocate_capped(total: int, weights: Sequence[int], caps: Sequence[int]) -> list[int]:
     """Split `total` in proportion to `weights` by largest remainder, no part above its cap.
 

@@ -103,7 +103,18 @@
     });
   }
 
+  // A field that only matters for one answer of another ([data-shown-if="id_kind=exchange"]) is shown
+  // only with that answer; without JavaScript it simply stays visible.
+  function showDependents() {
+    document.querySelectorAll("[data-shown-if]").forEach(function (el) {
+      var rule = el.dataset.shownIf.split("="), source = document.getElementById(rule[0]);
+      if (source) el.hidden = source.value !== rule[1];
+    });
+  }
+  document.addEventListener("change", showDependents);
+
   function start() {
+    showDependents();
     tick();
     fadeFlash();
     setInterval(tick, 1000);

@@ -82,9 +82,14 @@ def refund_rule_fen(scenario: Scenario) -> int:
 
 
 def path_cost(scenario: Scenario, history: list[Step]) -> int:
-    """Money out (refunds, compensation, goods sent to the buyer) less resaleable goods that came back."""
+    """Money out (refunds, compensation, goods sent to the buyer) less resaleable goods that came back.
+
+    Every path is counted on one basis, net of the goods that come back: a return the platform forces
+    after ruling for the buyer (退货退款) brings the goods back as surely as an inspection passed, so
+    its refund is netted against them just as the ideal path's is.
+    """
     unit_value = scenario.paid_fen // scenario.quantity
-    cost = 0
+    cost, goods_back = 0, False
     for step in history:
         if step.action == "grant_refund" and step.actor == "trainee":
             cost += step.amount_fen if step.amount_fen is not None else refund_rule_fen(scenario)
@@ -92,13 +97,17 @@ def path_cost(scenario: Scenario, history: list[Step]) -> int:
             cost += step.amount_fen or 0
         elif step.action == "ship_replacement":
             cost += unit_value * scenario.quantity
-        elif step.action == "pass_inspection" and scenario.returned == "as_sold":
-            cost -= unit_value * scenario.quantity
+        elif step.action == "pass_inspection":
+            goods_back = True
     # A ruling for the buyer refunds what the rule allows even if nobody on the shop's side grants it.
     ruled = any(s.action == "rule_for_buyer" for s in history)
     granted = any(s.action == "grant_refund" for s in history)
     if ruled and not granted and scenario.kind not in ("exchange", "reship", "repair"):
         cost += refund_rule_fen(scenario)
+    if ruled and scenario.kind == "return_refund":
+        goods_back = True
+    if goods_back and scenario.returned == "as_sold":
+        cost -= unit_value * scenario.quantity
     return cost
 
 
