@@ -28,6 +28,7 @@ LABEL_GROUPS = frozenset({
     "kind", "status", "action", "actor", "platform", "reason", "category", "stage", "default_action", "payer",
     "event",
     "ladder",
+    "reject_reason", "close_reason", "grant_reason", "decision_reason",
 })
 
 
@@ -93,6 +94,12 @@ def _as_list(value: object) -> list:
     if isinstance(value, list | tuple | set | frozenset):
         return list(value)
     return [value]
+
+
+def codes(group: str) -> list[str]:
+    """The values a vocabulary names, in the catalogue's order (`codes("grant_reason")`)."""
+    prefix = f"{group}."
+    return [code[len(prefix):] for code in MESSAGES if code.startswith(prefix)]
 
 
 def translate(code: str, lang: str = ZH, **params: object) -> str:
