@@ -177,7 +177,8 @@ def buyer_figures(shop_id: int, ids: set[int], end: datetime) -> dict[int, Buyer
         .annotate(units=Sum("quantity"))
     )
     graded_d = dict(
-        Inspection.objects.filter(shop_id=shop_id, case__buyer_id__in=ids, grade="D", created_at__lt=end)
+        Inspection.objects.filter(shop_id=shop_id, case__buyer_id__in=ids, failure_reason="not_our_item",
+                                  created_at__lt=end)
         .values_list("case__buyer_id")
         .annotate(n=Count("pk"))
     )

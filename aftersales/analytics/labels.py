@@ -27,6 +27,26 @@ BASIS = {"order": _("on the order's date"), "case": _("on the case's date")}
 GRAIN = {"day": _("Day"), "week": _("Week"), "month": _("Month")}
 
 
+#: The name of each drill-down filter, as the figure's own column calls it.
+FILTER_HEADINGS = {
+    "sku": _("SKU"), "product": _("Product"), "category": _("Category"), "province": _("Province"),
+    "platform": _("Platform"), "channel": _("Channel"), "content": _("Video or live session"),
+    "reason": _("Reason"),
+}
+
+
+def filter_chips(shop_id: int, filters: dict) -> list[tuple[str, str]]:
+    """(name, value) of each filter behind a drill-down, both in words: 原因 尺码不合适, not reason=size_fit."""
+    names = Labeler(shop_id, [{f"{k}_id": v for k, v in filters.items() if k in ("sku", "product", "category")}])
+    value = {
+        "sku": names.sku, "product": names.product, "category": names.category,
+        "platform": console_labels.platform_label, "channel": lambda code: str(CHANNEL.get(code, code)),
+        "reason": lambda code: console_labels.label("reason", code),
+    }
+    return [(str(heading), value.get(name, str)(filters[name]))
+            for name, heading in FILTER_HEADINGS.items() if name in filters]
+
+
 def verdict_label(code: str) -> str:
     return VERDICT.get(str(code), code)
 

@@ -24,7 +24,7 @@ from aftersales.analytics.charts import dashboard_charts
 from aftersales.analytics.domain.facts import Cube
 from aftersales.analytics.domain.rates import BP
 from aftersales.analytics.drill import FILTER_NAMES, WHAT, cases_behind
-from aftersales.analytics.labels import BASIS, GRAIN, alert_text
+from aftersales.analytics.labels import BASIS, GRAIN, alert_text, filter_chips
 from aftersales.analytics.models import Alert
 from aftersales.analytics.selectors import category_thresholds, sums, with_rates
 from aftersales.catalog.models import Category, Product
@@ -219,7 +219,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         "what": what,
         "query": _query(p, what=what),
         "basis_label": BASIS[p.basis],
-        "filters": sorted(p.filters.items()),
+        "filters": filter_chips(request.staff.shop.pk, p.filters),
     }
     return render(request, "analytics/cases.html", context)
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from aftersales.accounts.models import Shop
+from aftersales.care.domain import limits
 from aftersales.cases.models import Case
 
 
@@ -56,7 +57,13 @@ class Compensation(models.Model):
     rung = models.CharField(max_length=24, choices=Rung.choices)
     cost_fen = models.BigIntegerField()  # what it costs the shop (face value of a coupon, cash, a gift's cost)
     note = models.CharField(max_length=200, blank=True)
+    # Why a rung was skipped, the ladder left behind or a limit passed (care.domain.limits); else blank.
+    reason = models.CharField(max_length=200, blank=True)
     granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The owner who approved it, when it was above what its asker may give alone.
+    approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
@@ -68,6 +75,68 @@ class Compensation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rung} {self.cost_fen} fen on case {self.case_id}"
+
+
+class CompensationLimits(models.Model):
+    """The owner's limits on compensation (care.domain.limits.Limits); a shop without a row has the defaults."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="compensation_limits")
+    agent_limit_fen = models.BigIntegerField(default=limits.DEFAULT_AGENT_LIMIT_FEN)
+    case_limit_fen = models.BigIntegerField(default=limits.DEFAULT_CASE_LIMIT_FEN)
+    owner_limit_fen = models.BigIntegerField(default=limits.DEFAULT_OWNER_LIMIT_FEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(
+            condition=Q(agent_limit_fen__gte=0) & Q(case_limit_fen__gte=0) & Q(owner_limit_fen__gte=0),
+            name="compensation_limits_not_negative")]
+
+    def __str__(self) -> str:
+        return f"limits of shop {self.shop_id}"
+
+    def as_limits(self) -> limits.Limits:
+        return limits.Limits(agent_fen=self.agent_limit_fen, case_fen=self.case_limit_fen,
+                             owner_fen=self.owner_limit_fen)
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    APPROVED = "approved", "approved"
+    DECLINED = "declined", "declined"
+
+
+class CompensationApproval(models.Model):
+    """A compensation an agent asked for above their limit: nothing is given until an owner approves it
+    (then the Compensation is made, with the approver) or declines it (the agent is told)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="compensation_approvals")
+    rung = models.CharField(max_length=24, choices=Rung.choices)
+    cost_fen = models.BigIntegerField()
+    note = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=200)
+    why = models.JSONField(default=list)  # care.domain.limits.Why values
+    status = models.CharField(max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=200, blank=True)
+    compensation = models.OneToOneField(
+        Compensation, null=True, blank=True, on_delete=models.SET_NULL, related_name="approval"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(cost_fen__gt=0), name="compensation_approval_positive")]
+        indexes = [models.Index(fields=["shop", "status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rung} {self.cost_fen} fen on case {self.case_id} ({self.status})"
 
 
 class Satisfaction(models.Model):

@@ -6,7 +6,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Shop
-from aftersales.care.models import Compensation, ReplyTemplate
+from aftersales.care.models import ApprovalStatus, Compensation, CompensationApproval, ReplyTemplate
 from aftersales.care.services import ensure_default_templates, fill_template
 from aftersales.cases.models import Case
 from aftersales.core.messages import label
@@ -46,3 +46,23 @@ def filled_templates(shop: Shop, case: Case, language: str) -> list[tuple[ReplyT
 
 def rungs_given(case: Case) -> list[str]:
     return list(Compensation.objects.filter(case=case).values_list("rung", flat=True))
+
+
+def approvals_of_case(case: Case) -> list[CompensationApproval]:
+    """The compensations asked on this case above an agent's limit, pending or decided."""
+    return list(CompensationApproval.objects.filter(case=case).select_related("requested_by", "decided_by"))
+
+
+def pending_approvals(shop: Shop) -> list[CompensationApproval]:
+    """The owners' list: compensations waiting for their approval, oldest first."""
+    return list(CompensationApproval.objects.filter(shop=shop, status=ApprovalStatus.PENDING)
+                .select_related("case", "requested_by").order_by("requested_at", "pk"))
+
+
+def decided_approvals(shop: Shop, limit: int = 20) -> list[CompensationApproval]:
+    return list(CompensationApproval.objects.filter(shop=shop).exclude(status=ApprovalStatus.PENDING)
+                .select_related("case", "requested_by", "decided_by").order_by("-decided_at", "-pk")[:limit])
+
+
+def pending_count(shop: Shop) -> int:
+    return CompensationApproval.objects.filter(shop=shop, status=ApprovalStatus.PENDING).count()

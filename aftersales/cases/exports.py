@@ -154,7 +154,8 @@ def refund_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[li
 INSPECTION_COLUMNS = [
     Column("售后单号", "Case no.", width=18), Column("平台", "Platform", width=10),
     Column("订单号", "Order no.", width=22), Column("退货单号", "Return tracking no.", width=20),
-    Column("等级", "Grade", width=14), Column("结果", "Result", width=8),
+    Column("质检结论", "Verdict", width=22), Column("未通过原因", "Failed for", width=18),
+    Column("再售等级", "Resale grade", width=14),
     Column("收到数量", "Received", NUMBER, 10), Column("合格数量", "Accepted", NUMBER, 10),
     Column("重新入库", "Restocked", width=10), Column("报损金额(元)", "Write-off (yuan)", MONEY, 14),
     Column("未通过项", "Failed checks", width=24), Column("质检员", "Inspector", width=12),
@@ -172,8 +173,9 @@ def inspection_rows(shop: Shop, lang: str, since: date | None = None) -> Iterato
         yield [
             i.case.number, labels.label(labels.PLATFORM, i.case.platform, lang),
             i.case.order.platform_order_id,
-            i.parcel.tracking_no if i.parcel_id else "", labels.label(labels.GRADE, i.grade, lang),
-            labels.label(PASSED, "pass" if i.passed else "fail", lang), i.received_quantity,
+            i.parcel.tracking_no if i.parcel_id else "", labels.label(labels.VERDICT, i.verdict, lang),
+            labels.label(labels.FAILURE, i.failure_reason, lang), labels.label(labels.GRADE, i.grade, lang),
+            i.received_quantity,
             i.accepted_quantity, labels.label(YES_NO, "yes" if i.restock else "no", lang), i.write_off_fen,
             "、".join(failed), _user(i.inspector), i.created_at, i.note,
         ]

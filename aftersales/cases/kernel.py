@@ -17,12 +17,21 @@ from django.db import transaction
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.deadlines import next_deadline
 from aftersales.cases.domain.events import event_spec
-from aftersales.cases.domain.states import TERMINAL, Action, Actor, Kind, Status, next_status
+from aftersales.cases.domain.states import (
+    TERMINAL,
+    Action,
+    Actor,
+    Kind,
+    Status,
+    next_status,
+    platform_decides,
+    reported_status,
+)
 from aftersales.cases.models import Case, CaseEvent
-from aftersales.cases.subscribers import publish
+from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.core import clock
 from aftersales.core.choices import GoodsStatus
-from aftersales.core.errors import NotFoundError
+from aftersales.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 
 
 @dataclass(frozen=True)
@@ -160,11 +169,38 @@ def move(
     payload: dict | None = None,
     now: datetime | None = None,
     platform_deadline: datetime | None = None,
+    reported: bool = False,
 ) -> CaseEvent:
-    """Apply one transition of the state machine to a locked case and write its event."""
+    """Apply one transition of the state machine to a locked case and write its event. `reported`: the
+    platform (`by`) reports a move made in its workbench (a step of `states.platform_route`): the table
+    must have the row, whoever's it is, and it is made at once (it is the platform's own word).
+
+    A staff move the platform decides (states.PLATFORM_DECIDED) on a case of a connected store is not
+    made here: it is sent to the platform (a `platform_submitted` event, which the push turns into a
+    command) and made by `confirm_platform_move` once the platform confirms it."""
     now = now or clock.now()
     source = Status(case.status)
+    if reported:
+        if by.actor != Actor.PLATFORM:
+            raise PermissionDeniedError("case.actor_not_allowed", action=action.value, actor=by.actor.value)
+        target = reported_status(Kind(case.kind), source, action)
+        return make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
+                          platform_deadline=platform_deadline)
     target = next_status(Kind(case.kind), source, action, by.actor)
+    if case.platform_case_id and platform_decides(action, by.actor):
+        if case.awaiting_platform:
+            raise ConflictError("case.awaiting_platform", action=case.awaiting_platform)
+        mode = platform_gate(case, action.value, target.value)
+        if mode:
+            return _submit_to_platform(case, action, target, by, mode=mode, reason_code=reason_code, note=note,
+                                       payload=payload, now=now)
+    return make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
+                      platform_deadline=platform_deadline)
+
+
+def make_move(case: Case, action: Action, target: Status, by: By, *, reason_code: str, note: str,
+               payload: dict | None, now: datetime, platform_deadline: datetime | None = None) -> CaseEvent:
+    source = Status(case.status)
     case.status = target.value
     if target in TERMINAL:
         case.closed_at = now
@@ -182,3 +218,17 @@ def move(
         payload=payload,
         now=now,
     )
+
+
+def _submit_to_platform(case: Case, action: Action, target: Status, by: By, *, mode: str, reason_code: str,
+                        note: str, payload: dict | None, now: datetime) -> CaseEvent:
+    """Hand the move to the platform: the case keeps its status, marked as awaiting the platform — or,
+    where the platform has no API for it (mode "no_api"), unmarked: the merchant does it in the
+    platform's backend and the next pull brings the result."""
+    if mode == "send":
+        case.awaiting_platform = action.value
+    case.version += 1
+    case.save()
+    return record_event(case, by, "platform_submitted", from_status=case.status, reason_code=reason_code,
+                        note=note, now=now, payload={"action": action.value, "target": target.value,
+                                                     "payload": payload or {}, "mode": mode})

@@ -63,6 +63,10 @@ class Case(models.Model):
     exchange_sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
 
+    # A staff move sent to the platform and not yet confirmed by it (the action, e.g. "approve"; "" when
+    # none): the case stays in its status until the platform answers (states.PLATFORM_DECIDED).
+    awaiting_platform = models.CharField(max_length=24, blank=True)
+
     # The deadline of the current step: the platform's own when it gives one, else the fallback table.
     deadline_at = models.DateTimeField(null=True, blank=True)
     deadline_stage = models.CharField(max_length=40, blank=True)
@@ -135,6 +139,9 @@ class CaseLine(models.Model):
     quantity = models.PositiveIntegerField()
     received_quantity = models.PositiveIntegerField(default=0)
     accepted_quantity = models.PositiveIntegerField(default=0)
+    # Where this line's goods were when the case was opened (`orders.goods`); the case's own
+    # `goods_status` is the furthest of its lines'.
+    goods_status = models.CharField(max_length=16, choices=enum_choices(GoodsStatus), default="not_shipped")
 
     class Meta:
         constraints = [

@@ -9,6 +9,7 @@ from aftersales.accounts.models import Shop
 from aftersales.cases.domain.policy import Decision, Facts, RuleSet, ShopRules, default_ruleset, evaluate
 from aftersales.cases.domain.scopes import most_specific
 from aftersales.catalog.models import Category, ReturnRule
+from aftersales.orders.goods import line_times
 from aftersales.orders.models import Order, OrderLine
 
 _RULE_FIELDS = (
@@ -53,17 +54,18 @@ def facts_for(
     breaks_free_shipping: bool = False,
 ) -> Facts:
     category = line_category(line)
+    shipped_at, signed_at = line_times(order, line)  # this line's own parcel when shipped in parts
     return Facts.from_dict(
         {
             "platform": order.platform,
             "case_kind": case_kind,
             "reason": reason,
             "category": category.law_category if category else "other",
-            "signed_at": order.signed_at,
+            "signed_at": signed_at,
             "requested_at": requested_at,
             "goods": goods or {},
             "buyer_confirmed_no_return_at_purchase": buyer_confirmed_no_return_at_purchase,
-            "shipped": order.shipped_at is not None,
+            "shipped": shipped_at is not None,
             "free_shipping": order.free_shipping,
             "partial_return_breaks_free_shipping": breaks_free_shipping,
         }

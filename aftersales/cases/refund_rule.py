@@ -17,7 +17,8 @@ from collections import defaultdict
 
 from aftersales.cases.domain.states import Kind
 from aftersales.cases.models import Case
-from aftersales.core.choices import MERCHANT_FAULT_REASONS
+from aftersales.core.choices import MERCHANT_FAULT_REASONS, GoodsStatus
+from aftersales.orders.goods import line_goods_status
 from aftersales.orders.models import Order, OrderLine
 from aftersales.refunds.domain.refundable import (
     OrderLineMoney,
@@ -76,8 +77,8 @@ def plan_for_lines(
     what the order's other cases (all but `exclude_case_id`) already took. `lines`: the order's lines,
     if already read."""
     keeps_goods = kind in GOODS_KEPT_KINDS
-    lines = order.lines.all() if lines is None else lines
-    money = {str(line.pk): money_of(line, in_bundle=not keeps_goods) for line in lines}
+    all_lines = list(order.lines.all() if lines is None else lines)
+    money = {str(line.pk): money_of(line, in_bundle=not keeps_goods) for line in all_lines}
     refunded, units_before = _taken_by_others(order, money, exclude_case_id)
     returned: dict[str, int] = {}
     for line, quantity in picked:
@@ -88,16 +89,25 @@ def plan_for_lines(
             # Units counted twice (a closed case that had been granted money): these are the ones asked.
             units_before[lid] = money[lid].quantity - quantity
         returned[lid] = quantity
-    lines = list(money.values())
+    priced = list(money.values())
     shipped = order.shipped_at is not None
-    gifts = {} if keeps_goods else gifts_kept_on_return(lines, returned, units_before, shipped=shipped)
-    freight = 0 if keeps_goods else freight_back(lines, returned, units_before, shipped=shipped,
+    unshipped = unshipped_lines(order, all_lines)
+    gifts = {} if keeps_goods else gifts_kept_on_return(priced, returned, units_before, shipped=shipped,
+                                                        unshipped=unshipped)
+    freight = 0 if keeps_goods else freight_back(priced, returned, units_before, shipped=shipped,
                                                  freight_paid_fen=order.freight_fen)
-    waived = order.waived_freight_fen if breaks_threshold(order, lines, returned, units_before, kind=kind,
-                                                          reason=reason) else 0
-    return plan_refund(lines, returned, already_refunded_fen_by_line=refunded, gifts_kept=gifts,
+    came_back_shipped = any(lid not in unshipped for lid in returned)
+    waived = order.waived_freight_fen if came_back_shipped and breaks_threshold(
+        order, priced, returned, units_before, kind=kind, reason=reason) else 0
+    return plan_refund(priced, returned, already_refunded_fen_by_line=refunded, gifts_kept=gifts,
                        units_already_returned_by_line=units_before, freight_back_fen=freight,
                        outbound_freight_fen=waived, breaks_free_shipping=bool(waived))
+
+
+def unshipped_lines(order: Order, lines: list[OrderLine]) -> frozenset[str]:
+    """Ids of the lines whose goods have not left (an order shipped in parts, `orders.goods`)."""
+    return frozenset(str(line.pk) for line in lines
+                     if line_goods_status(order, line) == GoodsStatus.NOT_SHIPPED)
 
 
 def breaks_threshold(order: Order, lines: list[OrderLineMoney], returned: dict[str, int],

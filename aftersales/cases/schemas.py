@@ -47,6 +47,7 @@ class CaseLineOut(Schema):
     quantity: int
     received_quantity: int
     accepted_quantity: int
+    goods_status: str  # where this line's goods were when the case was opened
 
     @staticmethod
     def resolve_title(obj) -> str:
@@ -118,7 +119,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("order_line"))
+        return list(obj.lines.select_related("order_line").order_by("order_line_id"))
 
     @staticmethod
     def resolve_events(obj):
@@ -186,8 +187,14 @@ class ReceiveIn(Schema):
 
 
 class InspectIn(Schema):
+    #: The resale grade (A restock, B B-stock, C/D write-off): it never decides the buyer's outcome.
     grade: str = Field(pattern="^[ABCD]$")
     checklist: dict[str, StrictBool] = Field(default_factory=dict)
+    #: Fail the inspection for this documented reason (not_our_item, parts_kept, buyer_damage, used);
+    #: empty: it passes when it matches the buyer's claim or, for a return without fault, is intact.
+    failure_reason: str = Field("", max_length=16)
+    #: Photos uploaded to the case first (POST …/evidence) to keep with this inspection; a failure needs one.
+    photo_ids: list[StrictInt] = Field(default_factory=list, max_length=20)
     restock: StrictBool = False
     accepted_quantity: StrictInt | None = Field(None, ge=0)
     write_off_fen: StrictInt = Field(0, ge=0, le=MAX_FEN)

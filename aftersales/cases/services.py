@@ -47,6 +47,7 @@ from aftersales.core.choices import (
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen
 from aftersales.core.tracking import parse_tracking
+from aftersales.orders.goods import furthest, line_goods_status
 from aftersales.orders.models import Order, OrderLine
 
 #: Why a merchant may refuse a request. A refusal without one of these is refused itself.
@@ -63,12 +64,37 @@ REJECT_REASONS = (
 CLOSE_REASONS = ("resolved_offline", "duplicate_request", "buyer_unreachable", "timeout", "other")
 
 
-def goods_status_of(order: Order) -> GoodsStatus:
-    if order.shipped_at is None:
-        return GoodsStatus.NOT_SHIPPED
-    if order.signed_at is None:
-        return GoodsStatus.IN_TRANSIT
-    return GoodsStatus.RECEIVED
+def confirm_platform_move(shop: Shop | int, case: Case | int, submitted: CaseEvent, *, command_id: int,
+                          now: datetime | None = None) -> CaseEvent | None:
+    """The platform confirmed the move `submitted` sent it: make it now, as the person who decided it.
+
+    In the caller's transaction. If the case has moved meanwhile (the platform's own sync got there
+    first) and the move no longer applies, only the mark is cleared: the case already shows the
+    platform's state."""
+    case = kernel.locked(shop, case)
+    case.awaiting_platform = ""
+    action = Action(submitted.payload["action"])
+    by = By(Actor(submitted.actor), submitted.actor_user)
+    payload = {**(submitted.payload.get("payload") or {}), "platform_command": command_id}
+    try:
+        target = next_status(Kind(case.kind), Status(case.status), action, by.actor)
+    except DomainError:
+        case.save(update_fields=["awaiting_platform", "updated_at"])
+        return None
+    return kernel.make_move(case, action, target, by, reason_code=submitted.reason_code, note=submitted.note,
+                      payload=payload, now=now or clock.now())
+
+
+def platform_refused_move(shop: Shop | int, case: Case | int, *, action: str, kind: str, code: str, message: str,
+                          command_id: int, now: datetime | None = None) -> CaseEvent:
+    """The platform refused (or could not be sent) the move awaiting it: the case stays where it is. In the
+    caller's transaction."""
+    case = kernel.locked(shop, case)
+    case.awaiting_platform = ""
+    case.save(update_fields=["awaiting_platform", "updated_at"])
+    return kernel.record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=kind,
+                        note=message[:300], payload={"command": command_id, "action": action, "platform_code": code},
+                        now=now)
 
 
 def quantity_already_claimed(line: OrderLine) -> int:
@@ -174,10 +200,10 @@ def _open_new_case(
     policy_decision = {
         **decision.to_dict(),
         "eligible": all(wanted in d.remedies for _l, _q, d, _r in kept),
-        "lines": [_line_verdict(line, q, d, wanted, opened=line.pk in opened) for line, q, d, _r in judged],
+        "lines": [_line_verdict(order, line, q, d, wanted, opened=line.pk in opened) for line, q, d, _r in judged],
     }
 
-    goods_status = goods_status_of(order)
+    goods_status = furthest(_v["goods_status"] for _v in policy_decision["lines"] if _v["opened"])
     cap = cap_for_new_case(order, picked, kind=kind, reason=reason, lines=order_lines)  # the refund rule
     if requested_fen is None:
         requested_fen = cap if kind in _REFUND_KINDS else 0
@@ -209,7 +235,10 @@ def _open_new_case(
     case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
     kernel.refresh_deadline(case, now)
     case.save()
-    CaseLine.objects.bulk_create([CaseLine(case=case, order_line=line, quantity=q) for line, q in picked])
+    CaseLine.objects.bulk_create([
+        CaseLine(case=case, order_line=line, quantity=q, goods_status=line_goods_status(order, line).value)
+        for line, q in picked
+    ])
     kernel.record_event(
         case,
         by,
@@ -247,14 +276,16 @@ def _exchange_sku(shop: Shop, sku_id: int | None, kind: str, picked: list[tuple[
     return sku
 
 
-def _line_verdict(line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
-    """One line's own policy answer, kept on the case for the portal, the console and the API: whether
-    the remedy asked for is allowed for it, whether it is in the case, and why (codes with parameters)."""
+def _line_verdict(order: Order, line: OrderLine, quantity: int, decision, wanted: str, *, opened: bool) -> dict:
+    """One line's own policy answer, kept on the case for the portal, the console and the API: where its
+    goods are, whether the remedy asked for is allowed for it, whether it is in the case, and why (codes
+    with parameters)."""
     params = {rule["code"]: rule["params"] for rule in reversed(decision.to_dict()["rules"])}
     return {
         "line_id": line.pk,
         "title": line.title,
         "quantity": quantity,
+        "goods_status": line_goods_status(order, line).value,
         "allowed": wanted in decision.remedies,
         "opened": opened,
         "remedies": list(decision.remedies),
@@ -646,12 +677,40 @@ def record_reply(shop: Shop, case: Case | int, by: By, *, body: str, template_id
     return case
 
 
-def record_compensation(shop: Shop, case: Case | int, by: By, *, compensation_id: int, rung: str,
-                        cost_fen: int, note: str = "", now: datetime | None = None) -> CaseEvent:
-    """A goodwill compensation was granted to the buyer (care's row `compensation_id`)."""
+def record_compensation(shop: Shop | int, case: Case | int, by: By, *, compensation_id: int, rung: str,
+                        cost_fen: int, note: str = "", reason: str = "", why: list[str] | None = None,
+                        approval_id: int | None = None, approved_by: str = "",
+                        now: datetime | None = None) -> CaseEvent:
+    """A goodwill compensation was given to the buyer (care's row `compensation_id`); with the reason
+    the ladder or the limits asked for (`why`), and the owner's approval it waited for, if any."""
     case = kernel.locked(shop, case)
-    return kernel.record_event(case, by, "compensation", from_status=case.status, note=note,
-                        payload={"compensation": compensation_id, "rung": rung, "cost_fen": cost_fen}, now=now)
+    payload = {"compensation": compensation_id, "rung": rung, "cost_fen": cost_fen}
+    if reason:
+        payload.update(reason=reason, why=list(why or []))
+    if approval_id is not None:
+        payload.update(approval=approval_id, approved_by=approved_by)
+    return kernel.record_event(case, by, "compensation", from_status=case.status, note=note, payload=payload,
+                               now=now)
+
+
+def record_compensation_requested(shop: Shop | int, case: Case | int, by: By, *, approval_id: int, rung: str,
+                                  cost_fen: int, why: list[str], reason: str, note: str = "",
+                                  now: datetime | None = None) -> CaseEvent:
+    """A compensation beyond the agent's limits waits for an owner (care's approval `approval_id`)."""
+    case = kernel.locked(shop, case)
+    return kernel.record_event(case, by, "compensation_requested", from_status=case.status, note=reason, now=now,
+                               payload={"approval": approval_id, "rung": rung, "cost_fen": cost_fen, "why": why,
+                                        "reason": reason, "note": note})
+
+
+def record_compensation_declined(shop: Shop | int, case: Case | int, by: By, *, approval_id: int, rung: str,
+                                 cost_fen: int, requested_by: int | None, note: str = "",
+                                 now: datetime | None = None) -> CaseEvent:
+    """An owner declined a pending compensation: nothing was given; the agent who asked is told."""
+    case = kernel.locked(shop, case)
+    return kernel.record_event(case, by, "compensation_declined", from_status=case.status, note=note, now=now,
+                               payload={"approval": approval_id, "rung": rung, "cost_fen": cost_fen,
+                                        "requested_by": requested_by})
 
 
 def record_rating(shop: Shop, case: Case | int, by: By, *, score: int, comment: str = "",
@@ -740,12 +799,12 @@ def receive_return(shop: Shop, case: Case | int, by: By, *, parcel_id: int, trac
     return case
 
 
-def record_inspection(shop: Shop, case: Case | int, by: By, *, inspection_id: int, passed: bool,
-                      accepted_quantity: int, grade: str, checklist: dict, restock: bool, note: str = "",
-                      now: datetime | None = None) -> Case:
-    """The returned goods were inspected (the desk's `inspection_id`): the accepted units are spread over
-    the case's lines in order; a pass moves the case on (a return to refund is then ready to refund), a
-    failure rejects it after return."""
+def record_inspection(shop: Shop | int, case: Case | int, by: By, *, inspection_id: int, passed: bool,
+                      verdict: str, accepted_quantity: int, grade: str, checklist: dict, restock: bool,
+                      failure_reason: str = "", note: str = "", now: datetime | None = None) -> Case:
+    """The returned goods were inspected (the desk's `inspection_id`, its `verdict`): the accepted units
+    are spread over the case's lines in order; a pass moves the case on (a return to refund is then ready
+    to refund), a failure (with its `failure_reason`) rejects it after return."""
     case = kernel.locked(shop, case)
     kernel.check_move(case, Action.PASS_INSPECTION if passed else Action.FAIL_INSPECTION, by)
     remaining = accepted_quantity
@@ -754,24 +813,17 @@ def record_inspection(shop: Shop, case: Case | int, by: By, *, inspection_id: in
         remaining -= line.accepted_quantity
         line.save(update_fields=["accepted_quantity"])
     case.inspection_result = "pass" if passed else "fail"
-    payload = {"inspection": inspection_id, "grade": grade, "checklist": checklist, "restock": restock}
+    payload = {"inspection": inspection_id, "verdict": verdict, "grade": grade, "checklist": checklist,
+               "restock": restock}
     if passed:
         kernel.move(case, Action.PASS_INSPECTION, by, payload=payload, now=now)
     else:
+        payload["failure_reason"] = failure_reason
         kernel.move(case, Action.FAIL_INSPECTION, by, reason_code="inspection_failed", note=note, payload=payload,
-             now=now)
+                    now=now)
     if passed and case.kind == Kind.RETURN_REFUND.value:
         kernel.record_event(case, by, "ready_to_refund", from_status=case.status, now=now)
     return case
-
-
-def record_platform_refused(shop: Shop, case: Case | int, *, command_id: int, action: str, kind: str,
-                            platform_code: str, message: str, now: datetime | None = None) -> CaseEvent:
-    """The platform refused a command sent for the case (`kind`: how the API answered)."""
-    case = kernel.locked(shop, case)
-    return kernel.record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=kind,
-                        note=message, payload={"command": command_id, "action": action,
-                                               "platform_code": platform_code}, now=now)
 
 
 def order_line_replaced(shop: Shop, case: Case | int, by: By, *, old_line: dict, new_line: dict,
@@ -793,9 +845,3 @@ def order_line_replaced(shop: Shop, case: Case | int, by: By, *, old_line: dict,
                           "to": {k: v for k, v in new_line.items() if k != "id"}},
                  now=max(now, case.created_at))
     return case
-
-
-# The importer (platforms.case_writer) still writes an imported case's status and events itself; these two
-# names are kept for it until it reports imported changes through the verbs above, and no one else uses them.
-record_event = kernel.record_event
-refresh_deadline = kernel.refresh_deadline

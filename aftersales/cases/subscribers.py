@@ -30,6 +30,22 @@ SUBSCRIBERS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Who decides a staff move on a case synced from a platform (states.PLATFORM_DECIDED): the platform's
+#: push answers "send" (the store is connected and has an API for it: the move waits for the
+#: platform), "no_api" (connected, but the merchant must do it in the platform's backend) or "" (not
+#: connected: the move is ours to make).
+PLATFORM_GATE = "aftersales.platforms.sync.push.platform_gate"
+
+
+def platform_gate(case, action: str, target: str) -> str:
+    return _gate()(case, action, target)
+
+
+@cache
+def _gate() -> Callable[[object, str, str], str]:
+    return import_string(PLATFORM_GATE)
+
+
 @dataclass
 class Batch:
     """Shared by the subscribers for one publish: lookups each may cache, keyed by its own name."""

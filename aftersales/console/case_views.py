@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 
 from aftersales.care import services as care
 from aftersales.care.domain.ladder import LADDER, suggest_rung
-from aftersales.care.selectors import filled_templates, rungs_given
-from aftersales.care.services import budget_of
+from aftersales.care.models import Compensation
+from aftersales.care.selectors import approvals_of_case, filled_templates, rungs_given
+from aftersales.care.services import budget_of, limits_of
 from aftersales.cases import services as cases
 from aftersales.cases.domain.refusal import lawful_no_reason
-from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
+from aftersales.cases.domain.states import PLATFORM_DECIDED, Action, Actor, Kind, Status, allowed_actions
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
@@ -43,7 +44,7 @@ from aftersales.warehouse import services as warehouse
 class CaseAction:
     form: type
     run: Callable  # (staff, case_id, cleaned_data, request) -> object
-    done: str  # the success message
+    done: str | Callable  # the success message, or (what run returned) -> the message
     title: str = ""
 
 
@@ -113,8 +114,11 @@ ACTIONS: dict[str, CaseAction] = {
     "reply": CaseAction(f.ReplyForm, lambda s, c, d, r: care.send_reply(
         s.shop, c, s.by(), body=d["body"], template_id=d.get("template")), _("Reply sent."), _("Reply")),
     "compensate": CaseAction(f.CompensationForm, lambda s, c, d, r: care.grant_compensation(
-        s.shop, c, s.by(), rung=d["rung"], cost_fen=d["amount"], note=d["note"]),
-        _("Compensation recorded."), _("Compensation")),
+        s.shop, c, s.by(), rung=d["rung"], cost_fen=d["amount"], note=d["note"], reason=d["reason"],
+        as_owner=s.role == OWNER),
+        lambda given: _("Compensation recorded.") if isinstance(given, Compensation) else
+        _("This is above your limit: nothing is given yet. The owner has been asked to approve it."),
+        _("Compensation")),
     "evidence": CaseAction(f.EvidenceForm, _evidence, _("Photo added."), _("Add a photo")),
     "switch_remedy": CaseAction(SwitchRemedyForm, _switch_remedy, _("Remedy changed with the buyer's agreement."),
                                 _("Change the remedy")),
@@ -131,6 +135,8 @@ _FOR_ACTION = {
 def _offered(case, role: str) -> dict:
     """Which action forms the page shows, from what the state machine allows the merchant now."""
     allowed = allowed_actions(Kind(case.kind), Status(case.status), Actor.MERCHANT)
+    if case.awaiting_platform:  # one decision at a time: the platform has not answered the last one
+        allowed = [a for a in allowed if a not in PLATFORM_DECIDED]
     keys = [_FOR_ACTION[a] for a in allowed if a in _FOR_ACTION]
     platform_may = allowed_actions(Kind(case.kind), Status(case.status), Actor.PLATFORM)
     return {
@@ -180,6 +186,8 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "events": list(case.events.all()),
         "templates": filled_templates(staff.shop, case, translation.get_language() or "zh-hans"),
         "budget": budget_of(staff.shop),
+        "limits": limits_of(staff.shop),
+        "approvals": approvals_of_case(case),
         "ladder": [[r for r in step] for step in LADDER],
         "given": given,
         "suggested": suggest_rung(case.urgency, given),
@@ -214,12 +222,16 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         return _render_case(request, case_id, {action: form}, status=422,
                             error=str(_("Please correct the highlighted fields.")))
     try:
-        spec.run(staff, case_id, form.cleaned_data, request)
+        result = spec.run(staff, case_id, form.cleaned_data, request)
     except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None
         return _render_case(request, case_id, {action: form}, status=422, error=error_text(exc))
-    messages.success(request, spec.done)
+    if Case.objects.filter(shop=staff.shop, pk=case_id).exclude(awaiting_platform="").exists():
+        # The platform decides this one: nothing is done until it confirms (see the case's platform panel).
+        messages.success(request, _("Sent to the platform: the case moves once the platform confirms it."))
+    else:
+        messages.success(request, spec.done(result) if callable(spec.done) else spec.done)
     return redirect("console:case", case_id=case_id)
 
 

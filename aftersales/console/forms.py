@@ -256,6 +256,10 @@ class CompensationForm(forms.Form):
     rung = forms.ChoiceField(label=_("Compensation"), choices=lambda: choices("rung", Rung.values))
     amount = YuanField(min_fen=1, label=_("Cost to the shop (yuan)"))
     note = forms.CharField(required=False, max_length=200, label=_("Note"))
+    reason = forms.CharField(
+        required=False, max_length=200, label=_("Reason (when skipping a rung or going over a limit)"),
+        help_text=_("Required when this skips a rung of the ladder, goes beyond it or over a limit; "
+                    "recorded on the case."))
 
 
 class EvidenceForm(forms.Form):

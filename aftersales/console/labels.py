@@ -15,7 +15,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from aftersales.care.domain.limits import Why
 from aftersales.cases.domain.events import EventKind
+from aftersales.cases.domain.inspection import FailureReason, Verdict
 from aftersales.cases.domain.states import Actor, Kind, Status
 from aftersales.core import messages
 from aftersales.core.choices import PLATFORM_LABELS, Reason
@@ -85,12 +87,16 @@ REJECT_REASON = CatalogueTable("reject_reason", messages.codes("reject_reason"))
 CLOSE_REASON = CatalogueTable("close_reason", messages.codes("close_reason"))
 GRANT_REASON = CatalogueTable("grant_reason", messages.codes("grant_reason"))
 
+#: The resale grade of what came back: what the shop can still sell, never the buyer's outcome.
 GRADE = {
     "A": _("A — resell as new"),
     "B": _("B — repackage and resell"),
     "C": _("C — damaged, write off"),
-    "D": _("D — wrong item or empty box"),
+    "D": _("D — nothing to resell"),
 }
+#: An inspection's answer to the buyer's claim, and why one failed (cases/domain/inspection.py).
+VERDICT = CatalogueTable("verdict", [v.value for v in Verdict])
+FAILURE = CatalogueTable("failure", [f.value for f in FailureReason])
 
 CHECKLIST = {
     "tags_intact": _("Tags intact"),
@@ -135,8 +141,11 @@ LAW_CATEGORY = {
 TABLES = {
     "status": STATUS, "kind": KIND, "reason": REASON, "goods": GOODS_STATUS, "money": MONEY_STATUS,
     "action": ACTION, "actor": ACTOR, "reject": REJECT_REASON, "close": CLOSE_REASON, "grant": GRANT_REASON,
-    "grade": GRADE, "check": CHECKLIST, "rung": RUNG, "template": TEMPLATE_KIND, "role": ROLE,
-    "law": LAW_CATEGORY, "urgency": URGENCY,
+    "grade": GRADE, "verdict": VERDICT, "failure": FAILURE, "check": CHECKLIST, "rung": RUNG,
+    "template": TEMPLATE_KIND, "role": ROLE, "law": LAW_CATEGORY, "urgency": URGENCY,
+    # Why a compensation needed a reason or the owner, and where its approval stands (core/messages.toml).
+    "guard": CatalogueTable("guard", [w.value for w in Why]),
+    "approval": CatalogueTable("approval", ["pending", "approved", "declined"]),
 }
 
 

@@ -36,6 +36,22 @@ class TemplateForm(forms.Form):
     body = forms.CharField(max_length=2000, label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class LimitsForm(forms.Form):
+    """The owner's compensation limits (care.domain.limits); 0 means no limit."""
+
+    agent = YuanField(label=_("An agent gives alone up to (yuan per grant)"),
+                      help_text=_("Above this the owner approves it."))
+    case = YuanField(label=_("One case receives up to (yuan in all)"), help_text=_("0: no limit."))
+    owner = YuanField(label=_("No single grant above (yuan, the owner's too)"), help_text=_("0: no limit."))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("agent", "case", "owner"):
+            if name in data and data[name] is None:
+                self.add_error(name, _("Enter an amount in yuan, such as 12.50."))
+        return data
+
+
 class BudgetForm(forms.Form):
     amount = YuanField(label=_("Monthly compensation budget (yuan)"))
 

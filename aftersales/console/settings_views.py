@@ -15,13 +15,14 @@ from aftersales.accounts import services as staff_services
 from aftersales.accounts.models import Membership
 from aftersales.care import services as care
 from aftersales.care.models import ReplyTemplate
-from aftersales.care.services import PLACEHOLDERS, budget_of
+from aftersales.care.services import PLACEHOLDERS, budget_of, limits_of
 from aftersales.catalog import services as catalog
 from aftersales.catalog.models import Category, ReturnRule
 from aftersales.console.access import OWNER, staff_view
 from aftersales.console.errors import error_text
 from aftersales.console.settings_forms import (
     BudgetForm,
+    LimitsForm,
     MemberForm,
     NotifyForm,
     RoleForm,
@@ -64,6 +65,7 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
         "budget": budget_of(shop),
         "budget_form": BudgetForm(prefix="budget", initial={
             "amount": format_fen(shop.compensation_budget_fen, symbol="").replace(",", "")}),
+        "limits_form": _limits_form(shop),
         "members": [(m, RoleForm(prefix="m", auto_id=f"id_m{m.pk}_%s", initial={"role": m.role})) for m in members],
         "member_form": MemberForm(prefix="member"),
         "notify_form": NotifyForm(prefix="notify", initial={
@@ -90,10 +92,22 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
             context["budget_form"] = form
         elif key == "notify":
             context["notify_form"] = form
+        elif key == "limits":
+            context["limits_form"] = form
     response = render(request, "console/settings.html", context, status=status)
     if secret_once:
         response["Cache-Control"] = "no-store"  # the page with the secret is not kept by the browser
     return response
+
+
+def _yuan(fen: int) -> str:
+    return format_fen(fen, symbol="").replace(",", "")
+
+
+def _limits_form(shop) -> LimitsForm:
+    limits = limits_of(shop)
+    return LimitsForm(prefix="limits", initial={
+        "agent": _yuan(limits.agent_fen), "case": _yuan(limits.case_fen), "owner": _yuan(limits.owner_fen)})
 
 
 def _refused(request, key, form, exc: DomainError | None = None) -> HttpResponse:
@@ -175,6 +189,17 @@ def save_budget(request: HttpRequest) -> HttpResponse:
         request, "budget", BudgetForm(request.POST, prefix="budget"),
         lambda d: care.set_compensation_budget(request.staff.shop, budget_fen=d["amount"]),
         lambda _budget: _("Compensation budget saved."),
+    )
+
+
+@require_POST
+@staff_view(OWNER)
+def save_limits(request: HttpRequest) -> HttpResponse:
+    return _save(
+        request, "limits", LimitsForm(request.POST, prefix="limits"),
+        lambda d: care.set_compensation_limits(request.staff.shop, agent_fen=d["agent"], case_fen=d["case"],
+                                               owner_fen=d["owner"]),
+        lambda _limits: _("Compensation limits saved."),
     )
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from aftersales.console import case_views, export_views, return_address_views, settings_views, views
+from aftersales.console import (
+    approval_views,
+    case_views,
+    export_views,
+    return_address_views,
+    settings_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -15,6 +22,9 @@ urlpatterns = [
     path("settings/templates/", settings_views.save_template, name="save_template"),
     path("settings/templates/<int:template_id>/delete/", settings_views.delete_template, name="delete_template"),
     path("settings/budget/", settings_views.save_budget, name="save_budget"),
+    path("settings/limits/", settings_views.save_limits, name="save_limits"),
+    path("approvals/", approval_views.approvals, name="approvals"),
+    path("approvals/<int:approval_id>/<slug:decision>/", approval_views.decide, name="decide_approval"),
     path("settings/notifications/", settings_views.save_notifications, name="save_notifications"),
     path("settings/notifications/rotate-secret/", settings_views.rotate_secret, name="rotate_secret"),
     path("settings/staff/", settings_views.add_member, name="add_member"),

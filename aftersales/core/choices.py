@@ -119,12 +119,13 @@ class PaymentRoute(StrEnum):
 
 
 class Grade(StrEnum):
-    """Inspection grade of a returned item."""
+    """Resale grade of a returned item: what the shop can still sell. It never decides the buyer's
+    outcome (that is the inspection's verdict, cases/domain/inspection.py)."""
 
-    A = "A"  # resell as new
-    B = "B"  # repackage, resell
+    A = "A"  # resell as new (restock)
+    B = "B"  # repackage, resell as B-stock
     C = "C"  # damaged: write off
-    D = "D"  # wrong item or empty box
+    D = "D"  # nothing to resell
 
 
 class ArbitrationStatus(StrEnum):

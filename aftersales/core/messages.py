@@ -28,7 +28,10 @@ LABEL_GROUPS = frozenset({
     "kind", "status", "action", "actor", "platform", "reason", "category", "stage", "default_action", "payer",
     "event",
     "ladder",
-    "reject_reason", "close_reason", "grant_reason", "decision_reason",
+    "verdict", "failure",  # an inspection's verdict and why it failed (cases/domain/inspection.py)
+    "guard",  # why a compensation needs a reason or the owner (care.domain.limits.Why)
+    "approval",  # a compensation approval's status
+    "reject_reason", "close_reason", "grant_reason", "decision_reason",  # why staff refused, closed, granted
 })
 
 

@@ -6,15 +6,18 @@ makes sure the staff logins exist.
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from PIL import Image
 
 from aftersales.accounts.models import Membership, PlatformAccount, Shop
 from aftersales.cases import services as cases
+from aftersales.cases.domain.inspection import failure_reasons_for
 from aftersales.cases.domain.states import Actor
 from aftersales.catalog import return_addresses
 from aftersales.catalog.models import Category, Product, ReturnRule, Sku
@@ -23,6 +26,7 @@ from aftersales.demo import data
 from aftersales.orders.services import create_order
 from aftersales.refunds import services as refunds
 from aftersales.warehouse import services as warehouse
+from aftersales.warehouse.inspection import inspect_with_photos
 
 DEMO_SLUG = "demo"
 LOGINS = [
@@ -170,16 +174,25 @@ def tracking(rng: random.Random) -> str:
 
 
 # What the warehouse finds when a return fails inspection, by the kind of goods (办法 9).
+#: A failed inspection per kind of goods: the box left unticked, the documented reason, the note.
 FAILED_INSPECTIONS = {
-    "apparel": ("tags_intact", "吊牌已剪，有明显穿着痕迹"),
-    "shoes": ("not_used", "鞋底有明显磨损，已穿着外出"),
-    "bags": ("accessories_complete", "防尘袋和肩带缺失"),
-    "cosmetics": ("seal_intact", "封口已拆，精华液已使用约三分之一"),
-    "food": ("seal_intact", "包装已拆封，缺少 6 包"),
-    "electronics": ("not_activated", "设备已激活绑定账号，外壳有划痕"),
-    "textiles": ("not_washed", "已洗涤，有明显缩水"),
-    "other": ("not_used", "商品有明显使用痕迹"),
+    "apparel": ("tags_intact", "used", "吊牌已剪，有明显穿着痕迹"),
+    "shoes": ("not_used", "used", "鞋底有明显磨损，已穿着外出"),
+    "bags": ("accessories_complete", "parts_kept", "防尘袋和肩带缺失"),
+    "cosmetics": ("seal_intact", "used", "封口已拆，精华液已使用约三分之一"),
+    "food": ("seal_intact", "parts_kept", "包装已拆封，缺少 6 包"),
+    "electronics": ("not_activated", "buyer_damage", "设备已激活绑定账号，外壳有摔裂痕迹"),
+    "textiles": ("not_washed", "used", "已洗涤，有明显缩水"),
+    "other": ("not_used", "used", "商品有明显使用痕迹"),
 }
+
+
+def _inspection_photo(seed: int) -> bytes:
+    """A small photo to keep with a failed inspection (a failure always has one)."""
+    shade = 120 + seed % 100
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (shade, shade - 20, shade - 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def _law_category(case) -> str:
@@ -242,17 +255,18 @@ def drive(shop: Shop, case, target: str, rng: random.Random, t: datetime, now: d
     if target == "return_received":
         return
     if target == "rejected_after_return":
-        failed_item, note = FAILED_INSPECTIONS.get(_law_category(case), FAILED_INSPECTIONS["other"])
-        warehouse.inspect_return(
-            shop, cid, WAREHOUSE, grade="C", checklist={failed_item: False}, note=note, now=at()
-        )
+        failed_item, why, note = FAILED_INSPECTIONS.get(_law_category(case), FAILED_INSPECTIONS["other"])
+        if why not in failure_reasons_for(case.reason):  # a defect claim never fails for use
+            why, note = "buyer_damage", "外观有明显人为损坏痕迹，与描述的质量问题不符"
+        inspect_with_photos(shop, cid, WAREHOUSE, photos=[_inspection_photo(cid)], grade="C",
+                            checklist={failed_item: False}, failure_reason=why, note=note, now=at())
         return
     warehouse.inspect_return(
         shop,
         cid,
         WAREHOUSE,
         grade=rng.choice("AAB"),
-        checklist={"tags_intact": True, "not_used": True},
+        checklist=dict.fromkeys(warehouse.checklist_for(case), True),
         restock=True,
         now=at(),
     )

@@ -264,11 +264,19 @@ def _save(messages: list[Message]) -> list[Message]:
 
 # Staff -----------------------------------------------------------------------------------------------
 
-def staff_recipients(case: Case, action: str, lookups: Lookups | None = None) -> list[tuple[object, str]]:
+def staff_recipients(case: Case, action: str, lookups: Lookups | None = None,
+                     payload: dict | None = None) -> list[tuple[object, str]]:
     """(user, role) to tell. A reminder goes to the assignee (the owners when nobody is assigned); an
-    escalation or an overdue notice goes to the owners and the assignee."""
+    escalation or an overdue notice goes to the owners and the assignee; a compensation asked above an
+    agent's limit to the owners, and its refusal to the agent who asked."""
     lookups = lookups or Lookups()
     owners = lookups.owners_of(case.shop_id)
+    if action == "compensation_requested":
+        return owners
+    if action == "compensation_declined":
+        asker = (payload or {}).get("requested_by")
+        member = lookups.member(case.shop_id, asker) if asker else None
+        return [member] if member else []
     assignee = lookups.member(case.shop_id, case.assignee_id) if case.assignee_id else None
     if action == "deadline_reminder":
         return [assignee] if assignee else owners
@@ -290,13 +298,15 @@ def staff_params(event: CaseEvent, case: Case, assignee_name: str) -> Params:
         "consequence": labels.label(labels.CONSEQUENCE, payload.get("on_expiry", "none"), lang),
         "assignee": assignee_name or "未分配",
         "outcome": payload.get("outcome_text", ""),
+        "amount": yuan(payload["cost_fen"]) if "cost_fen" in payload else "",
+        "note": (event.note or "").strip(),
     }
 
 
 def _staff_messages(event: CaseEvent, code: str, lookups: Lookups) -> list[Message]:
     case = event.case
     shop = lookups.shop(case)
-    targets = staff_recipients(case, event.action, lookups)
+    targets = staff_recipients(case, event.action, lookups, event.payload)
     assignee = next((user for user, _role in targets if user.pk == case.assignee_id), None)
     params = staff_params(event, case, assignee.get_username() if assignee else "")
     rendered = render(code, STAFF_LANGUAGE, **params)

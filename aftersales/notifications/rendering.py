@@ -174,6 +174,19 @@ TEMPLATES: dict[str, Template] = {
          "Case {number} ({platform}): '{stage}' is due {due} (Beijing time) and is still open "
          "(assignee: {assignee}). {consequence}"),
     ),
+    "staff.compensation_requested": T(
+        ("【待审批】售后单 {number} 的补偿 ¥{amount}", "[Approval] Compensation of ¥{amount} on case {number}"),
+        ("客服申请在售后单 {number}（{platform}）上发放补偿 ¥{amount}，超出其权限，请在「补偿审批」中处理。"
+         "原因：{note}",
+         "An agent asks to give ¥{amount} of compensation on case {number} ({platform}), above their "
+         "limit. Approve or decline it under 'Compensation approvals'. Reason: {note}"),
+    ),
+    "staff.compensation_declined": T(
+        ("售后单 {number} 的补偿未获批准", "Compensation on case {number} declined"),
+        ("您在售后单 {number} 申请的补偿 ¥{amount} 未获店长批准，未发放。{note}",
+         "The compensation of ¥{amount} you asked for on case {number} was declined by the owner and "
+         "not given. {note}"),
+    ),
     "staff.deadline_passed": T(
         ("【超时】售后单 {number} 已超过时限", "[Overdue] Case {number} has passed its deadline"),
         ("售后单 {number}（{platform}）的「{stage}」已于 {due}（北京时间）到期。{outcome}",

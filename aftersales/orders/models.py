@@ -58,8 +58,10 @@ class Order(models.Model):
     province = models.CharField(max_length=32, blank=True)
     city = models.CharField(max_length=32, blank=True)
     paid_at = models.DateTimeField()
-    shipped_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)  # the first parcel, when shipped in parts
     signed_at = models.DateTimeField(null=True, blank=True)
+    # 拆单发货: the lines went out in separate parcels, each line with its own times (`orders.goods`).
+    ships_in_parts = models.BooleanField(default=False, db_default=False)
     goods_fen = models.BigIntegerField(default=0)  # sum of what was paid for the lines
     freight_fen = models.BigIntegerField(default=0)  # outbound freight the buyer paid
     free_shipping = models.BooleanField(default=True)
@@ -115,6 +117,10 @@ class OrderLine(models.Model):
     paid_fen = models.BigIntegerField()  # what was actually paid for the whole line after discounts
     is_gift = models.BooleanField(default=False)
     bundle_id = models.CharField(max_length=64, blank=True)  # lines bought together under one deal
+    # Only for an order shipped in parts (`Order.ships_in_parts`): this line's parcel; None: not shipped
+    # (signed for) yet. Lines of an order shipped whole follow the order's times.
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -8,6 +8,7 @@ from pydantic import Field, StrictBool, StrictInt
 from aftersales.core.api_types import Moment
 from aftersales.core.choices import Channel, PaymentRoute, Platform
 from aftersales.core.money import MAX_FEN
+from aftersales.orders.goods import line_goods_status
 
 Fen = Field(ge=0, le=MAX_FEN)
 
@@ -31,6 +32,9 @@ class OrderLineIn(Schema):
     paid_fen: StrictInt = Fen
     is_gift: StrictBool = False
     bundle_id: str = Field("", max_length=64)
+    #: 拆单发货: this line's own parcel. Once any line has one, a line without one has not shipped yet.
+    shipped_at: Moment | None = None
+    signed_at: Moment | None = None
 
 
 class PaymentIn(Schema):
@@ -67,6 +71,11 @@ class OrderLineOut(Schema):
     unit_price_fen: int
     paid_fen: int
     is_gift: bool
+    goods_status: str
+
+    @staticmethod
+    def resolve_goods_status(obj) -> str:
+        return line_goods_status(obj.order, obj).value
 
 
 class OrderOut(Schema):
@@ -80,6 +89,7 @@ class OrderOut(Schema):
     paid_at: datetime
     shipped_at: datetime | None
     signed_at: datetime | None
+    ships_in_parts: bool
     goods_fen: int
     freight_fen: int
     free_shipping_threshold_fen: int

@@ -47,8 +47,8 @@ def create_order(shop: Shop, data: dict) -> Order:
 
 
 _LINE_FACTS = ("platform_line_id", "title", "sku_code", "spec", "quantity", "unit_price_fen", "paid_fen", "is_gift",
-               "bundle_id")
-_LINE_DEFAULTS = {"sku_code": "", "spec": "", "is_gift": False, "bundle_id": ""}
+               "bundle_id", "shipped_at", "signed_at")
+_LINE_DEFAULTS = {"sku_code": "", "spec": "", "is_gift": False, "bundle_id": "", "shipped_at": None, "signed_at": None}
 
 
 def _same_order(order: Order, data: dict) -> bool:
@@ -88,11 +88,20 @@ def _insert_order(shop: Shop, data: dict) -> Order:
     for line in lines:
         if line["paid_fen"] > line["unit_price_fen"] * line["quantity"]:
             raise DomainError("order.paid_above_price", line=line["platform_line_id"])
-    for moment in ("shipped_at", "signed_at"):
-        if data.get(moment) and data[moment] < data["paid_at"]:
-            raise DomainError("order.time_order", field=moment)
-    if data.get("signed_at") and not data.get("shipped_at"):
-        raise DomainError("order.signed_without_shipment")
+    for times in (data, *lines):  # the order's parcel, or each line's in an order shipped in parts
+        for moment in ("shipped_at", "signed_at"):
+            if times.get(moment) and times[moment] < data["paid_at"]:
+                raise DomainError("order.time_order", field=moment)
+        if times.get("signed_at") and not times.get("shipped_at"):
+            raise DomainError("order.signed_without_shipment")
+    # 拆单发货: once any line carries its own ship time, every line has its own (none: not shipped yet),
+    # and the order's times are its first parcel's.
+    in_parts = any(line.get("shipped_at") for line in lines)
+    shipped_at, signed_at = data.get("shipped_at"), data.get("signed_at")
+    if in_parts:
+        shipped_at = shipped_at or min(x["shipped_at"] for x in lines if x.get("shipped_at"))
+        signed = [x["signed_at"] for x in lines if x.get("signed_at")]
+        signed_at = signed_at or (min(signed) if signed else None)
     goods = sum(line["paid_fen"] for line in lines)
     threshold, waived = data.get("free_shipping_threshold_fen", 0), data.get("waived_freight_fen", 0)
     if waived and not (threshold and goods >= threshold and data.get("free_shipping", True)):
@@ -114,8 +123,9 @@ def _insert_order(shop: Shop, data: dict) -> Order:
         province=b.get("province", ""),
         city=b.get("city", ""),
         paid_at=data["paid_at"],
-        shipped_at=data.get("shipped_at"),
-        signed_at=data.get("signed_at"),
+        shipped_at=shipped_at,
+        signed_at=signed_at,
+        ships_in_parts=in_parts,
         goods_fen=goods,
         freight_fen=data.get("freight_fen", 0),
         free_shipping=data.get("free_shipping", True),
@@ -143,6 +153,8 @@ def _insert_order(shop: Shop, data: dict) -> Order:
                 paid_fen=x["paid_fen"],
                 is_gift=x.get("is_gift", False),
                 bundle_id=x.get("bundle_id", ""),
+                shipped_at=x.get("shipped_at") if in_parts else None,
+                signed_at=x.get("signed_at") if in_parts else None,
                 sku=sku,
                 product=sku.product if sku else None,
             )

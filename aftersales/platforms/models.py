@@ -56,10 +56,17 @@ class ImportRun(models.Model):
     queued_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: A running import holds the run until then and pushes it on as it writes rows (its heartbeat); a
+    #: run still "running" after its lease has run out lost its process (`platforms.import_leases`).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    #: How many times a process started on it (a run resumed after an interruption is started again).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    #: When the run was found with its process gone (then resumed, or failed with `import.interrupted`).
+    interrupted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-queued_at", "-id"]
-        indexes = [models.Index(fields=["shop", "queued_at"])]
+        indexes = [models.Index(fields=["shop", "queued_at"]), models.Index(fields=["status", "lease_until"])]
 
     def __str__(self) -> str:
         return f"import#{self.pk} {self.platform}/{self.kind} {self.file_name}"

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
 from aftersales.core import clock
+from aftersales.platforms import import_leases as leases
 from aftersales.platforms.case_writer import CaseWriter
 from aftersales.platforms.importing import (
     CaseRecord,
@@ -58,6 +59,8 @@ PROGRESS_EVERY = 0.5
 REBUILD_ROLLUPS_BYTES = 16 * 1024 * 1024
 SPOOL_BYTES = 8 * 1024 * 1024
 SQLITE_CACHE_KIB = 64 * 1024
+#: While a file is checked for damage, its run's lease is pushed on every so many rows.
+CHECK_BEAT_ROWS = 50_000
 
 Source = bytes | bytearray | memoryview | IO[bytes]
 
@@ -100,9 +103,14 @@ def import_file(
     stream = _binary(data)
     run.sha256, run.size = _digest(stream)
     run.status, run.started_at = ImportRun.RUNNING, clock.now()
+    leases.take(run, run.started_at)
     run.save()
     try:
         _run(run, shop, platform, kind, file_name, stream, progress, rollups_mode, batch_orders)
+    except leases.LeaseLost:
+        # Taken for dead while it was only slow: the run was resumed or failed by then; write nothing more.
+        logger.warning("import %s lost its lease and stopped", run.pk)
+        run.refresh_from_db()
     except ImportFileError as exc:
         _fail(run, exc.code, exc.message_zh, exc.message_en)
     except Exception:
@@ -116,7 +124,8 @@ def _run(run: ImportRun, shop: Shop, platform: str, kind: str, file_name: str, s
          progress: Progress | None, rollups_mode: str, batch_orders: int) -> None:
     recorded, _ = resolve_platform(platform)
     _roomy_sqlite_cache()
-    check_whole_file(platform, kind, file_name, stream)
+    check_whole_file(platform, kind, file_name, stream, beat=lambda: leases.renew(run))
+    leases.renew(run)
     stream.seek(0)
     parsed = (parse_orders if kind == "orders" else parse_cases)(platform, file_name, stream)
     run.format, run.encoding = parsed.format, parsed.encoding or ""
@@ -140,15 +149,18 @@ def _run(run: ImportRun, shop: Shop, platform: str, kind: str, file_name: str, s
         _record(run, writer.tally, report, ticker.rows)
         raise
     if rebuild:
+        ticker.tick()
         rollups.rebuild(shop.pk)
+    ticker.tick()  # the last heartbeat: a run taken over meanwhile is not marked done here
     _record(run, writer.tally, report, ticker.rows)
-    run.status, run.finished_at = ImportRun.DONE, clock.now()
+    run.status, run.finished_at, run.lease_until = ImportRun.DONE, clock.now(), None
     run.save()
     if progress is not None:
         progress(ticker.rows)
 
 
-def check_whole_file(platform: str, kind: str, file_name: str, stream: IO[bytes]) -> None:
+def check_whole_file(platform: str, kind: str, file_name: str, stream: IO[bytes],
+                     beat: Callable[[], None] | None = None) -> None:
     """Find damage anywhere in the file before anything is written (ImportFileError if any).
 
     A workbook has every member of its zip checked against its CRC; a CSV is decoded and split to its
@@ -165,8 +177,9 @@ def check_whole_file(platform: str, kind: str, file_name: str, stream: IO[bytes]
         if bad is not None:
             raise ImportFileError("import.corrupt_xlsx", file_name=file_name)
         return
-    for _ in open_export(platform, kind, file_name, stream).rows():
-        pass
+    for number, _row in enumerate(open_export(platform, kind, file_name, stream).rows(), 1):
+        if beat is not None and number % CHECK_BEAT_ROWS == 0:
+            beat()  # a long file keeps its lease while it is checked
 
 
 class _Ticker:
@@ -186,9 +199,10 @@ class _Ticker:
                 self.tick()
 
     def tick(self) -> None:
+        """Write the counts and push the run's lease on (its heartbeat; LeaseLost if it was taken over)."""
         counts = self.tally.rows
-        ImportRun.objects.filter(pk=self.run.pk).update(
-            rows_read=self.rows, created=counts["created"], updated=counts["updated"],
+        leases.renew(
+            self.run, rows_read=self.rows, created=counts["created"], updated=counts["updated"],
             unchanged=counts["unchanged"], skipped=counts["skipped"], warnings=self.report.warnings,
         )
         if self.progress is not None:
@@ -222,7 +236,7 @@ def _record(run: ImportRun, tally: Tally, report: Report, rows: int) -> None:
 
 
 def _fail(run: ImportRun, code: str, zh: str, en: str) -> None:
-    run.status, run.finished_at = ImportRun.FAILED, clock.now()
+    run.status, run.finished_at, run.lease_until = ImportRun.FAILED, clock.now(), None
     run.error_code, run.error_zh, run.error_en = code, zh, en
     run.save()
 
@@ -280,8 +294,13 @@ def import_queued(run_id: int) -> ImportRun | None:
     try:
         with default_storage.open(run.upload, "rb") as upload:
             import_file(run.shop, run.platform, run.kind, run.file_name, upload, run=run)
+    except FileNotFoundError:
+        _fail(run, "import.upload_missing", "上传的文件已不在服务器上，请重新上传。",
+              "The uploaded file is no longer on the server; upload it again.")
     finally:
-        default_storage.delete(run.upload)
-        ImportRun.objects.filter(pk=run.pk).update(upload="")
-    run.refresh_from_db()
+        # The upload goes once the run has ended, however it ended; a run resumed after losing its
+        # lease keeps it for the next attempt.
+        run.refresh_from_db()
+        if run.is_finished:
+            leases.discard_upload(run)
     return run

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from aftersales.platforms.import_leases import reap_stale_imports
 from aftersales.platforms.services import import_queued
 
 
@@ -13,6 +15,12 @@ def run_import(run_id: int) -> str:
     if run is None:
         return f"import {run_id}: nothing to do"
     return f"import {run_id}: {run.status}"
+
+
+@db_periodic_task(crontab(minute="*"), name="aftersales.reap_stale_imports")
+def reap_imports() -> str:
+    """Imports whose process died (their lease ran out): resumed from their upload, or failed."""
+    return reap_stale_imports().summary()
 
 
 # The live sync's periodic and queued tasks (huey finds tasks in each app's `tasks` module).

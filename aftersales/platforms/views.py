@@ -13,6 +13,7 @@ from django.utils import translation
 from aftersales.console.access import CONSOLE_ROLES, staff_view
 from aftersales.core import spreadsheets
 from aftersales.platforms.forms import ImportForm
+from aftersales.platforms.import_leases import reap_stale_imports
 from aftersales.platforms.models import ImportRun
 from aftersales.platforms.report import report_sheet
 from aftersales.platforms.services import import_file, queue_import
@@ -26,6 +27,7 @@ SHOWN_PROBLEMS = 500
 @staff_view(*CONSOLE_ROLES)
 def imports_home(request: HttpRequest) -> HttpResponse:
     staff = request.staff
+    reap_stale_imports(shop_id=staff.shop.pk)  # a run whose process died is not shown as running
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -41,6 +43,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
 
 
 def _run_of(request: HttpRequest, run_id: int) -> ImportRun:
+    reap_stale_imports(shop_id=request.staff.shop.pk)
     run = ImportRun.objects.filter(shop=request.staff.shop, pk=run_id).first()
     if run is None:
         raise Http404

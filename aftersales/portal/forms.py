@@ -41,13 +41,17 @@ class RequestForm(forms.Form):
                                           error_messages={"invalid_choice": _("That size or colour is no longer in "
                                                                               "stock; choose another.")})
 
-    def __init__(self, *args, lines=(), exchange_skus=(), **kwargs):
+    def __init__(self, *args, lines=(), exchange_skus=(), ordered_skus=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         # Grouped by product (an exchange is for another size or colour of the same product).
         groups: dict[str, list] = {}
         for sku in exchange_skus:
+            # The size already bought is offered too (the right colour for a wrong one, a sound one for a
+            # faulty one) and said to be the same, so nobody swaps an M for an M by mistake.
+            text = (_("%(spec)s (the one you have, %(stock)s in stock)") if sku.pk in ordered_skus
+                    else _("%(spec)s (%(stock)s in stock)"))
             groups.setdefault(sku.product.title, []).append(
-                (sku.pk, _("%(spec)s (%(stock)s in stock)") % {"spec": sku.spec or sku.code, "stock": sku.stock}))
+                (sku.pk, text % {"spec": sku.spec or sku.code, "stock": sku.stock}))
         self.fields["exchange_sku"].choices = [("", _("Choose a size or colour"))] + list(groups.items())
         self.exchange_offered = bool(groups)
         if self.is_bound and self.data.get("kind") != Kind.EXCHANGE.value:

@@ -50,9 +50,10 @@ def buyer_case(order: Order | None, case_id: int) -> Case | None:
             .filter(shop=order.shop, order=order, pk=case_id).first())
 
 
-#: What of an event's payload a buyer may read: amounts and tracking numbers, never the warehouse's
-#: grade, the checklist, payment keys or who inside the shop did what.
-BUYER_PAYLOAD = ("amount_fen", "carrier", "tracking_no", "score", "count")
+#: What of an event's payload a buyer may read: amounts, tracking numbers and the inspection's verdict
+#: on the claim, never the warehouse's resale grade, the checklist, payment keys or who inside the shop
+#: did what.
+BUYER_PAYLOAD = ("amount_fen", "carrier", "tracking_no", "score", "count", "verdict", "failure_reason")
 #: One refund as the shop records it (decision, money movement, settlement, the case completed); the
 #: buyer reads it as one line.
 REFUND_STEPS = ("grant_refund", "execute_refund", "refund_settled", "refund_succeeded")

@@ -84,11 +84,12 @@ def new_request(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Every item of this order already has a request."))
         return redirect("portal:order")
     default_kind = Kind.REFUND_ONLY.value if order.shipped_at is None else Kind.RETURN_REFUND.value
-    skus = selectors.exchange_skus_of(order)
+    exchange = {"exchange_skus": selectors.exchange_skus_of(order),
+                "ordered_skus": {line.sku_id for line in order.lines.all()}}
     if request.method != "POST":
-        form = RequestForm(lines=policies, exchange_skus=skus, initial={"kind": default_kind})
+        form = RequestForm(lines=policies, initial={"kind": default_kind}, **exchange)
         return _request_page(request, order, policies, form)
-    form = RequestForm(request.POST, request.FILES, lines=policies, exchange_skus=skus)
+    form = RequestForm(request.POST, request.FILES, lines=policies, **exchange)
     if not form.is_valid():
         return _request_page(request, order, policies, form, 422)
     d = form.cleaned_data

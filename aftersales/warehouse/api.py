@@ -6,6 +6,7 @@ from aftersales.api_auth import require_role
 from aftersales.cases.api import WAREHOUSE, by, detail
 from aftersales.cases.schemas import CaseDetailOut, InspectIn, ReceiveIn
 from aftersales.warehouse import services as warehouse
+from aftersales.warehouse.inspection import inspect_with_photos
 
 case_router = Router(tags=["cases"])
 
@@ -27,12 +28,14 @@ def receive(request, case_id: int, payload: ReceiveIn):
 @case_router.post("/{int:case_id}/inspect", response=CaseDetailOut)
 def inspect(request, case_id: int, payload: InspectIn):
     require_role(request, *WAREHOUSE)
-    warehouse.inspect_return(
+    inspect_with_photos(
         request.shop,
         case_id,
         by(request),
+        evidence_ids=payload.photo_ids,
         grade=payload.grade,
         checklist=payload.checklist,
+        failure_reason=payload.failure_reason,
         restock=payload.restock,
         accepted_quantity=payload.accepted_quantity,
         note=payload.note,

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.cases.domain.inspection import failure_reasons_for
 from aftersales.console.forms import YuanField
 from aftersales.console.labels import choices
 from aftersales.core.choices import Grade
@@ -65,7 +66,11 @@ class PhotosField(forms.FileField):
 
 
 class InspectForm(forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"), widget=forms.RadioSelect,
+    """The verdict on the buyer's claim (pass, or fail for a documented reason) and, apart from it, the
+    resale grade."""
+
+    failure_reason = forms.ChoiceField(label=_("Fails for"), required=False, widget=forms.RadioSelect)
+    grade = forms.ChoiceField(label=_("Resale grade"), widget=forms.RadioSelect,
                               choices=lambda: choices("grade", [g.value for g in Grade]),
                               error_messages={"required": _("Choose a grade.")})
     restock = forms.BooleanField(required=False, label=_("Put back into stock"))
@@ -74,9 +79,13 @@ class InspectForm(forms.Form):
     note = forms.CharField(max_length=1000, required=False, label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
     photos = PhotosField(required=False, label=_("Photos"))
 
-    def __init__(self, *args, checklist=(), **kwargs):
+    def __init__(self, *args, checklist=(), claim_reason: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.checklist = list(checklist)
+        # The reasons this claim may fail for (a defect claim never fails for use), and "it passes".
+        reasons = [r.value for r in failure_reasons_for(claim_reason)]
+        self.fields["failure_reason"].choices = [("", _("It passes")), *choices("failure", reasons)]
+        self.fields["failure_reason"].initial = ""
         for item in self.checklist:
             self.fields[f"check_{item}"] = forms.BooleanField(required=False, label=choices("check", [item])[0][1])
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from aftersales.accounts.models import Shop
+from aftersales.cases.domain.inspection import FailureReason, Verdict
 from aftersales.cases.models import Case
 from aftersales.core.choices import Grade
 from aftersales.core.fields import enum_choices
@@ -35,8 +36,12 @@ class Inspection(models.Model):
     parcel = models.ForeignKey(ReturnParcel, on_delete=models.PROTECT, related_name="inspections")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="inspections")
     checklist = models.JSONField(default=dict)  # {"tags_intact": true, "washed": false, ...}
+    #: The answer to the buyer's claim (cases/domain/inspection.py): it alone decides the outcome.
+    verdict = models.CharField(max_length=16, choices=enum_choices(Verdict))
+    failure_reason = models.CharField(max_length=16, blank=True, choices=enum_choices(FailureReason))
+    #: What the shop can still sell (A restock, B B-stock, C/D write-off): analytics and advice only.
     grade = models.CharField(max_length=1, choices=enum_choices(Grade))
-    passed = models.BooleanField()
+    passed = models.BooleanField()  # verdict != failed, kept for the queries that count passes
     restock = models.BooleanField(default=False)
     received_quantity = models.PositiveIntegerField()
     accepted_quantity = models.PositiveIntegerField()

@@ -9,7 +9,7 @@ from aftersales.cases.domain.states import Status
 from aftersales.cases.models import Case
 from aftersales.core.tracking import normalise_tracking
 from aftersales.warehouse.models import ReturnParcel
-from aftersales.warehouse.services import CHECKLIST_ITEMS, find_case_by_tracking
+from aftersales.warehouse.services import find_case_by_tracking
 
 
 def scan(shop: Shop, tracking_no: str) -> tuple[Case | None, Case | None]:
@@ -49,14 +49,3 @@ def case_by_number(shop: Shop, number: str) -> Case | None:
 def inspection_case(shop: Shop, case_id: int) -> Case | None:
     return (Case.objects.select_related("order", "buyer")
             .prefetch_related("lines__order_line__product__category", "evidence").filter(shop=shop, pk=case_id).first())
-
-
-def checklist_for(case: Case) -> list[str]:
-    """What to check on this return: the checklists of its products' categories, in the standard order."""
-    wanted: set[str] = set()
-    for line in case.lines.all():
-        product = line.order_line.product
-        if product is not None and product.category is not None:
-            wanted.update(product.category.inspection_checklist or [])
-    items = [item for item in CHECKLIST_ITEMS if item in wanted]
-    return items or list(CHECKLIST_ITEMS)

@@ -1,7 +1,8 @@
 """The receiving desk: parcels in (matched by tracking number, or kept as 无信息件), inspection out.
 
-An inspection that passes moves the case on (refund, or ship the exchange); one that fails rejects
-it after return, with the inspection photos kept as evidence.
+An inspection is judged against the buyer's claim (cases/domain/inspection.py): one that passes moves
+the case on (refund, or ship the exchange or the repair); one that fails — only for a documented reason,
+with photos — rejects it after return. The resale grade is recorded beside it and moves nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from aftersales.accounts.models import Shop
+from aftersales.cases.domain.inspection import judge_return
 from aftersales.cases.domain.states import Status
 from aftersales.cases.models import Case
 from aftersales.cases.services import By, hold_case, receive_return, record_inspection
@@ -28,7 +30,8 @@ CHECKLIST_ITEMS = (
     "accessories_complete",
     "not_activated",
 )
-PASSING_GRADES = (Grade.A.value, Grade.B.value)
+#: Grades that go back on the shelf (A as new, B as B-stock); C and D are written off.
+RESTOCKABLE_GRADES = (Grade.A.value, Grade.B.value)
 _RECEIVABLE = (Status.AWAITING_RETURN.value, Status.RETURN_IN_TRANSIT.value)
 
 
@@ -102,6 +105,17 @@ def match_parcel(
     return parcel
 
 
+def checklist_for(case: Case) -> list[str]:
+    """What to check on this return: the checklists of its products' categories, in the standard order."""
+    wanted: set[str] = set()
+    for line in case.lines.all():
+        product = line.order_line.product
+        if product is not None and product.category is not None:
+            wanted.update(product.category.inspection_checklist or [])
+    items = [item for item in CHECKLIST_ITEMS if item in wanted]
+    return items or list(CHECKLIST_ITEMS)
+
+
 @transaction.atomic
 def inspect_return(
     shop: Shop,
@@ -110,12 +124,17 @@ def inspect_return(
     *,
     grade: str,
     checklist: dict[str, bool],
+    failure_reason: str = "",
+    photos: int = 0,
     restock: bool = False,
     accepted_quantity: int | None = None,
     note: str = "",
     write_off_fen: int = 0,
     now: datetime | None = None,
 ) -> Inspection:
+    """Judge the return against the buyer's claim (`judge_return`: the verdict alone moves the case) and
+    record its resale grade. `photos`: how many photos the caller keeps with it in this transaction (a
+    failure needs one; `inspection.inspect_with_photos` stores them)."""
     now = now or clock.now()
     if grade not in {g.value for g in Grade}:
         raise DomainError("input.invalid_choice", field="grade", value=str(grade))
@@ -127,15 +146,16 @@ def inspect_return(
     case = hold_case(shop, case_id)
     if case.status != Status.RETURN_RECEIVED.value:
         raise ConflictError("inspection.case_not_received", status=case.status)
+    judgement = judge_return(case.reason, checklist, checklist_for(case), failure_reason=failure_reason,
+                             photos=photos)
     parcel = case.parcels.order_by("-received_at").first()
     received = sum(line.received_quantity for line in case.lines.all())
     accepted = received if accepted_quantity is None else accepted_quantity
-    passed = grade in PASSING_GRADES and all(checklist.values())
-    if not passed:
+    if not judgement.passed:
         accepted = 0 if accepted_quantity is None else accepted
     if not (0 <= accepted <= received):
         raise DomainError("inspection.invalid_quantity", accepted=accepted, received=received)
-    if restock and grade not in PASSING_GRADES:
+    if restock and grade not in RESTOCKABLE_GRADES:
         raise DomainError("inspection.cannot_restock_grade", grade=grade)
     user = by.user if getattr(by.user, "is_authenticated", False) else None
     inspection = Inspection.objects.create(
@@ -143,8 +163,10 @@ def inspect_return(
         parcel=parcel,
         case=case,
         checklist=checklist,
+        verdict=judgement.verdict.value,
+        failure_reason=judgement.failure_reason,
         grade=grade,
-        passed=passed,
+        passed=judgement.passed,
         restock=restock,
         received_quantity=received,
         accepted_quantity=accepted,
@@ -153,6 +175,7 @@ def inspect_return(
         inspector=user,
         created_at=now,
     )
-    record_inspection(shop, case, by, inspection_id=inspection.pk, passed=passed, accepted_quantity=accepted,
-                      grade=grade, checklist=checklist, restock=restock, note=note, now=now)
+    record_inspection(shop, case, by, inspection_id=inspection.pk, passed=judgement.passed,
+                      verdict=judgement.verdict.value, accepted_quantity=accepted, grade=grade, checklist=checklist,
+                      restock=restock, failure_reason=judgement.failure_reason, note=note, now=now)
     return inspection

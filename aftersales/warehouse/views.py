@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aftersales.cases.domain.inspection import claims_a_fault
 from aftersales.cases.domain.states import Actor
 from aftersales.console.access import DESK_ROLES, staff_view
 from aftersales.console.errors import error_text
@@ -93,9 +94,15 @@ def match(request: HttpRequest, parcel_id: int) -> HttpResponse:
 
 
 def _inspect_page(request, case, form, status=200, error=""):
-    return render(request, "warehouse/inspect.html", {"nav": "desk", "case": case, "form": form, "error": error,
-                                                      "received": sum(x.received_quantity for x in case.lines.all())},
-                  status=status)
+    context = {
+        "nav": "desk", "case": case, "form": form, "error": error,
+        "received": sum(x.received_quantity for x in case.lines.all()),
+        # The claim the inspector judges against: the buyer's reason, words and photos.
+        "claims_fault": claims_a_fault(case.reason),
+        "buyer_photos": [e for e in case.evidence.all() if e.uploaded_by == Actor.BUYER.value],
+        "other_photos": [e for e in case.evidence.all() if e.uploaded_by != Actor.BUYER.value],
+    }
+    return render(request, "warehouse/inspect.html", context, status=status)
 
 
 @staff_view(*DESK_ROLES)
@@ -104,18 +111,19 @@ def inspect(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.inspection_case(staff.shop, case_id)
     if case is None:
         raise Http404
-    checklist = selectors.checklist_for(case)
+    checklist = warehouse.checklist_for(case)
     if request.method != "POST":
         # Every box starts unticked: each is ticked by someone who looked at the item, never by default.
-        return _inspect_page(request, case, InspectForm(checklist=checklist))
-    form = InspectForm(request.POST, request.FILES, checklist=checklist)
+        return _inspect_page(request, case, InspectForm(checklist=checklist, claim_reason=case.reason))
+    form = InspectForm(request.POST, request.FILES, checklist=checklist, claim_reason=case.reason)
     if not form.is_valid():
         return _inspect_page(request, case, form, 422, _("Please correct the highlighted fields."))
     d = form.cleaned_data
     try:
         photos = [f.read() for f in d["photos"]]
         inspect_with_photos(staff.shop, case.pk, staff.by(Actor.WAREHOUSE), photos=photos, grade=d["grade"],
-                            checklist=form.checklist_result(), restock=d["restock"],
+                            checklist=form.checklist_result(), failure_reason=d["failure_reason"],
+                            restock=d["restock"],
                             accepted_quantity=d["accepted_quantity"], note=d["note"],
                             write_off_fen=d["write_off"] or 0)
     except DomainError as exc:

@@ -91,11 +91,17 @@ def test_connect_pull_approve_push(browser, live_server_url, server_env, simulat
 
     # 3. The agent approves; the next cycle sends it and the platform answers.
     agent.click("text=同意申请")
-    expect(agent.locator(".flash")).to_contain_text("已同意申请")
-    expect(agent.locator("#platform-sync")).to_contain_text("正在发送到平台")
+    # Nothing is claimed before the platform answers: the case waits, marked 等平台确认.
+    expect(agent.locator(".flash")).to_contain_text("已提交平台")
+    expect(agent.locator("#platform-sync")).to_contain_text("等平台确认")
+    expect(agent.locator(".page-head .badge.awaiting-platform")).to_have_text("等平台确认")
+    expect(agent.locator(".page-head .badge.status-requested")).to_be_visible()
+    shot(agent, screenshots, "platform-case-awaiting")
     worker_cycle(server_env)
     status = {c["case_id"]: c["status"] for c in _get(simulator_url + "/_sim/cases")}
     assert status[created["case_id"]] == "completed"
     agent.reload()
     expect(agent.locator("#platform-sync")).to_contain_text("平台已确认")
+    expect(agent.locator(".page-head .badge.awaiting-platform")).to_have_count(0)
+    expect(agent.locator(".page-head .badge.status-completed")).to_be_visible()
     shot(agent, screenshots, "platform-case-confirmed")

@@ -34,6 +34,8 @@ def test_the_agent_picks_the_return_address_and_the_buyer_sees_it(browser, live_
     guangzhou = "广州数码仓 · 广东省 广州市 白云区 太和镇大源北路 88 号 B 栋 510540，售后 阿强 139****3333"
     expect(pick).to_contain_text(guangzhou)
     pick.select_option(label=guangzhou)
+    # The buyer's history in this shop sits beside the request: a new buyer here.
+    expect(agent.locator("#buyer-history")).to_contain_text("新买家")
     shot(agent, screenshots, "console-case-approve-address")
     agent.click("text=同意申请")
     expect(agent.locator(".flash")).to_contain_text("已同意申请")
@@ -54,3 +56,8 @@ def test_the_agent_picks_the_return_address_and_the_buyer_sees_it(browser, live_
     expect(address).to_contain_text("广东省 广州市 白云区 太和镇大源北路 88 号 B 栋")
     expect(address).to_contain_text("售后 阿强 · 13922223333")
     shot(buyer, screenshots, "portal-case-return-address-phone")
+    narrow = browser.new_context(viewport=PHONE_SCREEN).new_page()
+    sign_in(narrow, base, "agent")
+    narrow.goto(f"{base}/console/cases/{case_id}/")
+    expect(narrow.locator("#case-return-address")).to_be_visible()
+    shot(narrow, screenshots, "console-case-return-address-phone")

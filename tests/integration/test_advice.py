@@ -159,7 +159,8 @@ def test_inspections_teach_the_expected_grade(shop, order):
         done = open_return(shop, other, line_id=f"{number}-1")
         services.approve_case(shop, done.pk, MERCHANT, now=NOW)
         warehouse.receive_parcel(shop, services.By(Actor.WAREHOUSE), case_id=done.pk)
-        warehouse.inspect_return(shop, done.pk, services.By(Actor.WAREHOUSE), grade="C", checklist={})
+        warehouse.inspect_return(shop, done.pk, services.By(Actor.WAREHOUSE), grade="C",
+                                 checklist=dict.fromkeys(warehouse.CHECKLIST_ITEMS, True))
     case = open_return(shop, order)
     found = advice_for_case(case)
     # (3·10000 + 10·800) / 13 for C; the rest of the table shrinks in proportion

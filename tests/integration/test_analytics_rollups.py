@@ -161,10 +161,13 @@ def act(shop, seed: int) -> None:
             shop, WAREHOUSE, tracking_no=f"SF{case.pk:08d}", case_id=case.pk
         ),
         "pass": lambda: ws.inspect_return(
-            shop, case.pk, WAREHOUSE, grade="A", checklist={"tags_intact": True}, write_off_fen=seed % 300
+            shop, case.pk, WAREHOUSE, grade="A", checklist=dict.fromkeys(ws.CHECKLIST_ITEMS, True),
+            write_off_fen=seed % 300,
         ),
+        # A failure is kept with its photo (counted here: the rollups never read the photos).
         "fail": lambda: ws.inspect_return(
-            shop, case.pk, WAREHOUSE, grade="C", checklist={"tags_intact": False}, write_off_fen=seed % 500
+            shop, case.pk, WAREHOUSE, grade="C", checklist={"tags_intact": False}, failure_reason="buyer_damage",
+            photos=1, write_off_fen=seed % 500,
         ),
         "grant": lambda: rs.grant_refund(
             shop, case.pk, MERCHANT, amount_fen=None if seed % 2 else max(1, case.refund_cap_fen // 2)

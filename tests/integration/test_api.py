@@ -9,6 +9,7 @@ from aftersales.accounts.models import ApiToken
 from aftersales.cases.models import Case, CaseEvent, Evidence
 from aftersales.orders.models import Order
 from aftersales.orders.services import create_order
+from aftersales.warehouse.services import CHECKLIST_ITEMS
 from tests.integration.conftest import order_payload
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,7 @@ def test_case_lifecycle_over_the_api(api, shop, order):
         == "return_received"
     )
     assert (
-        api.post(f"/api/v1/cases/{cid}/inspect", {"grade": "A", "checklist": {"tags_intact": True}}).json()[
+        api.post(f"/api/v1/cases/{cid}/inspect", {"grade": "A", "checklist": dict.fromkeys(CHECKLIST_ITEMS, True)}).json()[
             "status"
         ]
         == "refunding"
@@ -358,3 +359,24 @@ def test_a_tracking_number_typed_with_spaces_is_the_same_number_everywhere(api, 
     assert api.post(f"/api/v1/cases/{cid}/receive", {"tracking_no": "ＳＦ1234-5678"}).json()["status"] == (
         "return_received"
     )
+
+
+def test_an_inspection_fails_over_the_api_only_with_a_reason_and_a_photo_uploaded_first(client, token, order, api):
+    cid = open_via_api(api, order, reason="no_reason").json()["id"]
+    api.post(f"/api/v1/cases/{cid}/approve")
+    api.post(f"/api/v1/cases/{cid}/return-shipment", {"carrier": "顺丰速运", "tracking_no": "SF1234567891"})
+    api.post(f"/api/v1/cases/{cid}/receive", {"tracking_no": "SF1234567891"})
+    events = CaseEvent.objects.filter(case_id=cid).count()
+    cut_tag = {"grade": "B", "checklist": {"tags_intact": False}}
+    not_intact = api.post(f"/api/v1/cases/{cid}/inspect", cut_tag)
+    assert not_intact.status_code == 422 and not_intact.json()["code"] == "inspection.not_intact_needs_reason"
+    no_photo = api.post(f"/api/v1/cases/{cid}/inspect", {**cut_tag, "failure_reason": "used"})
+    assert no_photo.status_code == 422 and no_photo.json()["code"] == "inspection.failure_needs_photo"
+    unknown_photo = api.post(f"/api/v1/cases/{cid}/inspect", {**cut_tag, "failure_reason": "used", "photo_ids": [999]})
+    assert unknown_photo.status_code == 404 and unknown_photo.json()["code"] == "evidence.not_found"
+    assert CaseEvent.objects.filter(case_id=cid).count() == events
+    headers = {"Authorization": f"Bearer {token}"}
+    photo = client.post(f"/api/v1/cases/{cid}/evidence", {"file": io.BytesIO(png_bytes())}, headers=headers).json()
+    failed = api.post(f"/api/v1/cases/{cid}/inspect", {**cut_tag, "failure_reason": "used", "photo_ids": [photo["id"]]})
+    assert failed.status_code == 200 and failed.json()["status"] == "rejected_after_return"
+    assert Evidence.objects.get(pk=photo["id"]).inspection.failure_reason == "used"

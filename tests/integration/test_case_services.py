@@ -60,7 +60,7 @@ def test_a_return_goes_all_the_way_and_every_step_writes_an_event(shop, order):
         case.pk,
         WAREHOUSE,
         grade="A",
-        checklist={"tags_intact": True},
+        checklist=dict.fromkeys(warehouse.CHECKLIST_ITEMS, True),
         restock=True,
         now=NOW + timedelta(days=2, hours=1),
     )
@@ -248,8 +248,12 @@ def test_inspection_failure_rejects_after_return(shop, order):
     services.approve_case(shop, case.pk, MERCHANT)
     services.record_return_shipment(shop, case.pk, BUYER, carrier="中通", tracking_no="ZT9988776655")
     warehouse.receive_parcel(shop, WAREHOUSE, tracking_no="ZT9988776655")
-    inspection = warehouse.inspect_return(
-        shop, case.pk, WAREHOUSE, grade="C", checklist={"tags_intact": False}, note="吊牌已剪"
+    from aftersales.warehouse.inspection import inspect_with_photos
+    from tests.integration.console_support import png_bytes
+
+    inspection = inspect_with_photos(
+        shop, case.pk, WAREHOUSE, photos=[png_bytes()], grade="C", checklist={"tags_intact": False},
+        failure_reason="used", note="吊牌已剪",
     )
     case.refresh_from_db()
     assert (case.status, inspection.passed, inspection.accepted_quantity) == (
@@ -257,6 +261,7 @@ def test_inspection_failure_rejects_after_return(shop, order):
         False,
         0,
     )
+    assert (inspection.verdict, inspection.failure_reason, inspection.photos.count()) == ("failed", "used", 1)
 
 
 def test_a_parcel_with_no_information_is_kept_and_matched_later(shop, order):

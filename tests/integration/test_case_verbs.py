@@ -135,9 +135,11 @@ def test_receiving_a_return_nobody_was_asked_for_writes_nothing(shop, order):
 
 def test_a_passed_inspection_of_a_return_to_refund_leaves_it_ready_to_refund(shop, order):
     case = _returned(shop, order)
-    services.record_inspection(shop, case.pk, WAREHOUSE, inspection_id=9, passed=True, accepted_quantity=1,
-                               grade="A", checklist={"tags_intact": True}, restock=True, now=LATER)
-    payload = {"inspection": 9, "grade": "A", "checklist": {"tags_intact": True}, "restock": True}
+    services.record_inspection(shop, case.pk, WAREHOUSE, inspection_id=9, passed=True, verdict="matches_claim",
+                               accepted_quantity=1, grade="A", checklist={"tags_intact": True}, restock=True,
+                               now=LATER)
+    payload = {"inspection": 9, "verdict": "matches_claim", "grade": "A", "checklist": {"tags_intact": True},
+               "restock": True}
     assert _events(case) == [
         ("pass_inspection", "warehouse", "return_received", "refunding", "", "", payload),
         ("ready_to_refund", "warehouse", "refunding", "refunding", "", "", {}),
@@ -148,12 +150,13 @@ def test_a_passed_inspection_of_a_return_to_refund_leaves_it_ready_to_refund(sho
 
 def test_a_failed_inspection_rejects_the_case_after_return(shop, order):
     case = _returned(shop, order)
-    services.record_inspection(shop, case.pk, WAREHOUSE, inspection_id=9, passed=False, accepted_quantity=0,
-                               grade="C", checklist={"not_washed": False}, restock=False, note="已洗涤",
-                               now=LATER)
+    services.record_inspection(shop, case.pk, WAREHOUSE, inspection_id=9, passed=False, verdict="failed",
+                               accepted_quantity=0, grade="C", checklist={"not_washed": False}, restock=False,
+                               failure_reason="used", note="已洗涤", now=LATER)
     assert _events(case) == [
         ("fail_inspection", "warehouse", "return_received", "rejected_after_return", "inspection_failed", "已洗涤",
-         {"inspection": 9, "grade": "C", "checklist": {"not_washed": False}, "restock": False}),
+         {"inspection": 9, "verdict": "failed", "grade": "C", "checklist": {"not_washed": False},
+          "restock": False, "failure_reason": "used"}),
     ]
     assert (_row(case)["status"], _row(case)["inspection_result"]) == ("rejected_after_return", "fail")
     assert _lines(case) == [(2, 2, 0)]
@@ -163,12 +166,12 @@ def test_an_inspection_the_state_machine_refuses_writes_nothing(shop, order):
     case = _awaiting_return(shop, order)  # the parcel has not arrived
     before, lines = _row(case), _lines(case)
     with pytest.raises(ConflictError):
-        services.record_inspection(shop, case.pk, WAREHOUSE, inspection_id=9, passed=True, accepted_quantity=2,
-                                   grade="A", checklist={}, restock=False)
+        services.record_inspection(shop, case.pk, WAREHOUSE, inspection_id=9, passed=True, verdict="matches_claim",
+                                   accepted_quantity=2, grade="A", checklist={}, restock=False)
     returned = _returned(shop, create_order(shop, order_payload("DY0002")))
     with pytest.raises(PermissionDeniedError):  # the buyer does not inspect
-        services.record_inspection(shop, returned.pk, BUYER, inspection_id=9, passed=True, accepted_quantity=2,
-                                   grade="A", checklist={}, restock=False)
+        services.record_inspection(shop, returned.pk, BUYER, inspection_id=9, passed=True, verdict="matches_claim",
+                                   accepted_quantity=2, grade="A", checklist={}, restock=False)
     assert _events(case) == [] and _row(case) == before and _lines(case) == lines
     assert _events(returned) == [] and _lines(returned) == [(2, 2, 0)]
 
@@ -249,8 +252,8 @@ def test_what_the_platform_paid_back_is_settled_in_part_or_in_full(shop, order):
 
 def test_a_command_the_platform_refused_is_on_the_case(shop, order):
     case = _open(shop, order)
-    services.record_platform_refused(shop, case.pk, command_id=4, action="approve", kind="rejected",
-                                     platform_code="40001", message="状态不允许", now=LATER)
+    services.platform_refused_move(shop, case.pk, command_id=4, action="approve", kind="rejected", code="40001",
+                                   message="状态不允许", now=LATER)
     assert _events(case) == [("platform_refused", "platform", "requested", "requested", "rejected", "状态不允许",
                               {"command": 4, "action": "approve", "platform_code": "40001"})]
 

@@ -118,7 +118,7 @@ def test_compensation_over_the_monthly_budget_is_refused(client, agent, shop, ca
     shop.compensation_budget_fen = 1000
     shop.save()
     before = snapshot(case)
-    response = act(client, case, "compensate", {"compensate-rung": "red_envelope", "compensate-amount": "20",
+    response = act(client, case, "compensate", {"compensate-rung": "coupon", "compensate-amount": "20",
                                                 "compensate-note": "安抚"})
     assert response.status_code == 422
     assert "超出本月预算" in text(response) and "¥10.00" in text(response)

@@ -66,6 +66,8 @@ def test_the_buyer_picks_a_size_in_stock_and_the_case_keeps_it(client, shop):
     find(client, "DYX0001")
     page = text(client.get("/portal/order/request/"))
     assert "L（5 件有货）" in page and "M（" not in page  # a size with no stock is not offered
+    stock(shop, M=2)
+    assert "M（与原商品相同，2 件有货）" in text(client.get("/portal/order/request/"))  # the size bought, said so
     line = order.lines.first()
     response = client.post("/portal/order/request/", {
         f"qty_{line.pk}": "1", "kind": "exchange", "reason": "size_fit", "note": "小了，换L",

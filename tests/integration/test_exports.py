@@ -38,7 +38,7 @@ def shop():
                                         now=T0 + timedelta(hours=1))
         warehouse.receive_parcel(shop, WAREHOUSE, tracking_no="SF1234567890", now=T0 + timedelta(days=2))
         warehouse.inspect_return(shop, case.pk, WAREHOUSE, grade="A",
-                                 checklist={"tags_intact": True, "not_washed": True}, restock=True,
+                                 checklist=dict.fromkeys(warehouse.CHECKLIST_ITEMS, True), restock=True,
                                  now=T0 + timedelta(days=2, hours=1))
         refunds.grant_refund(shop, case.pk, MERCHANT, reason_code="inspection_passed",
                              now=T0 + timedelta(days=2, hours=2))
@@ -98,7 +98,8 @@ def test_refunds_and_inspections(shop):
     assert record["已到账(元)"] == "123.45" and record["打款状态"]
     inspection_rows = read_csv(as_bytes(shop, "inspections", "csv"))
     record = dict(zip(inspection_rows[0], inspection_rows[1], strict=True))
-    assert record["结果"] == "通过" and record["重新入库"] == "是" and record["收到数量"] == "1"
+    assert record["质检结论"] == "质检通过：商品完好" and record["未通过原因"] == "" and record["再售等级"] == "A 全新可售"
+    assert record["重新入库"] == "是" and record["收到数量"] == "1"
     assert record["退货单号"] == "SF1234567890" and record["质检时间"] == "2025-06-04 10:00:00"
 
 

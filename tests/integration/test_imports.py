@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.db.models import F
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics.models import OrderFacts
@@ -61,9 +62,17 @@ def test_orders_then_cases_of_each_platform(shop, platform):
     assert (run.created, run.skipped) == (cases, case_skips)
     assert Case.objects.count() == CaseLine.objects.count() == cases
     assert not Case.objects.filter(platform_case_id__isnull=True).exists()
-    # each new case: its opening, then the platform's status applied with one sync event
+    # each new case: its opening, the state machine's moves to the platform's status (each its own
+    # event, by the platform), and one sync event with the platform's texts
     assert CaseEvent.objects.filter(action="open").count() == cases
     assert CaseEvent.objects.filter(action="platform_sync", actor="platform").count() == cases
+    moved = CaseEvent.objects.exclude(action__in=("open", "platform_sync", "grant_refund", "refund_settled"))
+    assert set(moved.values_list("actor", flat=True)) <= {"platform"}
+    for case in Case.objects.exclude(status="requested"):
+        walk = list(case.events.exclude(from_status=F("to_status")).exclude(action="open").order_by("pk")
+                    .values_list("from_status", "to_status"))
+        assert walk[0][0] == "requested" and walk[-1][1] == case.status
+        assert all(a[1] == b[0] for a, b in zip(walk, walk[1:], strict=False))  # one unbroken walk
     assert not Case.objects.exclude(platform_status_raw__gt="").exists()
 
 
@@ -95,10 +104,24 @@ def test_douyin_values_land_where_they_belong(shop):
     assert (returning.status, returning.return_tracking_no) == ("return_in_transit", "JT5012345678901")
     assert returning.deadline_source == "fallback"  # the file gives no deadline for it
     assert Order.objects.get(platform_order_id="6921325487901234567").refund_granted_fen == 3980
+    # requested → completed as the platform reports it: the state machine's moves, each its own event by
+    # the platform, the ledger's grant and payment before the refund's success, then the platform's texts
+    assert [(e.action, e.actor, e.from_status, e.to_status) for e in refunded.events.order_by("pk")] == [
+        ("open", "buyer", "", "requested"),
+        ("approve", "platform", "requested", "awaiting_return"),
+        ("receive_return", "platform", "awaiting_return", "return_received"),
+        ("pass_inspection", "platform", "return_received", "refunding"),
+        ("grant_refund", "platform", "refunding", "refunding"),
+        ("refund_settled", "platform", "refunding", "refunding"),
+        ("refund_succeeded", "platform", "refunding", "completed"),
+        ("platform_sync", "platform", "completed", "completed"),
+    ]
     sync = refunded.events.get(action="platform_sync")
-    assert (sync.from_status, sync.to_status) == ("requested", "completed")
     assert sync.payload["platform"]["status"] == "同意退款，退款成功"
-    assert sync.payload["changes"]["status"] == ["requested", "completed"]
+    assert sync.payload["changes"]["platform_status_raw"] == ["", "同意退款，退款成功"]
+    assert "status" not in sync.payload["changes"]
+    assert refunded.events.get(action="approve").payload["platform"]["status"] == "同意退款，退款成功"
+    assert [e.action for e in disputed.events.order_by("pk")] == ["open", "escalate", "platform_sync"]
 
 
 def test_jd_order_amount_is_split_over_its_lines(shop):
@@ -142,16 +165,20 @@ def test_an_updated_export_updates_only_what_changed(shop):
     cases[2]["退商品金额（元）"] = "1,099.00"
     run = import_file(shop, "douyin", "cases", "售后单.xlsx", fx.douyin_cases_xlsx(cases))
     assert outcome(run) == (0, 2, 1, 3)
-    # Two platform syncs, and the money paid back goes through the ledger: a grant and a settled payment.
-    assert counts() == {**before, "events": before["events"] + 4}
+    # The ruling and the refund's success (the platform's moves), a sync of each case's changed texts or
+    # amount, and the money paid back through the ledger: a grant and a settled payment.
+    assert counts() == {**before, "events": before["events"] + 6}
     paid_back = Case.objects.get(platform_case_id="7301234567890123457")
     assert (paid_back.status, paid_back.refund_granted_fen, paid_back.refunded_fen) == ("completed", 6900, 6900)
     assert paid_back.deadline_at is None and paid_back.closed_at is not None
-    sync, grant, settled = paid_back.events.order_by("-pk")[:3][::-1]
-    assert (sync.action, sync.actor, sync.from_status, sync.to_status) == (
-        "platform_sync", "platform", "arbitration", "completed")
-    assert [(e.action, e.actor) for e in (grant, settled)] == [("grant_refund", "platform"),
-                                                               ("refund_settled", "platform")]
+    assert [(e.action, e.actor, e.from_status, e.to_status) for e in paid_back.events.order_by("-pk")[:5][::-1]] == [
+        ("rule_for_buyer", "platform", "arbitration", "refunding"),
+        ("grant_refund", "platform", "refunding", "refunding"),
+        ("refund_settled", "platform", "refunding", "refunding"),
+        ("refund_succeeded", "platform", "refunding", "completed"),
+        ("platform_sync", "platform", "completed", "completed"),
+    ]
+    assert paid_back.arbitration_status == "ruled_for_buyer"
     decision = paid_back.refund_decisions.get()
     assert (decision.amount_fen, decision.actor, decision.reason_code) == (6900, "platform", "platform_refund")
     assert [(p.route, p.amount_fen, p.status) for p in paid_back.refund_payments.all()] == [
@@ -161,7 +188,7 @@ def test_an_updated_export_updates_only_what_changed(shop):
     # and once more: nothing left to change
     again = import_file(shop, "douyin", "cases", "售后单.xlsx", fx.douyin_cases_xlsx(cases))
     assert outcome(again) == (0, 0, 3, 3)
-    assert CaseEvent.objects.count() == before["events"] + 4
+    assert CaseEvent.objects.count() == before["events"] + 6
     assert_ledger_reconciles()
 
 

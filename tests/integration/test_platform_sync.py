@@ -15,6 +15,8 @@ from aftersales.cases.domain.states import Actor
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.cases.services import By, approve_case, reject_case
 from aftersales.core import clock
+from aftersales.core.errors import ConflictError
+from aftersales.notifications.models import Message
 from aftersales.orders.models import Order
 from aftersales.platforms.connectors.base import BaseConnector
 from aftersales.platforms.sync.models import PlatformCommand, StoreConnection
@@ -121,7 +123,9 @@ def test_taobao_refuses_refusing_a_seven_day_no_reason_refund(shop):
     pull_store(connection)
     case = Case.objects.get(shop=shop)
     reject_case(shop, case.pk, AGENT, reason_code="not_intact")
-    assert Case.objects.get(pk=case.pk).status == "rejected"  # until the platform answers
+    held = Case.objects.get(pk=case.pk)
+    # Never "rejected" locally: the refusal waits for the platform's answer.
+    assert (held.status, held.awaiting_platform) == ("requested", "reject")
     assert deliver_commands().refused == 1
     command = PlatformCommand.objects.get(case=case)
     assert (command.state, command.result_kind) == ("rejected", "forbidden")
@@ -130,6 +134,38 @@ def test_taobao_refuses_refusing_a_seven_day_no_reason_refund(shop):
     assert sim.cases[sim_case.case_id].status == "requested"
     event = CaseEvent.objects.get(case=case, action="platform_refused")
     assert event.reason_code == "forbidden"
+    assert case.awaiting_platform == ""
+    assert not CaseEvent.objects.filter(case=case, action="reject").exists()
+    assert not Message.objects.filter(case=case, template="case.rejected").exists()
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_an_approval_waits_for_the_platform_before_the_case_moves_or_the_buyer_hears(shop, platform):
+    sim, connection = connected(shop, platform)
+    sim.add_case(kind="refund_only", amount_fen=3000, paid_fen=3000)
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    approve_case(shop, case.pk, AGENT, note="同意")
+    case.refresh_from_db()
+    assert (case.status, case.awaiting_platform) == ("requested", "approve")
+    submitted = CaseEvent.objects.get(case=case, action="platform_submitted")
+    assert (submitted.actor, submitted.payload["action"], submitted.payload["target"]) == (
+        "merchant", "approve", "refunding")
+    assert not CaseEvent.objects.filter(case=case, action="approve").exists()
+    assert not Message.objects.filter(case=case, template__startswith="case.approved").exists()
+    # No second decision while the first one waits: a coded refusal that changes nothing.
+    with pytest.raises(ConflictError) as refused:
+        reject_case(shop, case.pk, AGENT, reason_code="other")
+    assert refused.value.code == "case.awaiting_platform"
+    assert PlatformCommand.objects.filter(case=case).count() == 1
+    assert deliver_commands().done == 1
+    case.refresh_from_db()
+    assert (case.status, case.awaiting_platform) == ("completed", "")
+    approved = CaseEvent.objects.get(case=case, action="approve")
+    assert (approved.actor, approved.note, approved.to_status) == ("merchant", "同意", "refunding")
+    assert approved.payload["platform_command"] == PlatformCommand.objects.get(case=case).pk
+    assert Message.objects.filter(case=case, template__startswith="case.approved").count() == 1
+    assert PlatformCommand.objects.filter(case=case).count() == 1  # the confirmed move sends nothing again
 
 
 def test_pdd_has_no_refuse_api_and_the_command_says_so(shop):
@@ -218,9 +254,12 @@ def test_a_return_received_and_passed_is_refunded_on_the_platform(shop, platform
     case.refresh_from_db()
     assert case.status == "return_in_transit" and case.return_tracking_no == "ZT123456789"
     _staff_move(shop, case.pk, "receive_return")
+    deliver_commands()  # 京东 takes the receipt itself: the inspection waits for its confirmation
     _staff_move(shop, case.pk, "pass_inspection")
     deliver_commands()
     assert sim.cases[sim_case.case_id].status == AFTER_INSPECTION[platform]
+    case.refresh_from_db()
+    assert (case.status, case.awaiting_platform) == (AFTER_INSPECTION[platform], "")
     actions = list(PlatformCommand.objects.filter(case=case).order_by("pk").values_list("action", "state"))
     expected = {
         "douyin": [("agree_return", "done"), ("refund", "done")],

@@ -16,6 +16,7 @@ from aftersales.catalog.models import Category, ReturnAddress
 from aftersales.core.errors import DomainError
 from aftersales.notifications.models import Message
 from tests.integration.console_support import MERCHANT, member, open_case, recent_order, text
+from tests.integration.test_rendered_pages import no_template_syntax
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,7 @@ def test_the_owner_manages_addresses_with_phones_masked_in_the_list(client, shop
     assert (saved.name, saved.phone, saved.is_default, saved.platform_ids) == ("杭州主仓", "13800001111", True,
                                                                                {"douyin": "DY-9"})
     page = text(client.get("/console/settings/addresses/"))
+    no_template_syntax(page)
     assert "138****1111" in page and "13800001111" not in page.split("addr-phone")[0]
     assert "广州仓" not in page  # another shop's address is not listed
     # A bad phone: refused in Chinese, nothing changed.
@@ -155,8 +157,15 @@ def test_the_agent_approves_with_a_chosen_address_and_the_buyer_is_told(client, 
     assert case.return_address["name"] == "广州仓"
     page = text(client.get(f"/console/cases/{case.pk}/"))
     assert "广东省 广州市 白云区 大源北路 88 号" in page and "020****6666" in page
+    no_template_syntax(page)
     message = Message.objects.get(case=case, template="case.approved_return")
     assert "退货地址：广东省 广州市 白云区 大源北路 88 号，阿强 020-88886666。" in message.body
+    # The buyer reads the whole address, with the phone to write on the parcel.
+    client.logout()
+    assert client.post("/portal/", {"order_no": "RA0006", "last4": "5678"}).status_code == 302
+    portal = text(client.get(f"/portal/cases/{case.pk}/"))
+    assert "广东省 广州市 白云区 大源北路 88 号" in portal and "阿强 · <span class=\"mono\">020-88886666" in portal
+    no_template_syntax(portal)
 
 
 def test_a_bad_address_pick_on_the_page_changes_nothing(client, shop, other_shop, agent):

@@ -18,6 +18,7 @@ from aftersales.refunds.models import RefundPayment
 from aftersales.training import services
 from aftersales.training.models import Attempt, CourseAssignment
 from aftersales.warehouse.inspection import inspect_with_photos
+from aftersales.warehouse.services import CHECKLIST_ITEMS
 from tests.integration.console_support import MERCHANT, member, open_case, recent_order
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,8 @@ def test_a_lawful_return_approved_and_refunded_scores_100(client, shop, trainee)
     assert case.status == "return_in_transit"
     assert case.return_tracking_no.startswith("SF")
     _act(client, case, "receive_return", note="")
-    inspect_with_photos(case.shop, case.pk, MERCHANT, photos=[], grade="A", checklist={})
+    inspect_with_photos(case.shop, case.pk, MERCHANT, photos=[], grade="A",
+                        checklist=dict.fromkeys(CHECKLIST_ITEMS, True))
     client.get(reverse("console:case", args=[case.pk]))
     case.refresh_from_db()
     assert case.status == "refunding"

@@ -58,14 +58,85 @@ def test_scan_receive_and_grade_a_moves_the_case_to_the_refund(client, keeper, s
     assert "¥" not in text(client.get(f"/warehouse/cases/{case.pk}/inspect/"))
 
 
-def test_an_unchecked_item_fails_the_inspection(client, keeper, shop, shipped_case):
+@pytest.fixture
+def defect_case(shop):
+    """A quality-defect return, with the buyer's words and photo, in the warehouse."""
+    from aftersales.cases.evidence import add_evidence
+    from aftersales.warehouse import services as warehouse
+    from tests.integration.console_support import png_bytes
+
+    case = open_case(shop, recent_order(shop, "DYW0003"), reason="quality_defect", note="鞋底开胶，穿了一次就裂开")
+    add_evidence(shop, case.pk, BUYER, data=png_bytes((10, 200, 10)))
+    services.approve_case(shop, case.pk, MERCHANT)
+    services.record_return_shipment(shop, case.pk, BUYER, carrier="顺丰", tracking_no="SF20261122003")
+    warehouse.receive_parcel(shop, services.By(services.Actor.WAREHOUSE), tracking_no="SF20261122003")
+    return case
+
+
+def test_a_confirmed_defect_graded_c_goes_on_to_the_refund(client, keeper, defect_case):
+    # The defect is what the buyer claimed: a C grade (nothing to resell) does not refuse the buyer.
+    url = f"/warehouse/cases/{defect_case.pk}/inspect/"
+    response = client.post(url, {"grade": "C", "failure_reason": "", "note": "鞋底确实开胶，与买家描述一致"})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=defect_case.pk)
+    assert (case.status, case.inspection_result) == ("refunding", "pass")
+    inspection = Inspection.objects.get(case=case)
+    assert (inspection.verdict, inspection.failure_reason, inspection.grade, inspection.passed) == (
+        "matches_claim", "", "C", True)
+    assert inspection.checklist == {"tags_intact": False, "not_washed": False}
+    moves = list(CaseEvent.objects.filter(case=case).values_list("action", flat=True).order_by("pk"))
+    assert moves[-2:] == ["pass_inspection", "ready_to_refund"]
+
+
+def test_the_desk_shows_the_buyers_claim_beside_the_checklist(client, keeper, defect_case):
+    page = text(client.get(f"/warehouse/cases/{defect_case.pk}/inspect/"))
+    claim = page[page.index('id="claim"'):page.index('id="verdict"')]
+    assert "质量问题" in claim and "鞋底开胶，穿了一次就裂开" in claim
+    assert claim.count("<img") == 1  # the buyer's photo
+    assert "吊牌完好" in claim  # the checklist sits beside the claim
+    verdicts = page[page.index('id="verdict"'):page.index("</div>", page.index('id="verdict"'))]
+    # A defect claim never fails for use; "it passes" is the one chosen to start with.
+    assert "非本店商品或空包" in verdicts and "人为损坏" in verdicts and "已使用" not in verdicts
+    assert 'value="" id="id_failure_reason_0" checked>' in verdicts and verdicts.count("checked") == 1
+
+
+def test_a_no_reason_return_with_a_cut_tag_fails_only_with_a_reason_and_a_photo(client, keeper, shop, shipped_case):
+    from aftersales.warehouse import services as warehouse
+
+    shipped_case.reason = "no_reason"
+    shipped_case.save(update_fields=["reason"])
+    warehouse.receive_parcel(shop, services.By(services.Actor.WAREHOUSE), tracking_no="SF20261122001")
+    events = CaseEvent.objects.filter(case=shipped_case).count()
+    url = f"/warehouse/cases/{shipped_case.pk}/inspect/"
+    unticked = {"grade": "B", "check_not_washed": "on", "note": "吊牌已剪"}
+    no_reason = client.post(url, unticked)
+    assert no_reason.status_code == 422 and "无理由退货须商品完好" in text(no_reason)
+    no_photo = client.post(url, {**unticked, "failure_reason": "used"})
+    assert no_photo.status_code == 422 and "质检不通过须上传至少一张照片" in text(no_photo)
+    assert Inspection.objects.count() == 0 and CaseEvent.objects.filter(case=shipped_case).count() == events
+    response = client.post(url, {**unticked, "failure_reason": "used", "photos": [upload()]})
+    assert response.status_code == 302
+    case = Case.objects.get(pk=shipped_case.pk)
+    assert (case.status, case.inspection_result) == ("rejected_after_return", "fail")
+    inspection = Inspection.objects.get(case=case)
+    assert (inspection.verdict, inspection.failure_reason, inspection.passed, inspection.accepted_quantity) == (
+        "failed", "used", False, 0)
+    assert inspection.photos.count() == 1
+    failed = CaseEvent.objects.get(case=case, action="fail_inspection")
+    assert failed.reason_code == "inspection_failed"
+    assert (failed.payload["verdict"], failed.payload["failure_reason"], failed.payload["grade"]) == (
+        "failed", "used", "B")
+
+
+def test_a_no_reason_return_intact_by_its_checklist_passes(client, keeper, shop, shipped_case):
     from aftersales.warehouse import services as warehouse
 
     warehouse.receive_parcel(shop, services.By(services.Actor.WAREHOUSE), tracking_no="SF20261122001")
-    response = client.post(f"/warehouse/cases/{shipped_case.pk}/inspect/", {"grade": "C", "check_tags_intact": "",
-                                                                            "note": "吊牌已剪"})
+    response = client.post(f"/warehouse/cases/{shipped_case.pk}/inspect/",
+                           {"grade": "B", "check_tags_intact": "on", "check_not_washed": "on"})
     assert response.status_code == 302
-    assert Case.objects.get(pk=shipped_case.pk).status == "rejected_after_return"
+    assert Case.objects.get(pk=shipped_case.pk).status == "refunding"
+    assert Inspection.objects.get(case=shipped_case).verdict == "intact"
 
 
 def test_a_bad_inspection_changes_nothing(client, keeper, shop, shipped_case):
@@ -134,3 +205,14 @@ def test_the_checklist_starts_unticked(client, keeper, shop, shipped_case):
     page = text(client.get(f"/warehouse/cases/{shipped_case.pk}/inspect/"))
     boxes = [chunk for chunk in page.split("<input") if 'name="check_' in chunk]
     assert len(boxes) == 2 and not any("checked" in box.split(">")[0] for box in boxes)
+
+
+def test_the_abuse_signals_read_the_verdict_not_the_grade(client, keeper, shop, defect_case):
+    from aftersales.intelligence.signals.selectors import signals_for_cases
+
+    # A confirmed defect graded D with every box unticked says nothing against the buyer.
+    client.post(f"/warehouse/cases/{defect_case.pk}/inspect/", {"grade": "D"})
+    case = Case.objects.get(pk=defect_case.pk)
+    assert case.status == "refunding"
+    codes = [s.code for s in signals_for_cases(shop, [case])[case.pk].items]
+    assert "case_empty_or_wrong" not in codes and "case_failed_checks" not in codes

@@ -8,6 +8,7 @@ import pytest
 from aftersales.cases.domain import (
     deadlines,
     events,
+    inspection,
     policy,
     policy_facts,
     policy_law,
@@ -24,6 +25,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 DOMAIN_CODES = sorted(
     states.CODES
     | events.CODES
+    | inspection.CODES
     | deadlines.CODES
     | policy.CODES
     | policy_facts.CODES

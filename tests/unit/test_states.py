@@ -8,11 +8,14 @@ from aftersales.cases.domain.states import (
     Action,
     Actor,
     Kind,
+    PlatformRoute,
     Status,
     allowed_actions,
     find_transition,
     next_status,
+    platform_route,
     reachable,
+    reported_status,
 )
 from aftersales.core.errors import ConflictError, DomainError, PermissionDeniedError
 
@@ -190,3 +193,56 @@ def test_unknown_values_are_refused_with_a_code(args, field):
         next_status(*args)
     assert err.value.code == "case.unknown_value"
     assert err.value.params["field"] == field
+
+
+# -- what a platform reports: the table's moves, walked -------------------------------------------
+
+
+def _walk(kind: str, source: str, target: str) -> list[str]:
+    return [row.action.value for row in platform_route(kind, source, target).steps]
+
+
+@pytest.mark.parametrize(("kind", "source", "target", "steps"), [
+    ("refund_only", "requested", "completed", ["approve", "refund_succeeded"]),
+    ("return_refund", "requested", "completed", ["approve", "receive_return", "pass_inspection", "refund_succeeded"]),
+    ("return_refund", "requested", "return_in_transit", ["approve", "ship_return"]),
+    ("return_refund", "arbitration", "completed", ["rule_for_buyer", "refund_succeeded"]),
+    ("refund_only", "requested", "arbitration", ["escalate"]),
+    # a close is reported as a close: never guessed to be a withdrawal or a ruling for the merchant
+    ("refund_only", "requested", "closed", ["close"]),
+    ("return_refund", "arbitration", "closed", ["close"]),
+    ("exchange", "requested", "completed",
+     ["approve", "receive_return", "pass_inspection", "ship_replacement", "confirm_receipt"]),
+    ("refund_only", "refunding", "refunding", []),
+])
+def test_a_platform_status_is_reached_by_the_tables_moves(kind, source, target, steps):
+    route = platform_route(kind, source, target)
+    assert _walk(kind, source, target) == steps and not route.correction
+    status = source
+    for row in route.steps:  # each step is a row of the table, in an unbroken chain
+        assert find_transition(kind, status, row.action) == row
+        status = row.target
+    assert status == target
+
+
+def test_arbitration_is_walked_only_when_the_platform_reports_it():
+    # requested → completed of a return is never shortened through an escalation and a ruling
+    assert "escalate" not in _walk("return_refund", "requested", "completed")
+    assert "rule_for_buyer" not in _walk("return_refund", "rejected", "refunding")
+
+
+@pytest.mark.parametrize(("kind", "source", "target"), [
+    ("refund_only", "completed", "requested"),  # reopened by the platform
+    ("refund_only", "closed", "refunding"),
+    ("return_refund", "refunding", "awaiting_return"),  # a step back
+])
+def test_where_the_table_has_no_way_the_platform_corrects_the_status(kind, source, target):
+    assert platform_route(kind, source, target) == PlatformRoute((), correction=True)
+
+
+def test_a_reported_move_needs_a_row_of_the_table_but_not_the_actor():
+    # the merchant refused in the platform's workbench; the platform reports it
+    assert reported_status("refund_only", "requested", "reject") == Status.REJECTED
+    with pytest.raises(ConflictError) as caught:
+        reported_status("refund_only", "completed", "approve")
+    assert caught.value.code == "case.illegal_transition"

@@ -28,7 +28,7 @@ class BuyerFigures:
     refund_only_after_delivery: int  # 仅退款 after the goods were signed for
     not_received_but_signed: int  # "not received" although the carrier recorded a signature
     failed_inspections: int
-    empty_or_wrong: int  # inspections graded D: empty box or a different item came back
+    empty_or_wrong: int  # inspections failed as not our item: an empty box or a different item came back
 
 
 @dataclass(frozen=True, slots=True)

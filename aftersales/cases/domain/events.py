@@ -45,12 +45,15 @@ _FACT_KINDS = (
     "assign",
     "ready_to_refund",
     "compensation",
+    "compensation_requested",
+    "compensation_declined",
     "deadline_reminder",
     "deadline_escalation",
     "deadline_passed",
     "platform_sync",
     "order_line_replaced",
     "switch_remedy",
+    "platform_submitted",
     "platform_refused",
     "correct_reason",
 )
@@ -116,6 +119,10 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.ASSIGN, S),
         EventSpec(E.READY_TO_REFUND, S),
         EventSpec(E.COMPENSATION, S),
+        # An agent asked for compensation above their limit: the owners are asked to approve it.
+        EventSpec(E.COMPENSATION_REQUESTED, S, "staff.compensation_requested"),
+        # The owner declined it: the agent who asked is told.
+        EventSpec(E.COMPENSATION_DECLINED, S, "staff.compensation_declined"),
         EventSpec(E.DEADLINE_REMINDER, S, "staff.deadline_reminder"),
         EventSpec(E.DEADLINE_ESCALATION, S, "staff.deadline_escalation"),
         EventSpec(E.DEADLINE_PASSED, S, "staff.deadline_passed"),
@@ -123,6 +130,8 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.ORDER_LINE_REPLACED, Y),
         # The remedy changed with the buyer's agreement: the buyer sees the new one.
         EventSpec(E.SWITCH_REMEDY, B),
+        # A staff decision handed to the platform: the move is made when the platform confirms it.
+        EventSpec(E.PLATFORM_SUBMITTED, S),
         # The platform refused a decision pushed to it: staff must act again.
         EventSpec(E.PLATFORM_REFUSED, S),
         # Staff say what the buyer's words really mean (training data for the reason reader).

@@ -164,6 +164,23 @@ _RULINGS: tuple[Transition, ...] = (
          {R.BUYER, R.SYSTEM, R.PLATFORM}),
 )
 
+#: The merchant's moves a platform decides on a case it syncs through its open API: agreeing, refusing,
+#: confirming the return, refunding or refusing after it, shipping the replacement. On such a case the
+#: move is sent to the platform first and made only once the platform confirms it; until then the case
+#: stays where it is, marked as awaiting the platform (`Case.awaiting_platform`, shown as 等平台确认),
+#: and takes no other staff move. A refusal by the platform leaves it where it was.
+PLATFORM_DECIDED: frozenset[Action] = frozenset({
+    A.APPROVE, A.REJECT, A.RECEIVE_RETURN, A.PASS_INSPECTION, A.FAIL_INSPECTION, A.SHIP_REPLACEMENT,
+})
+#: Who may propose such a move (the platform, its timers and the buyer move the case themselves).
+STAFF_ACTORS: frozenset[Actor] = frozenset(_MERCHANT_SIDE)
+
+
+def platform_decides(action: Action | str, actor: Actor | str) -> bool:
+    """Whether `action` by `actor`, on a case a connected platform syncs, waits for the platform."""
+    return _coerce(Action, action, "action") in PLATFORM_DECIDED and _coerce(Actor, actor, "actor") in STAFF_ACTORS
+
+
 #: 平台介入 can be asked for at any open step except arbitration itself.
 _ESCALATE_FROM: tuple[Status, ...] = (
     S.REJECTED, S.REJECTED_AFTER_RETURN, S.REQUESTED, S.AWAITING_RETURN, S.RETURN_IN_TRANSIT,
@@ -237,6 +254,17 @@ def next_status(kind: Kind | str, status: Status | str, action: Action | str, ac
     return row.target
 
 
+def reported_status(kind: Kind | str, status: Status | str, action: Action | str) -> Status:
+    """Where a move the platform reports takes the case (a step of `platform_route`): the table must
+    have the row, whoever's row it is — the platform speaks for the party who acted in its workbench."""
+    kind, status, action = _coerce(Kind, kind, "kind"), _coerce(Status, status, "status"), _coerce(
+        Action, action, "action")
+    row = _BY_KEY.get((kind, status, action))
+    if row is None:
+        raise ConflictError("case.illegal_transition", action=action.value, status=status.value, kind=kind.value)
+    return row.target
+
+
 def allowed_actions(kind: Kind | str, status: Status | str, actor: Actor | str) -> list[Action]:
     """The actions `actor` may take now, in table order: the buttons the UI shows."""
     kind, status = _coerce(Kind, kind, "kind"), _coerce(Status, status, "status")
@@ -261,4 +289,67 @@ def reachable(kind: Kind | str) -> frozenset[Status]:
     return frozenset(found)
 
 
-CODES = frozenset({"case.illegal_transition", "case.actor_not_allowed", "case.unknown_value"})
+
+
+# -- what a platform reports -------------------------------------------------------------------------
+#
+# A platform case's status is the platform's: its workbench is where the buyer, the merchant and the
+# platform's own timers act, and an export or a pull tells only where the case stands now. The case
+# follows it by the rows of this table, each step written as its own move by the platform (it is the
+# platform that reports it). Arbitration is walked only when the platform says so (to or from it);
+# a close is reported as a close, never guessed to be the buyer's withdrawal or a ruling.
+
+#: Moves never inferred from a status alone: the platform must report arbitration itself, a withdrawal
+#: and a ruling for the merchant read like any close, and asking for photos moves nothing.
+_NOT_INFERRED = frozenset({A.REQUEST_EVIDENCE, A.WITHDRAW, A.RULE_FOR_MERCHANT, A.ESCALATE, A.RULE_FOR_BUYER})
+
+
+@dataclass(frozen=True)
+class PlatformRoute:
+    """How a case follows its platform from `source` to `target`.
+
+    `steps`: the table's moves, in order. `correction`: no chain of moves leads there (the platform
+    reopened a finished case, or stepped back after changing the remedy); the platform's word still
+    stands, and the case is set to `target` by one `platform_sync` correction — a move only the platform
+    makes, only on its own case, and only where the table has no way.
+    """
+
+    steps: tuple[Transition, ...]
+    correction: bool = False
+
+
+def platform_route(kind: Kind | str, source: Status | str, target: Status | str) -> PlatformRoute:
+    """The shortest chain of the table's moves taking a case of `kind` from `source` to `target`
+    (rows in table order break ties), or the platform's correction when there is none."""
+    kind, source, target = _coerce(Kind, kind, "kind"), _coerce(Status, source, "status"), _coerce(
+        Status, target, "status")
+    if source == target:
+        return PlatformRoute(())
+    allowed = set(Action) - _NOT_INFERRED
+    if target == S.ARBITRATION:
+        allowed.add(A.ESCALATE)
+    if source == S.ARBITRATION:
+        allowed.add(A.RULE_FOR_BUYER)
+    rows = [row for row in TRANSITIONS if kind in row.kinds and row.action in allowed]
+    came_from: dict[Status, Transition | None] = {source: None}
+    frontier = [source]
+    while frontier and target not in came_from:
+        following: list[Status] = []
+        for status in frontier:
+            for row in rows:
+                if row.source == status and row.target not in came_from:
+                    came_from[row.target] = row
+                    following.append(row.target)
+        frontier = following
+    if target not in came_from:
+        return PlatformRoute((), correction=True)
+    steps: list[Transition] = []
+    status = target
+    while (row := came_from[status]) is not None:
+        steps.append(row)
+        status = row.source
+    return PlatformRoute(tuple(reversed(steps)))
+
+
+CODES = frozenset({"case.illegal_transition", "case.actor_not_allowed", "case.unknown_value",
+                   "case.awaiting_platform"})

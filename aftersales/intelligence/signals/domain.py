@@ -50,7 +50,7 @@ class CaseClaim:
     reason_suggested: str | None = None  # from the buyer's own words, where a classifier gave one
     suggestion_confidence: float = 1.0  # the classifier's (1.0 once staff corrected it)
     failed_checks: tuple[str, ...] = ()  # inspection of this case: the checklist items that failed
-    graded_d: bool = False  # this case's return came back empty or with a different item
+    graded_d: bool = False  # this case's inspection failed as not our item: empty, or a different item
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from aftersales.accounts.models import Shop
 from aftersales.analytics.causes import buyer_figures
 from aftersales.analytics.domain.facts import Cube
 from aftersales.analytics.selectors import RATE_MEASURES, sums
+from aftersales.cases.domain.inspection import FailureReason
 from aftersales.cases.domain.states import TERMINAL
 from aftersales.cases.models import Case
 from aftersales.core import clock
@@ -58,7 +59,9 @@ def _claims(cases: list[Case]) -> dict[int, CaseClaim]:
         signed = case.order.signed_at
         hours = int((case.created_at - signed).total_seconds() // 3600) if signed else None
         done = inspections.get(case.pk, [])
-        failed = sorted({name for i in done for name, ok in (i.checklist or {}).items() if ok is False})
+        # Only a failed inspection speaks against the buyer: a defect claim passes with boxes unticked.
+        failed = sorted({name for i in done if not i.passed for name, ok in (i.checklist or {}).items()
+                         if ok is False})
         out[case.pk] = CaseClaim(
             hours_after_signing=hours,
             value_fen=case.refund_cap_fen,
@@ -67,7 +70,7 @@ def _claims(cases: list[Case]) -> dict[int, CaseClaim]:
             reason_suggested=getattr(case, "suggested_reason", "") or None,
             suggestion_confidence=float(getattr(case, "suggested_confidence", 1.0) or 0.0),
             failed_checks=tuple(failed),
-            graded_d=any(i.grade == "D" for i in done),
+            graded_d=any(i.failure_reason == FailureReason.NOT_OUR_ITEM for i in done),
         )
     return out
 

@@ -1,16 +1,19 @@
 """Sending the merchant's decisions to the platform, through an outbox, and bringing back its answer.
 
-`command_for_event(event)` is one of the subscribers called when a case event is recorded, in the
-transaction of the change: a staff action on a case of a connected store becomes one
-`PlatformCommand` (keyed by the event: never two for one action). The worker sends it with
+On a connected store's case, a staff move the platform decides (cases/domain/states.PLATFORM_DECIDED)
+is not made at once: `cases.services.move` asks `platform_gate` and, when the platform has an API for
+it, writes a `platform_submitted` event and marks the case as awaiting the platform (等平台确认).
+`command_for_event` — one of the subscribers, in that transaction — turns the event into one
+`PlatformCommand` (keyed by the event: never two for one decision). The worker sends it with
 `deliver_commands()`: it fetches the case first (the platform wants the current `update_time` /
-`refund_version`), calls the action, then writes the case again from the platform — the platform is
-the source of truth. If the platform refuses (a version conflict, "handle it in the web backend", a
-refusal its rules forbid), the command keeps the answer, the case gets a `platform_refused` event, and
-the case is rewritten from the platform: the local case never claims a state the platform rejected.
-Network failures and rate limits are retried with backoff; after MAX_ATTEMPTS the command fails the
-same way. An action the platform has no API for is marked `unsupported` at once and the case page
-links to the platform's workbench.
+`refund_version`), calls the action and, when the platform confirms, makes the move in the same
+transaction (`confirm_platform_move`: the move's event, and so the buyer's message, only then); then
+the case is written again from the platform, the source of truth. If the platform refuses (a version
+conflict, "handle it in the web backend", a refusal its rules forbid), the command keeps the answer and
+the case, never moved, gets a `platform_refused` event: the local case never claims a state the
+platform rejected. Network failures and rate limits are retried with backoff; after MAX_ATTEMPTS the
+command fails the same way. An action the platform has no API for is marked `unsupported` at once, the
+case does not move, and the case page links to the platform's workbench.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.db import transaction
 
 from aftersales.cases.domain.return_address import platform_address_id
 from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.services import confirm_platform_move, platform_refused_move
 from aftersales.core import clock
 from aftersales.platforms.connectors import ApiError, connector_for
 from aftersales.platforms.sync.clients import session
@@ -40,9 +44,8 @@ REFUSE_REASON_CODES = {
 }
 
 
-def push_action(event: CaseEvent, case: Case) -> str | None:
-    """Which platform action a local event is, or None (not every event concerns the platform)."""
-    action, target = event.action, event.to_status
+def push_action(action: str, target: str) -> str | None:
+    """Which platform action a move of the state machine is, or None (not every move concerns the platform)."""
     if action == "approve":
         return {"refunding": "agree_refund", "awaiting_return": "agree_return"}.get(target)
     if action == "reject":
@@ -58,36 +61,54 @@ def push_action(event: CaseEvent, case: Case) -> str | None:
     return None
 
 
-def on_case_events(events, batch) -> None:
-    """Subscriber of every case event (cases/subscribers.py): one command per decision to push."""
-    for event in events:
-        command_for_event(event)
-
-
-def command_for_event(event: CaseEvent) -> PlatformCommand | None:
-    """The subscriber: one command for a staff action on a case of a connected store."""
-    if event.actor not in STAFF_ACTORS:
-        return None
-    case = event.case
+def _plan(case: Case, action: str, target: str) -> tuple[StoreConnection, str, bool] | None:
+    """(connection, platform action, whether it has an API) for a staff move on a connected store's
+    case; None when the move is ours alone (no connected store, a training shop, a step the platform
+    does not take)."""
     if not case.platform_case_id or case.shop.is_training:
         return None  # a training shop's case never reaches a platform
-    action = push_action(event, case)
-    if action is None:
+    platform_action = push_action(action, target)
+    if platform_action is None:
         return None
     connection = (StoreConnection.objects.filter(shop_id=case.shop_id, platform=case.platform)
                   .exclude(state=StoreConnection.PAUSED).order_by("pk").first())
     if connection is None:
         return None
     connector = connector_for(connection.platform)
-    if action in connector.local_only:
+    if platform_action in connector.local_only:
         return None
+    return connection, platform_action, connector.action_methods.get(platform_action) is not None
+
+
+def platform_gate(case: Case, action: str, target: str) -> str:
+    """The cases' gate (cases/subscribers.PLATFORM_GATE): "send", "no_api" or "" (ours to make)."""
+    plan = _plan(case, action, target)
+    if plan is None:
+        return ""
+    return "send" if plan[2] else "no_api"
+
+
+def on_case_events(events, batch) -> None:
+    """Subscriber of every case event (cases/subscribers.py): one command per decision handed to the platform."""
+    for event in events:
+        command_for_event(event)
+
+
+def command_for_event(event: CaseEvent) -> PlatformCommand | None:
+    """A `platform_submitted` event (a staff move the platform decides) becomes one command, in its transaction."""
+    if event.action != "platform_submitted" or event.actor not in STAFF_ACTORS:
+        return None
+    case = event.case
+    plan = _plan(case, event.payload.get("action", ""), event.payload.get("target", ""))
+    if plan is None:
+        return None
+    connection, action, supported = plan
     now = clock.now()
-    supported = connector.action_methods.get(action) is not None
+    moved = event.payload.get("payload") or {}
     args = {"note": event.note[:200], "reason_code": event.reason_code,
             "platform_reason_code": REFUSE_REASON_CODES.get(event.reason_code, 99),
             "return_address_id": return_address_id(case, connection),
-            "carrier": (event.payload or {}).get("carrier", ""),
-            "tracking_no": (event.payload or {}).get("tracking_no", "")}
+            "carrier": moved.get("carrier", ""), "tracking_no": moved.get("tracking_no", "")}
     command, _ = PlatformCommand.objects.get_or_create(event_id=event.pk, defaults=dict(
         shop_id=case.shop_id, connection=connection, case=case, action=action, args=args,
         from_status=event.from_status, created_at=now, next_attempt_at=now,
@@ -169,19 +190,20 @@ def deliver_one(command_id: int) -> str | None:
         command.state, command.finished_at = PlatformCommand.DONE, clock.now()
         command.result_kind = "ok"
         command.save()
+        # Confirmed: the move is made now, in the command's transaction (its buyer message with it).
+        submitted = CaseEvent.objects.select_related("actor_user").get(pk=command.event_id)
+        confirm_platform_move(command.shop_id, command.case_id, submitted, command_id=command.pk)
     resync(command.connection, command.case.platform_case_id)
     return "done"
 
 
 def _refused(command: PlatformCommand, exc: ApiError) -> None:
-    from aftersales.cases.services import record_platform_refused
-
     command.state = PlatformCommand.REJECTED if not exc.retryable else PlatformCommand.FAILED
     command.result_kind, command.result_code = exc.kind, exc.platform_code
     command.result_message, command.finished_at = exc.message[:300], clock.now()
     command.save()
-    record_platform_refused(command.shop_id, command.case_id, command_id=command.pk, action=command.action,
-                            kind=exc.kind, platform_code=exc.platform_code, message=exc.message[:300])
+    platform_refused_move(command.shop_id, command.case_id, action=command.action, kind=exc.kind,
+                          code=exc.platform_code, message=exc.message, command_id=command.pk)
 
 
 def resync(connection: StoreConnection, platform_case_id: str) -> None:

@@ -21,7 +21,7 @@ ACTIONS = {
     "refuse_after_return": _("Refuse after the return"), "ship_replacement": _("Ship the replacement"),
 }
 RESULTS = {
-    "pending": _("Sending to the platform…"),
+    "pending": _("Sent to the platform, awaiting its confirmation: the case moves when the platform confirms."),
     "ok": _("Confirmed by the platform."),
     "conflict": _("The case changed on the platform meanwhile (version conflict): it now shows the platform's "
                   "state; act again if still needed."),
@@ -30,7 +30,8 @@ RESULTS = {
                    "return). The case shows the platform's state."),
     "rejected": _("The platform refused the action. The case shows the platform's state."),
     "not_found": _("The platform does not know this case."),
-    "unsupported": _("The platform has no API for this action: do it in the platform's merchant backend."),
+    "unsupported": _("The platform has no API for this action: do it in the platform's merchant backend; the case "
+                     "follows once the platform shows it."),
     "rate_limited": _("The platform kept answering that calls are too frequent; the action was not sent."),
     "unavailable": _("The platform could not be reached after several tries; the action was not sent."),
     "token_expired": _("The store's authorisation has expired: the owner must authorise it again."),

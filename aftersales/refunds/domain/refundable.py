@@ -13,7 +13,7 @@ Whatever the inputs, the sum refunded never exceeds the sum paid, per line and i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aftersales.core.errors import DomainError
@@ -317,16 +317,17 @@ def freight_back(
 
 def gifts_kept_on_return(
     lines: Sequence[OrderLineMoney], returned: Mapping[str, int], units_before: Mapping[str, int] | None = None,
-    *, shipped: bool,
+    *, shipped: bool, unshipped: Collection[str] = (),
 ) -> dict[str, int]:
     """L7: once every priced unit is back, each gift unit the buyer still holds is kept (and its price
-    deducted, `gift_deduction`). A gift that was never shipped is not with the buyer."""
+    deducted, `gift_deduction`). A gift that was never shipped — nothing was (`shipped` false), or its
+    own line was not (`unshipped`: line ids of an order shipped in parts) — is not with the buyer."""
     before = units_before or {}
     if not shipped or not returned or not _all_priced_units_back(lines, returned, before):
         return {}
     kept = {
         line.line_id: line.quantity - before.get(line.line_id, 0) - returned.get(line.line_id, 0)
-        for line in lines if line.is_gift
+        for line in lines if line.is_gift and line.line_id not in unshipped
     }
     return {line_id: units for line_id, units in kept.items() if units > 0}
 

@@ -92,6 +92,14 @@
     ev.preventDefault();
   });
 
+  document.addEventListener("click", function (ev) {
+    var close = ev.target.closest && ev.target.closest("[data-dismiss-flash]");
+    if (!close) return;
+    var item = close.closest("li"), list = close.closest(".flash");
+    if (item) item.remove();
+    if (list && !list.querySelector("li")) list.remove();
+  });
+
   // Success and info messages leave after a few seconds; errors and warnings stay until the next page.
   function fadeFlash() {
     document.querySelectorAll("#flash .flash").forEach(function (list) {

@@ -37,11 +37,14 @@
   }
   function go(url) { if (ownPath(url)) { window.location.href = url; } }
 
+  function narrow(id) { var el = document.getElementById(id); return !!el && el.clientWidth < 520; }
+
   var t = data.trend;
   mount("chart-trend", {
     tooltip: { trigger: "axis", formatter: axisTooltip(function (v, i) { return i === 3 ? v : pct(v); }) },
+    // On a phone the four legend entries take two lines: the plot starts below them, not under them.
     legend: { top: 0, data: [t.t.rate, t.t.lower, t.t.refund, t.t.sold] },
-    grid: { left: 50, right: 60, top: 40, bottom: 30 },
+    grid: { left: 10, right: 10, top: narrow("chart-trend") ? 64 : 40, bottom: 10, containLabel: true },
     xAxis: { type: "category", data: t.labels },
     yAxis: [{ type: "value", axisLabel: { formatter: "{value}%" } }, { type: "value", splitLine: { show: false } }],
     series: [
@@ -52,20 +55,35 @@
     ]
   }, function (p) { go(t.urls[p.dataIndex]); });
 
+  // Category labels turn further on a narrow chart (a phone) so that neighbours never run into each other;
+  // the grid then grows to hold them (containLabel) instead of letting them spill onto what is below.
+  function turn(id, count) {
+    var el = document.getElementById(id);
+    var each = el ? (el.clientWidth - 100) / Math.max(count, 1) : 100;
+    return each >= 90 ? 0 : each >= 60 ? 30 : each >= 34 ? 45 : 90;
+  }
+
   var pa = data.pareto;
   mount("chart-pareto", {
     tooltip: { trigger: "axis", formatter: axisTooltip(function (v, i) { return i === 1 ? pct(v) : v; }) },
-    grid: { left: 50, right: 50, top: 30, bottom: 60 },
-    xAxis: { type: "category", data: pa.labels, axisLabel: { interval: 0, rotate: 30 } },
+    grid: { left: 10, right: 10, top: 30, bottom: 10, containLabel: true },
+    xAxis: { type: "category", data: pa.labels, axisLabel: { interval: 0, rotate: turn("chart-pareto", pa.labels.length) } },
     yAxis: [{ type: "value" }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
     series: [
       { name: pa.t.count, type: "bar", data: pa.counts },
+      // The 80 % line is labelled inside the plot, above its right end: outside it, the label sat on the
+      // right axis's own "80%" (the bars are tallest on the left, the cumulative line high on the right).
       { name: pa.t.cumulative, type: "line", yAxisIndex: 1, data: pa.cumulative,
-        markLine: { silent: true, symbol: "none", data: [{ yAxis: 80 }], lineStyle: { type: "dashed" } } }
+        markLine: { silent: true, symbol: "none", data: [{ yAxis: 80 }], lineStyle: { type: "dashed" },
+          label: { position: "insideEndBottom", formatter: "80%", color: "#6b7280" } } }
     ]
   }, function (p) { go(pa.urls[p.dataIndex]); });
 
   var h = data.heatmap;
+  function heatCellWidth() {
+    var el = document.getElementById("chart-heatmap");
+    return el ? (el.clientWidth - 90) / Math.max(h.categories.length, 1) : 100;
+  }
   mount("chart-heatmap", {
     tooltip: {
       formatter: function (p) {
@@ -75,12 +93,16 @@
           esc(h.t.sold) + ": " + esc(c[4]) + " / " + esc(c[3]);
       }
     },
-    grid: { left: 80, right: 20, top: 10, bottom: 80 },
-    xAxis: { type: "category", data: h.categories, splitArea: { show: true }, axisLabel: { interval: 0, rotate: 30 } },
+    // The colour scale stands above the grid: below it, its end labels fell on the turned category names.
+    grid: { left: 10, right: 20, top: 56, bottom: 10, containLabel: true },
+    xAxis: { type: "category", data: h.categories, splitArea: { show: true },
+      axisLabel: { interval: 0, rotate: turn("chart-heatmap", h.categories.length) } },
     yAxis: { type: "category", data: h.provinces, splitArea: { show: true } },
-    visualMap: { min: 0, max: h.max, calculable: true, orient: "horizontal", left: "center", bottom: 0, dimension: 2,
-      inRange: { color: ["#e8f6ee", "#fff4e5", "#d93026"] }, formatter: function (v) { return pct(v); } },
-    series: [{ type: "heatmap", data: h.cells, label: { show: h.cells.length < 300, formatter: function (p) { return p.data[2] === null ? "" : p.data[2].toFixed(1); } } }]
+    visualMap: { min: 0, max: h.max, calculable: true, orient: "horizontal", left: "center", top: 0, dimension: 2,
+      itemHeight: 120, inRange: { color: ["#e8f6ee", "#fff4e5", "#d93026"] }, formatter: function (v) { return pct(v); } },
+    // A rate is written in its cell only where the cell is wide enough to hold "100.0".
+    series: [{ type: "heatmap", data: h.cells, label: { show: h.cells.length < 300 && heatCellWidth() >= 40,
+      formatter: function (p) { return p.data[2] === null ? "" : p.data[2].toFixed(1); } } }]
   }, function (p) { go(h.urls[p.data[0] + "," + p.data[1]]); });
 
   var ch = data.channels;
