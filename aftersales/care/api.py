@@ -8,10 +8,11 @@ from typing import Literal
 from ninja import Router, Schema
 from pydantic import Field, StrictInt
 
-from aftersales.api_auth import require_role
+from aftersales.api_auth import MONEY, require_role
 from aftersales.care import services as care
 from aftersales.care.models import Compensation
-from aftersales.cases.api import MONEY, by, detail
+from aftersales.cases.selectors import case_detail
+from aftersales.cases.services import acting_for_token
 from aftersales.core.money import MAX_FEN
 
 case_router = Router(tags=["cases"])
@@ -38,8 +39,8 @@ def give_compensation(request, case_id: int, payload: CompensationIn):
     """Above the agent's limit (an agent token) the compensation is not given: it waits for an owner's
     approval (`outcome: pending_approval`). A skipped rung or a grant over a limit needs `reason`."""
     require_role(request, *MONEY)
-    detail(request, case_id)  # 404 before anything else for a case of another shop
-    result = care.grant_compensation(request.shop, case_id, by(request), rung=payload.rung,
+    case_detail(request.shop, case_id)  # 404 before anything else for a case of another shop
+    result = care.grant_compensation(request.shop, case_id, acting_for_token(request.api_role), rung=payload.rung,
                                      cost_fen=payload.cost_fen, note=payload.note, reason=payload.reason,
                                      as_owner=request.api_role == "owner")
     given = isinstance(result, Compensation)

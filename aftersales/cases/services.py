@@ -50,6 +50,12 @@ from aftersales.core.tracking import parse_tracking
 from aftersales.orders.goods import furthest, line_goods_status
 from aftersales.orders.models import Order, OrderLine
 
+
+def acting_for_token(role: str) -> By:
+    """Who acts for an API token of `role`: the warehouse for a warehouse token, else the merchant."""
+    return By(Actor.WAREHOUSE if role == "warehouse" else Actor.MERCHANT)
+
+
 #: Why a merchant may refuse a request. A refusal without one of these is refused itself.
 REJECT_REASONS = (
     "evidence_insufficient",

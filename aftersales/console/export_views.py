@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases import exports
-from aftersales.console.access import staff_view
+from aftersales.web.access import staff_view
 
 
 class ExportForm(forms.Form):

@@ -3,10 +3,11 @@
 from ninja import Router
 from ninja.pagination import paginate
 
-from aftersales.api_auth import require_role
+from aftersales.api_auth import MONEY, require_role
 from aftersales.api_paging import Page
-from aftersales.cases.api import MONEY, by, detail
 from aftersales.cases.schemas import CaseDetailOut, ExecuteIn, GrantIn
+from aftersales.cases.selectors import case_detail
+from aftersales.cases.services import acting_for_token
 from aftersales.core.errors import DomainError
 from aftersales.refunds import services as refunds
 from aftersales.refunds.models import RefundPayment
@@ -30,7 +31,7 @@ def list_refunds(request, case_id: int | None = None, status: str | None = None)
 @case_router.post("/{int:case_id}/grant-refund", response=CaseDetailOut)
 def grant_refund(request, case_id: int, payload: GrantIn):
     require_role(request, *MONEY)
-    detail(request, case_id)  # 404 before anything else for a case of another shop
+    case_detail(request.shop, case_id)  # 404 before anything else for a case of another shop
     if payload.amount_fen is None:
         # A person decides the amount (the console asks for it too); only a platform's timer or ruling
         # grants everything refundable by itself.
@@ -38,16 +39,17 @@ def grant_refund(request, case_id: int, payload: GrantIn):
     refunds.grant_refund(
         request.shop,
         case_id,
-        by(request),
+        acting_for_token(request.api_role),
         amount_fen=payload.amount_fen,
         reason_code=payload.reason_code,
         note=payload.note,
     )
-    return detail(request, case_id)
+    return case_detail(request.shop, case_id)
 
 
 @case_router.post("/{int:case_id}/execute-refund", response=list[RefundPaymentOut])
 def execute_refund(request, case_id: int, payload: ExecuteIn):
     require_role(request, *MONEY)
-    detail(request, case_id)  # 404 before anything else for a case of another shop
-    return refunds.execute_refund(request.shop, case_id, by(request), idempotency_key=payload.idempotency_key)
+    case_detail(request.shop, case_id)  # 404 before anything else for a case of another shop
+    return refunds.execute_refund(request.shop, case_id, acting_for_token(request.api_role),
+                                  idempotency_key=payload.idempotency_key)

@@ -8,9 +8,9 @@ from django.utils import translation
 
 from aftersales.cases import exports
 from aftersales.cases.services import CLOSE_REASONS, REJECT_REASONS
-from aftersales.console import labels as console_labels
 from aftersales.core import labels, messages
 from aftersales.refunds.services import GRANT_REASONS
+from aftersales.web import labels as console_labels
 
 #: Reason codes written by a step rather than chosen (withdraw, a ruling for the merchant).
 CLOSED_BY_A_STEP = ("withdrawn", "ruled_for_merchant")
