@@ -183,7 +183,7 @@ def register_routers() -> None:
     api.add_router("/cases", care_actions_router)  # compensation
     api.add_router("/refunds", refunds_router)
     api.add_router("/policy", policy_router)
-    api.add_router("/exports", "aftersales.cases.api_exports.router")
+    api.add_router("/exports", "aftersales.exports.api.router")
     api.add_router("/analytics", "aftersales.analytics.api.router")
     api.add_router("/reasons", "aftersales.intelligence.api.router")
 

@@ -27,11 +27,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
 
 from aftersales.accounts.models import Shop
 from aftersales.cases import kernel, services
@@ -306,13 +308,17 @@ def _act(shop: Shop, case_id: int, action: Action, now: datetime) -> None:
         _grant_platform_refund(shop, case, now)
 
 
+#: What the platform does when its timer moved a case into `refunding` (it pays by itself): the refunds
+#: app records the grant. Named by path and resolved on first use, like the case subscribers
+#: (cases/subscribers.py), so the cases app does not import the refunds app that builds on it.
+PLATFORM_REFUND = "aftersales.refunds.timers.grant_platform_refund"
+
+
+@cache
+def _platform_refund():
+    return import_string(PLATFORM_REFUND)
+
+
 def _grant_platform_refund(shop: Shop, case: Case, now: datetime) -> None:
     """The platform pays out by itself: record the grant so that the money owed shows on the case."""
-    from aftersales.refunds.services import grant_refund
-
-    reason = "inspection_passed" if case.kind == "return_refund" else "approved_request"
-    try:
-        with transaction.atomic():
-            grant_refund(shop, case.pk, services.SYSTEM, reason_code=reason, note=TIMEOUT_NOTE, now=now)
-    except DomainError as exc:  # nothing left to grant (e.g. a zero-amount request): the move stands
-        logger.info("no refund granted by timer on case %s: %s", case.pk, exc.code)
+    _platform_refund()(shop, case, now=now, note=TIMEOUT_NOTE)

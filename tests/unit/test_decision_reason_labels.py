@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from aftersales.cases import exports
 from aftersales.cases.services import CLOSE_REASONS, REJECT_REASONS
 from aftersales.core import labels, messages
+from aftersales.exports import sheets as exports
 from aftersales.refunds.services import GRANT_REASONS
 from aftersales.web import labels as console_labels
 
