@@ -61,6 +61,9 @@ class PlatformView:
 
     status: str
     status_raw: str = ""
+    #: A later step the platform's status also covers (京东 待处理: the return received, or the exchange
+    #: being sent): a case already there stays there.
+    status_also: str = ""
     kind: str = ""
     kind_raw: str = ""
     reason: str = ""  # empty: the platform did not say
@@ -90,7 +93,7 @@ def follow_platform(shop, case_id: int, view: PlatformView, *, created: bool = F
     _apply_facts(case, view, created)
     written = booked = False
     money_pending = book_money is not None
-    if view.status != source:
+    if view.status != source and view.status_also != source:
         route = platform_route(case.kind, source, view.status)
         if route.correction:
             _correct(case, view, now)

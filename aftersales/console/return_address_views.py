@@ -47,7 +47,9 @@ def approval_address(shop, case: Case, form) -> dict:
         form.fields.pop("return_address", None)
     chosen = case.return_address or {}
     contact = f"{chosen.get('contact', '')} {mask_phone(chosen.get('phone', ''))}" if chosen else ""
-    return {"goes_back": goes_back, "none_yet": goes_back and not addresses, "chosen": chosen,
+    # A training shop has no warehouse: its trainees are not told to add one.
+    none_yet = goes_back and not addresses and not shop.is_training
+    return {"goes_back": goes_back, "none_yet": none_yet, "chosen": chosen,
             "place": full_address(chosen), "contact": contact}
 
 

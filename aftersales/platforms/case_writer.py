@@ -143,7 +143,7 @@ class CaseWriter:
 
     def _view(self, record: CaseRecord) -> PlatformView:
         return PlatformView(
-            status=record.status, status_raw=cut(record.status_raw, 64), kind=record.kind,
+            status=record.status, status_raw=cut(record.status_raw, 64), status_also=record.status_also, kind=record.kind,
             kind_raw=cut(record.kind_raw, 64), reason=record.reason or "", reason_raw=cut(record.reason_raw, 200),
             requested_fen=record.requested_amount_fen,
             return_tracking_no=cut(normalise_tracking(record.return_tracking_no), 64) if record.return_tracking_no

@@ -166,3 +166,42 @@ def test_pdd_refusal_links_to_the_merchant_backend(client, shop):
     client.force_login(agent)
     page = client.get(reverse("console:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "平台没有这个操作的接口" in page and "mms.pinduoduo.com" in page
+
+
+@pytest.mark.parametrize("platform", ["jd", "pdd"])
+def test_jd_and_pdd_push_messages_bring_the_case_within_one_worker_cycle(client, shop, platform):
+    simulator, connection = connected(shop, platform)
+    pushed = []
+    simulator.receiver = lambda headers, body: pushed.append((headers, body))
+    StoreConnection.objects.filter(pk=connection.pk).update(next_run_at=clock.now() + timedelta(hours=1))
+    sim_case = simulator.add_case(kind="refund_only")
+    headers, body = pushed[-1]
+    url = reverse("stores:push", args=[connection.pk])
+    message = json.loads(body)
+    forged = client.post(url, json.dumps({**message, "sign": "0" * 32}), content_type="application/json")
+    assert forged.status_code == 403 and not PushedCase.objects.exists()
+    altered = json.dumps({**message, "content": message["content"].replace(sim_case.case_id, "1")})
+    assert client.post(url, altered, content_type="application/json").status_code == 403
+    other_app = simulator_for(platform, app_key="other-app", app_secret="other-secret")
+    _foreign_headers, foreign_body = other_app.push_message(sim_case, "created")
+    assert client.post(url, foreign_body, content_type="application/json").status_code == 403
+    assert not PushedCase.objects.exists()
+    answer = client.post(url, body, content_type="application/json", headers={"Content-Type": headers["Content-Type"]})
+    assert answer.status_code == 200 and json.loads(answer.content)["code"] == 0
+    assert list(PushedCase.objects.values_list("platform_case_id", flat=True)) == [sim_case.case_id]
+    run_cycle()  # the periodic pull is not due: the push alone brings the case
+    case = Case.objects.get(shop=shop, platform=platform)
+    assert case.platform_case_id == sim_case.case_id
+    assert not PushedCase.objects.exists()
+    # A later change is pushed too and fetched at the next cycle.
+    simulator.cases[sim_case.case_id].status = "closed"
+    simulator.touch(simulator.cases[sim_case.case_id], "closed")
+    client.post(url, pushed[-1][1], content_type="application/json")
+    run_cycle()
+    assert Case.objects.get(pk=case.pk).status == "closed"
+
+
+def test_taobao_has_no_push_receiver(client, shop):
+    _simulator, connection = connected(shop, "taobao")
+    assert client.post(reverse("stores:push", args=[connection.pk]), b"{}",
+                       content_type="application/json").status_code == 404

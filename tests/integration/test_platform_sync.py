@@ -204,11 +204,11 @@ def test_a_pull_killed_half_way_resumes_without_loss_or_doubling(shop, platform,
     connection.refresh_from_db()
     real_write, calls = pull_module._write, {"n": 0}
 
-    def dying_write(conn, items, result):
+    def dying_write(conn, items, result, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise SystemExit("worker killed")  # the process dies between two pages
-        real_write(conn, items, result)
+        real_write(conn, items, result, **kwargs)
 
     monkeypatch.setattr(pull_module, "_write", dying_write)
     with pytest.raises(SystemExit):
@@ -305,3 +305,35 @@ def test_douyin_refuses_a_stale_update_time(shop):
         connector.perform("agree_refund", stale, "refund_only", {})
     assert (refused.value.kind, refused.value.platform_code) == ("conflict", "11002")
     assert sim.cases[sim_case.case_id].status == "return_in_transit"
+
+
+def test_a_jd_exchange_received_and_passed_is_shipped_on_the_platform(shop):
+    """京东 keeps an exchange at 10007 (待处理) from the receipt until the replacement ships: the merchant's
+    inspection and shipment are not undone by the platform's status."""
+    from aftersales.cases.services import ship_replacement
+
+    sim, connection = connected(shop, "jd")
+    sim_case = sim.add_case(kind="exchange")
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    approve_case(shop, case.pk, AGENT)
+    deliver_commands()
+    sim.buyer_ships_return(sim_case.case_id)
+    pull_store(connection, since=clock.now() - timedelta(hours=1))
+    _staff_move(shop, case.pk, "receive_return")
+    deliver_commands()
+    assert sim.cases[sim_case.case_id].status == "return_received"
+    _staff_move(shop, case.pk, "pass_inspection")
+    deliver_commands()
+    case.refresh_from_db()
+    assert (case.status, case.awaiting_platform) == ("fulfilling", "")
+    sim.touch(sim.cases[sim_case.case_id], "buyer_message")  # 10007 again, answered anew
+    pull_store(connection, since=clock.now() - timedelta(hours=1))
+    case.refresh_from_db()
+    assert case.status == "fulfilling"
+    ship_replacement(shop, case.pk, By(Actor.WAREHOUSE), carrier="京东快递", tracking_no="JD0012345678")
+    assert deliver_commands().done == 1
+    assert sim.cases[sim_case.case_id].status == "awaiting_buyer_receipt"
+    assert sim.cases[sim_case.case_id].outbound_tracking_no == "JD0012345678"
+    case.refresh_from_db()
+    assert case.status == "awaiting_buyer_receipt"

@@ -233,3 +233,12 @@ def test_agreeing_to_a_return_sends_the_addresss_platform_id(shop, _fast_platfor
     assert command.args["return_address_id"] == sent
     assert deliver_commands().done == 1
     assert sim.cases[sim_case.case_id].status == "awaiting_return"
+
+
+def test_the_agent_is_warned_when_the_shop_has_no_address_and_approving_still_works(client, shop, agent):
+    case = open_case(shop, recent_order(shop, "RA0010"))
+    page = text(client.get(f"/console/cases/{case.pk}/"))
+    assert "店铺还没有退货地址：同意退货后买家将不知道寄往哪里。" in page and "请店长在店铺设置中添加。" in page
+    assert 'name="approve-return_address"' not in page
+    assert client.post(f"/console/cases/{case.pk}/act/approve/", {}).status_code == 302
+    assert fresh(case).status == "awaiting_return" and fresh(case).return_address == {}

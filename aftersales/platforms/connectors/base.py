@@ -199,6 +199,38 @@ class BaseConnector(ABC):
     def unwrap(self, method: str, payload: Any) -> Any:
         """The data of a successful answer, or ApiError with the platform's code classified."""
 
+    #: Whether the platform POSTs push messages to the store's receiver URL (/stores/push/ID); 淘宝's
+    #: TMC is consumed by the worker instead.
+    pushes = False
+
+    @classmethod
+    def pushed_case_ids(cls, app_key: str, app_secret: str, headers: dict[str, str], body: bytes) -> list[str] | None:
+        """The after-sale ids a push message names; None when its signature does not hold."""
+        return None
+
+    #: The method that answers one order with all its lines, buyer and freight ("" where the after-sale
+    #: answer already carries its order: 抖店's order_info).
+    order_method = ""
+
+    def get_order(self, platform_order_id: str) -> list[dict[str, str]] | None:
+        """The order's lines in the orders mapping's field texts (one dict per line, the order's own
+        fields on each), or None when the platform does not know it or has no order call."""
+        if not self.order_method:
+            return None
+        try:
+            data = self.call(self.order_method, self.order_params(platform_order_id))
+        except ApiError as exc:
+            if exc.kind == NOT_FOUND:
+                return None
+            raise
+        return self.order_lines(data)
+
+    def order_params(self, platform_order_id: str) -> dict[str, Any]:
+        raise NotImplementedError(f"{self.platform} has no order call")
+
+    def order_lines(self, data: Any) -> list[dict[str, str]]:
+        raise NotImplementedError(f"{self.platform} has no order call")
+
     def supports(self, action: str) -> bool:
         return action in self.action_methods
 

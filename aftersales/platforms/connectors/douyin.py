@@ -179,8 +179,10 @@ class Connector(BaseConnector):
 
     # -- push messages --
 
-    @staticmethod
-    def pushed_case_ids(app_key: str, app_secret: str, headers: dict[str, str], body: bytes) -> list[str] | None:
+    pushes = True
+
+    @classmethod
+    def pushed_case_ids(cls, app_key: str, app_secret: str, headers: dict[str, str], body: bytes) -> list[str] | None:
         """The after-sale ids a push message names; None when its signature does not hold."""
         lower = {k.lower(): v for k, v in headers.items()}
         expected = push_sign(app_key, app_secret, body)

@@ -11,6 +11,8 @@ own `errorCode`.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +45,22 @@ from aftersales.platforms.connectors.base import (
 ERROR_CODES = {"19": TOKEN_EXPIRED, "14": AUTH_FAILED, "15": AUTH_FAILED, "67": RATE_LIMITED, "66": UNAVAILABLE}
 BUSINESS_CODES = {"ASC_VERSION": CONFLICT, "ASC_FORBIDDEN": FORBIDDEN, "ASC_WEB_ONLY": WEB_ONLY,
                   "ASC_NOT_FOUND": NOT_FOUND}
+
+
+ORDER_FIELDS = ("orderId,orderState,orderStartTime,paymentConfirmTime,shipTime,pin,consigneeInfo,freightPrice,"
+                "itemInfoList")
+
+
+#: The after-sale topics of JOS 消息推送 the sync listens to (service order created, its status changed).
+PUSH_TOPICS = {"jingdong_asc_ServiceCreated", "jingdong_asc_ServiceStatusChanged"}
+
+
+def _json_object(body: bytes) -> dict | None:
+    try:
+        value = json.loads(body.decode())
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def sign(app_secret: str, params: dict[str, str]) -> str:
@@ -124,6 +142,31 @@ class Connector(BaseConnector):
                         from_beijing_text(r.get("updateDate", "")) or clock.now(), case_fields, [line], r,
                         quantity=int(r.get("skuNum") or 1), platform_sku_id=str(r.get("skuId", "")))
 
+    # -- the order --
+
+    order_method = "jingdong.pop.order.get"
+
+    def order_params(self, platform_order_id: str) -> dict[str, Any]:
+        return {"order_id": int(platform_order_id), "optional_fields": ORDER_FIELDS}
+
+    def order_lines(self, data: Any) -> list[dict[str, str]]:
+        o = (data.get("orderDetailInfo") or {}).get("orderInfo") or {}
+        if not o:
+            return []
+        consignee = o.get("consigneeInfo") or {}
+        shared = {"platform_order_id": str(o["orderId"]), "order_status": o.get("orderState", ""),
+                  "created_at": o.get("orderStartTime", ""), "paid_at": o.get("paymentConfirmTime", ""),
+                  "shipped_at": o.get("shipTime", ""), "buyer_nick": o.get("pin", ""),
+                  "freight_fen": o.get("freightPrice", ""),
+                  # As the export's 客户地址: the mapping splits it into province and city.
+                  "address": " ".join(filter(None, (consignee.get(k, "") for k in (
+                      "province", "city", "county", "fullAddress"))))}
+        return [{**shared, "platform_line_id": f"{o['orderId']}-{i.get('skuId', '')}",
+                 "platform_sku_id": str(i.get("skuId", "")), "product_title": i.get("skuName", ""),
+                 "sku_code": i.get("outerSkuId", ""), "quantity": str(i.get("itemTotal", 1)),
+                 "unit_price_fen": i.get("jdPrice", ""), "paid_fen": i.get("payPrice", "")}
+                for i in o.get("itemInfoList") or []]
+
     def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
         method = self.action_methods.get(action)
         if method is None:
@@ -137,6 +180,25 @@ class Connector(BaseConnector):
         if action == "ship_replacement":
             params.update(expressCompany=args.get("carrier", ""), expressCode=args.get("tracking_no", ""))
         self.call(method, params)
+
+    # -- push messages --
+
+    pushes = True
+
+    @classmethod
+    def pushed_case_ids(cls, app_key: str, app_secret: str, headers: dict[str, str], body: bytes) -> list[str] | None:
+        """JOS 消息推送: a JSON object {app_key, timestamp, topic, content, sign}, signed by the request
+        rule (MD5(secret + sorted name+value + secret), upper-case); `content` names the serviceId."""
+        message = _json_object(body)
+        if message is None or message.get("app_key") != app_key:
+            return None
+        fields = {k: str(v) for k, v in message.items() if k != "sign"}
+        if not hmac.compare_digest(str(message.get("sign", "")), sign(app_secret, fields)):
+            return None
+        if message.get("topic") not in PUSH_TOPICS:
+            return []
+        content = _json_object(str(message.get("content") or "").encode()) or {}
+        return [str(content["serviceId"])] if content.get("serviceId") else []
 
     def refresh(self) -> Token:
         data = self.call("jingdong.pop.oauth.token.refresh", {"refresh_token": self.credentials.refresh_token},

@@ -49,6 +49,10 @@ SUB_CODES = {"isv.refund-cannot-refuse": FORBIDDEN, "isv.refund-version-not-matc
 REFUND_FIELDS = ("refund_id,tid,oid,status,dispute_type,refund_fee,payment,created,modified,reason,desc,title,"
                  "num,num_iid,outer_id,sku,has_good_return,good_status,refund_version,refund_phase,cs_status,"
                  "refund_remind_timeout,operation_contraint,company_name,sid,order_status,trade_created,pay_time,consign_time")
+TRADE_FIELDS = ("tid,status,created,pay_time,consign_time,end_time,buyer_nick,receiver_state,receiver_city,"
+                "receiver_district,receiver_address,post_fee,"
+                "payment,orders.oid,orders.title,orders.num,orders.num_iid,orders.outer_iid,orders.outer_sku_id,"
+                "orders.sku_properties_name,orders.price,orders.payment,orders.status")
 REFUND_TOPICS = {"taobao_refund_RefundCreated", "taobao_refund_RefundSellerAgreeAgreement",
                  "taobao_refund_RefundSellerRefuseAgreement", "taobao_refund_RefundBuyerModifyAgreement",
                  "taobao_refund_RefundBuyerReturnGoods", "taobao_refund_RefundClosed", "taobao_refund_RefundSuccess",
@@ -153,6 +157,29 @@ class Connector(BaseConnector):
         return CaseItem(case_fields["platform_case_id"], case_fields["platform_order_id"],
                         from_beijing_text(r.get("modified", "")) or clock.now(), case_fields, [line], r,
                         quantity=int(r.get("num") or 1))
+
+    # -- the order --
+
+    order_method = "taobao.trade.fullinfo.get"
+
+    def order_params(self, platform_order_id: str) -> dict[str, Any]:
+        return {"tid": platform_order_id, "fields": TRADE_FIELDS}
+
+    def order_lines(self, data: Any) -> list[dict[str, str]]:
+        t = data["trade"]
+        shared = {"platform_order_id": str(t["tid"]), "order_status": t.get("status", ""),
+                  "created_at": t.get("created", ""), "paid_at": t.get("pay_time", ""),
+                  "shipped_at": t.get("consign_time", ""), "completed_at": t.get("end_time", ""),
+                  "buyer_nick": t.get("buyer_nick", ""), "freight_fen": _amount(t.get("post_fee")),
+                  # As the export's 收货地址: the mapping splits it into province and city.
+                  "address": " ".join(filter(None, (t.get(k, "") for k in (
+                      "receiver_state", "receiver_city", "receiver_district", "receiver_address"))))}
+        return [{**shared, "platform_line_id": str(o["oid"]), "product_title": o.get("title", ""),
+                 "quantity": str(o.get("num", 1)), "platform_product_id": str(o.get("num_iid", "")),
+                 "sku_code": o.get("outer_sku_id") or o.get("outer_iid", ""),
+                 "sku_spec": o.get("sku_properties_name", ""), "unit_price_fen": _amount(o.get("price")),
+                 "paid_fen": _amount(o.get("payment"))}
+                for o in (t.get("orders") or {}).get("order") or []]
 
     # -- pushing --
 

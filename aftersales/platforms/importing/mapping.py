@@ -127,6 +127,9 @@ VALUE_TABLES: dict[str, tuple[str, ...]] = {
     "order_status": ORDER_STATUSES,
     "case_kind": CASE_KINDS,
     "case_status": CASE_STATUSES,
+    # A platform status that also covers a later step of ours (京东 10007 待处理: the return received,
+    # or the exchange being fulfilled): a case already at that step stays there.
+    "case_status_also": CASE_STATUSES,
     "needs_return": CASE_KINDS,
     "refund_scope": ("partial", "full"),
 }

@@ -228,6 +228,7 @@ def build_case(row: Row, platform: str) -> CaseRecord:
         kind_raw=kind_raw,
         status=_adjust_status(row.mapping, status, v["return_tracking_no"], v["arbitration"]),
         status_raw=v["status"],
+        status_also=row.mapping.lookup("case_status_also", v["status"]) or "",
         reason=(row.mapping.classify(reason_raw, row.mapping.reasons) or "other") if reason_raw else None,
         reason_raw=reason_raw,
         **{name: v[name] for name in _CASE_PLAIN},

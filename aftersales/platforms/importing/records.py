@@ -116,6 +116,8 @@ class CaseRecord:
     kind_raw: str
     status: str
     status_raw: str
+    #: A later step the platform's status also covers ([case_status_also]); "" when none.
+    status_also: str = ""
     #: The sub-order when the export names it (Douyin 商品单号); "" otherwise — match on order + SKU.
     platform_line_id: str = ""
     reason: str | None = None

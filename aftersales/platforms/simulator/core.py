@@ -65,6 +65,36 @@ class SimCase:
         return int(self.updated_at.timestamp())
 
 
+@dataclass
+class SimLine:
+    """One line of an order as the platform keeps it."""
+
+    line_id: str
+    title: str = "纯棉短袖T恤"
+    sku_code: str = "TS-01"
+    product_id: str = "P1001"
+    quantity: int = 1
+    paid_fen: int = 1000
+
+
+@dataclass
+class SimOrder:
+    """An order (its lines, buyer and freight) as the platform's order call answers it."""
+
+    order_id: str
+    lines: list[SimLine]
+    placed_at: datetime
+    shipped: bool = True
+    freight_fen: int = 0
+    buyer_nick: str = "买家小王"
+    province: str = "浙江省"
+    city: str = "杭州市"
+
+    @property
+    def paid_fen(self) -> int:
+        return sum(line.paid_fen for line in self.lines) + self.freight_fen
+
+
 #: action -> (statuses it may start from, status it leads to); kinds are checked apart.
 MOVES = {
     "agree_refund": ({"requested"}, "completed"),
@@ -77,9 +107,14 @@ MOVES = {
 }
 
 
+def yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
 def order_times(case: SimCase) -> dict[str, str]:
-    """The order's times as Beijing texts (the simulator serves them with each after-sale; a live store
-    answers them from its order call — taobao.trade.fullinfo.get, jingdong.pop.order.get, pdd.order.information.get)."""
+    """The order's times as Beijing texts, served with each after-sale as a convenience; the connectors
+    read the order itself from its own call (taobao.trade.fullinfo.get, jingdong.pop.order.get,
+    pdd.order.information.get) when a case arrives for an order the shop does not have yet."""
     from aftersales.platforms.connectors.base import beijing_text
 
     placed = case.applied_at - timedelta(days=3)
@@ -100,6 +135,7 @@ class Simulator(ABC):
         self.app_key, self.app_secret = app_key, app_secret
         self._now = now or (lambda: datetime.now(UTC))
         self.cases: dict[str, SimCase] = {}
+        self.orders: dict[str, SimOrder] = {}
         self.lock = threading.RLock()
         self.access_tokens: dict[str, datetime] = {}
         self.refresh_tokens: set[str] = set()
@@ -174,8 +210,36 @@ class Simulator(ABC):
             values.setdefault("deadline_at", values["applied_at"] + timedelta(hours=48))
             case = SimCase(**values)
             self.cases[case.case_id] = case
+            order = self.orders.get(case.order_id)
+            if order is None:
+                self.orders[case.order_id] = SimOrder(
+                    case.order_id, [SimLine(case.line_id, case.title, case.sku_code, case.product_id, case.quantity,
+                                            case.paid_fen)], case.applied_at - timedelta(days=3), case.shipped)
+            elif not any(line.line_id == case.line_id for line in order.lines):
+                order.lines.append(SimLine(case.line_id, case.title, case.sku_code, case.product_id, case.quantity,
+                                           case.paid_fen))
             self.push(case, "created")
             return case
+
+    def add_order(self, order_id: str, lines: list[SimLine], **values) -> SimOrder:
+        """An order of several lines (a case added for it afterwards names one of them by `line_id`)."""
+        with self.lock:
+            values.setdefault("placed_at", self.now() - timedelta(days=3))
+            order = self.orders[order_id] = SimOrder(order_id, lines, **values)
+            return order
+
+    def find_order(self, order_id: str) -> SimOrder:
+        order = self.orders.get(str(order_id))
+        if order is None:
+            raise SimError("not_found", "order not found")
+        return order
+
+    def order_texts(self, order: SimOrder) -> dict[str, str]:
+        """The order's times as Beijing texts."""
+        from aftersales.platforms.connectors.base import beijing_text
+
+        return {"created": beijing_text(order.placed_at), "paid": beijing_text(order.placed_at + timedelta(minutes=1)),
+                "shipped": beijing_text(order.placed_at + timedelta(days=1)) if order.shipped else ""}
 
     def touch(self, case: SimCase, event: str) -> None:
         case.updated_at = max(self.now(), case.updated_at + timedelta(seconds=1))

@@ -1,7 +1,8 @@
 """京东 JOS ASC as the simulator plays it: /routerjson (service orders) with token refresh.
 
 Rules it enforces: the signature and token of every call; pages of at most 50 (pageNumber from 1);
-an update window of at most 7 days; the service order's `version` on every write.
+an update window of at most 7 days; the service order's `version` on every write. Each change of a
+service order is pushed to the receiver (JOS 消息推送, signed like a request).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import timedelta
 
 from aftersales.platforms.connectors import jd
 from aftersales.platforms.connectors.base import Request, Response, beijing_text, from_beijing_text
-from aftersales.platforms.simulator.core import SimCase, SimError, Simulator, order_times
+from aftersales.platforms.simulator.core import SimCase, SimError, SimOrder, Simulator, order_times, yuan
 
 STATUS = {"requested": 10001, "rejected": 10004, "awaiting_return": 10005, "return_in_transit": 10005,
           "return_received": 10007, "refunding": 10041, "fulfilling": 12000, "awaiting_buyer_receipt": 10009,
@@ -53,6 +54,9 @@ class JdSimulator(Simulator):
                                     "totalCount": len(found), "pageNumber": body.get("pageNumber", 1)})
         if method == "jingdong.asc.query.view":
             return self.ok(method, {"success": True, "data": self.render(self.find(str(body.get("serviceId"))))})
+        if method == "jingdong.pop.order.get":
+            order = self.find_order(str(body.get("order_id", "")))
+            return self.ok(method, {"orderDetailInfo": {"orderInfo": self.render_order(order)}})
         if method in ACTIONS:
             case = self.find(str(body.get("serviceId")))
             if int(body.get("version", -1)) != case.version:
@@ -65,7 +69,9 @@ class JdSimulator(Simulator):
     def render(self, case: SimCase) -> dict:
         return {
             "serviceId": int(case.case_id), "orderId": int(case.order_id), "customerExpect": EXPECT[case.kind],
-            "serviceStatus": STATUS[case.status], "questionDesc": case.reason, "applyDesc": case.note,
+            # 12000 上门维修中 is a repair's; an exchange being sent stays at 10007 待处理 (§2).
+            "serviceStatus": 10007 if case.status == "fulfilling" and case.kind != "repair" else STATUS[case.status],
+            "questionDesc": case.reason, "applyDesc": case.note,
             "applyRefundFen": case.amount_fen, "paidFen": case.paid_fen, "applyTime": beijing_text(case.applied_at),
             "updateDate": beijing_text(case.updated_at), "expireTime": beijing_text(case.deadline_at),
             "expressCode": case.return_tracking_no, "expressCompany": case.return_carrier, "wareName": case.title,
@@ -73,6 +79,30 @@ class JdSimulator(Simulator):
             "orderStatus": "WAIT_GOODS_RECEIVE_CONFIRM" if case.shipped else "WAIT_SELLER_STOCK_OUT",
             **order_times(case),
         }
+
+    def render_order(self, order: SimOrder) -> dict:
+        times = self.order_texts(order)
+        return {
+            "orderId": int(order.order_id),
+            "orderState": "WAIT_GOODS_RECEIVE_CONFIRM" if order.shipped else "WAIT_SELLER_STOCK_OUT",
+            "orderStartTime": times["created"], "paymentConfirmTime": times["paid"], "shipTime": times["shipped"],
+            "pin": order.buyer_nick, "consigneeInfo": {"province": order.province, "city": order.city, "county": "南山区",
+                                                      "fullAddress": "科技园路1号"},
+            "freightPrice": yuan(order.freight_fen), "orderPayment": yuan(order.paid_fen),
+            "itemInfoList": [{"skuId": int(line.product_id.lstrip("P") or 0), "skuName": line.title,
+                              "outerSkuId": line.sku_code, "itemTotal": line.quantity,
+                              "jdPrice": yuan(line.paid_fen // max(line.quantity, 1)), "payPrice": yuan(line.paid_fen)}
+                             for line in order.lines],
+        }
+
+    def push_message(self, case: SimCase, event: str) -> tuple[dict[str, str], bytes] | None:
+        """JOS 消息推送 to the receiver: the service order's id, signed like a request."""
+        topic = "jingdong_asc_ServiceCreated" if event == "created" else "jingdong_asc_ServiceStatusChanged"
+        message = {"app_key": self.app_key, "timestamp": beijing_text(self.now()), "topic": topic,
+                   "content": json.dumps({"serviceId": int(case.case_id), "orderId": int(case.order_id),
+                                          "serviceStatus": STATUS[case.status]})}
+        message["sign"] = jd.sign(self.app_secret, message)
+        return {"Content-Type": "application/json"}, json.dumps(message, ensure_ascii=False).encode()
 
     def ok(self, method: str, result: dict) -> Response:
         return self.json_response({jd.response_key(method): {"code": "0", "result": result}})

@@ -8,7 +8,7 @@ end-to-end test and a curious newcomer), all under /_sim/:
     GET  /_sim/cases         every case as JSON (status in canonical words, history of changes)
     POST /_sim/cases         a buyer asks for an after-sale: JSON {kind, amount_fen, title, reason, …}
     POST /_sim/cases/ID/ship-return   the buyer ships the return
-    POST /_sim/receiver      JSON {"url": …}: where 抖店-style push messages are POSTed
+    POST /_sim/receiver      JSON {"url": …}: where push messages (抖店, 京东, 拼多多) are POSTed
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import urllib.parse
 from aftersales.core.clock import SHANGHAI
 from aftersales.platforms.connectors import taobao
 from aftersales.platforms.connectors.base import Request, Response, beijing_text, from_beijing_text
-from aftersales.platforms.simulator.core import SimCase, SimError, Simulator, order_times
+from aftersales.platforms.simulator.core import SimCase, SimError, SimOrder, Simulator, order_times, yuan
 
 STATUS = {"requested": "WAIT_SELLER_AGREE", "awaiting_return": "WAIT_BUYER_RETURN_GOODS",
           "return_in_transit": "WAIT_SELLER_CONFIRM_GOODS", "return_received": "WAIT_SELLER_CONFIRM_GOODS",
@@ -68,6 +68,8 @@ class TaobaoSimulator(Simulator):
             return self.ok(method, {"refunds": {"refund": [self.render(c) for c in chunk]}, "has_next": more})
         if method == "taobao.refund.get":
             return self.ok(method, {"refund": self.render(self.find(form.get("refund_id", "")))})
+        if method == "taobao.trade.fullinfo.get":
+            return self.ok(method, {"trade": self.render_trade(self.find_order(form.get("tid", "")))})
         if method == "taobao.rp.refunds.agree":
             refund_id, _fee, version, _phase = form.get("refund_infos", "").split("|")
             case = self.checked(refund_id, version)
@@ -109,6 +111,20 @@ class TaobaoSimulator(Simulator):
             "company_name": case.return_carrier, "sid": case.return_tracking_no,
             "order_status": "WAIT_BUYER_CONFIRM_GOODS" if case.shipped else "WAIT_SELLER_SEND_GOODS",
             **order_times(case),
+        }
+
+    def render_trade(self, order: SimOrder) -> dict:
+        times = self.order_texts(order)
+        return {
+            "tid": order.order_id, "status": "WAIT_BUYER_CONFIRM_GOODS" if order.shipped else "WAIT_SELLER_SEND_GOODS",
+            "created": times["created"], "pay_time": times["paid"], "consign_time": times["shipped"],
+            "buyer_nick": order.buyer_nick, "receiver_state": order.province, "receiver_city": order.city,
+            "receiver_district": "南山区", "receiver_address": "科技园路1号",
+            "post_fee": yuan(order.freight_fen), "payment": yuan(order.paid_fen),
+            "orders": {"order": [{"oid": line.line_id, "title": line.title, "num": line.quantity,
+                                  "num_iid": line.product_id, "outer_sku_id": line.sku_code,
+                                  "price": yuan(line.paid_fen // max(line.quantity, 1)), "payment": yuan(line.paid_fen)}
+                                 for line in order.lines]},
         }
 
     def ok(self, method: str, body: dict) -> Response:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 
 from aftersales.core import clock
+from aftersales.platforms.connectors import connector_for
 from aftersales.platforms.sync import alerts
 from aftersales.platforms.sync.models import StoreConnection
 
@@ -21,6 +22,8 @@ class Health:
     stalled: bool
     minutes_since_success: int | None
     token_expires_in_minutes: int | None
+    #: The platform POSTs push messages to the store's receiver URL (shown to the owner to register).
+    pushes: bool = False
 
 
 def health_of(connection: StoreConnection, now: datetime | None = None) -> Health:
@@ -30,7 +33,7 @@ def health_of(connection: StoreConnection, now: datetime | None = None) -> Healt
     expires = (int((connection.token_expires_at - now).total_seconds() // 60)
                if connection.token_expires_at else None)
     stalled = connection.state != StoreConnection.PAUSED and now - since > STALL
-    return Health(connection, stalled, minutes, expires)
+    return Health(connection, stalled, minutes, expires, connector_for(connection.platform).pushes)
 
 
 def warn_stalled(now: datetime | None = None) -> int:

@@ -25,7 +25,7 @@ from aftersales.core import clock
 from aftersales.platforms.connectors import ApiError
 from aftersales.platforms.sync.clients import StoreSession, session
 from aftersales.platforms.sync.models import PushedCase, StoreConnection
-from aftersales.platforms.sync.records import write_items
+from aftersales.platforms.sync.records import write_items, write_orders
 
 logger = logging.getLogger("aftersales.platforms.sync")
 
@@ -107,7 +107,7 @@ def _walk(store: StoreSession, start: datetime, end: datetime, page_size: int, r
             result.pages += 1
             fresh = [item for item in found.items if item.platform_case_id not in seen_here]
             seen_here.update(item.platform_case_id for item in found.items)
-            _write(store.connection, fresh, result)
+            _write(store.connection, fresh, result, fetch_order=order_call(store))
             if not found.has_more or not found.items:
                 break
             last = max(item.updated_at for item in found.items)
@@ -126,11 +126,16 @@ def _walk(store: StoreSession, start: datetime, end: datetime, page_size: int, r
             _mark(store.connection, window_end)
 
 
-def _write(connection: StoreConnection, items, result: PullResult) -> None:
+def order_call(store: StoreSession):
+    """The store's order call, for cases that arrive for an order the shop does not have yet."""
+    return lambda order_id: store.run(lambda c: c.get_order(order_id))
+
+
+def _write(connection: StoreConnection, items, result: PullResult, fetch_order=None) -> None:
     if not items:
         return
     written = write_items(connection.shop, connection.platform, items, source=f"api:{connection.pk}",
-                          connection_id=connection.pk)
+                          connection_id=connection.pk, fetch_order=fetch_order)
     rows = written.tally.rows
     result.seen += len(items)
     result.created += rows["created"]
@@ -166,12 +171,12 @@ def fetch_case(connection: StoreConnection, platform_case_id: str) -> str:
     store = session(connection)
     try:
         item = store.run(lambda c: c.get_case(platform_case_id))
+        if item is None:
+            return "missing"
+        written = write_items(connection.shop, connection.platform, [item], source=f"push:{connection.pk}",
+                              connection_id=connection.pk, force=True, fetch_order=order_call(store))
     finally:
         store.record_stats()
-    if item is None:
-        return "missing"
-    written = write_items(connection.shop, connection.platform, [item], source=f"push:{connection.pk}",
-                          connection_id=connection.pk, force=True)
     for outcome in ("created", "updated", "unchanged"):
         if written.tally.rows[outcome]:
             return outcome
@@ -213,6 +218,22 @@ def consume_tmc() -> int:
         finally:
             store.record_stats()
     return noted
+
+
+def fetch_order(connection: StoreConnection, platform_order_id: str) -> str:
+    """Fetch one order now (`aftersales sync --order`) and write it: 'written', 'missing', 'refused' (the
+    answer could not be written) or 'error:<kind>' (the platform's error)."""
+    store = session(connection)
+    try:
+        lines = store.run(lambda c: c.get_order(platform_order_id))
+    except ApiError as exc:
+        return f"error:{exc.kind}"
+    finally:
+        store.record_stats()
+    if not lines:
+        return "missing"
+    written = write_orders(connection.shop, connection.platform, [lines])
+    return "refused" if written.errors else "written"
 
 
 def pull_due(now: datetime | None = None) -> list[PullResult]:

@@ -53,7 +53,9 @@ def push_action(action: str, target: str) -> str | None:
     if action == "receive_return":
         return "confirm_receipt"
     if action == "pass_inspection":
-        return "refund" if target == "refunding" else "confirm_receipt"
+        # Passing an exchange's or repair's return is ours alone: the platform took the receipt when the
+        # return arrived (京东 asc.receive.register; the others count it with the next step).
+        return "refund" if target == "refunding" else None
     if action == "fail_inspection":
         return "refuse_after_return"
     if action == "ship_replacement":

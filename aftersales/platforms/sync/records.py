@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aftersales.accounts.models import Shop
+from aftersales.orders.models import Order
 from aftersales.platforms.case_writer import CaseWriter
 from aftersales.platforms.connectors.base import CaseItem
 from aftersales.platforms.importing import CaseRecord, OrderLineRecord, load_mapping, resolve_platform
@@ -26,6 +28,8 @@ from aftersales.platforms.sync.models import SyncedCase
 from aftersales.platforms.writing import UNCHANGED, Columns, Tally
 
 _READERS: dict[tuple[str, str, tuple[str, ...]], RowReader] = {}
+#: A store's order call: the order's lines in the orders mapping's texts, or None when it is unknown.
+FetchOrder = Callable[[str], "list[dict[str, str]] | None"]
 
 
 def row_of(mapping: Mapping, number: int, values: dict[str, str]) -> Row:
@@ -80,12 +84,14 @@ def case_records(platform: str, items: list[CaseItem], report: Report) -> list[C
 
 
 def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str = "api",
-                connection_id: int | None = None, force: bool = False) -> Written:
+                connection_id: int | None = None, force: bool = False, fetch_order: FetchOrder | None = None) -> Written:
     """Write the orders, then the cases, of pulled items; each case in its own transaction.
 
     With a connection, a case the platform answers exactly as when it was last written is skipped
     (counted as unchanged), and what was written is remembered: overlapping windows cost one query per page.
     `force` writes them all the same (after a push: the local case may have moved since).
+    `fetch_order` (the store's order call): a case for an order the shop does not have yet brings the
+    whole order — every line, the buyer, the freight — instead of the lines its after-sale names.
     """
     written = Written()
     recorded, _ = resolve_platform(platform)
@@ -93,6 +99,8 @@ def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str
         items = _not_yet_written(connection_id, items, written.tally)
     if not items:
         return written
+    if fetch_order is not None:
+        _with_orders(shop, recorded, items, fetch_order)
     orders = OrderWriter(shop, recorded, written.report, Columns(None, load_mapping(platform, "orders")))
     for record in order_records(platform, items, written.report):
         orders.add(record)
@@ -105,6 +113,36 @@ def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str
     written.tally.merge(cases.tally)
     if connection_id is not None:
         _remember(connection_id, items, {e.get("row") for e in written.errors})
+    return written
+
+
+def _with_orders(shop: Shop, recorded: str, items: list[CaseItem], fetch_order: FetchOrder) -> None:
+    """Give the items of orders the shop does not have yet their whole order, from the order call."""
+    wanted = {item.platform_order_id for item in items}
+    known = set(Order.objects.filter(shop=shop, platform=recorded, platform_order_id__in=wanted)
+                .values_list("platform_order_id", flat=True))
+    fetched: dict[str, list[dict[str, str]] | None] = {}
+    for order_id in sorted(wanted - known):
+        fetched[order_id] = fetch_order(order_id)
+    for item in items:
+        lines = fetched.get(item.platform_order_id)
+        if lines:
+            item.order_lines = lines
+
+
+def write_orders(shop: Shop, platform: str, orders: list[list[dict[str, str]]]) -> Written:
+    """Write orders as their order call answered them (`aftersales sync --order`), through OrderWriter."""
+    written = Written()
+    recorded, _ = resolve_platform(platform)
+    mapping = load_mapping(platform, "orders")
+    writer = OrderWriter(shop, recorded, written.report, Columns(None, mapping))
+    for number, lines in enumerate(orders, start=1):
+        for values in lines:
+            try:
+                writer.add(build_order(row_of(mapping, number, values), recorded))
+            except BadRow as exc:
+                written.report.add(entry_of(exc.error))
+    writer.flush()
     return written
 
 

@@ -62,11 +62,14 @@ def store_action(request: HttpRequest, store_id: int, action: str) -> HttpRespon
 @csrf_exempt
 @require_POST
 def push_receiver(request: HttpRequest, store_id: int) -> HttpResponse:
-    """A platform's push message (抖店 tags 200–207): checked, noted, fetched by the worker at once."""
+    """A platform's push message (抖店 tags 200–207, 京东 JOS 消息推送, 拼多多消息服务): its signature
+    checked, the cases it names noted, fetched by the worker at once."""
     connection = StoreConnection.objects.filter(pk=store_id).first()
-    if connection is None or connection.platform != "douyin":
+    if connection is None:
         raise Http404
     connector = connector_for(connection.platform)
+    if not connector.pushes:
+        raise Http404
     ids = connector.pushed_case_ids(connection.app_key, unseal(connection.app_secret_enc),
                                     dict(request.headers), request.body)
     if ids is None:
