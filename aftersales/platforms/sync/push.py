@@ -1,7 +1,7 @@
 """Sending the merchant's decisions to the platform, through an outbox, and bringing back its answer.
 
 On a connected store's case, a staff move the platform decides (cases/domain/states.PLATFORM_DECIDED)
-is not made at once: `cases.services.move` asks `platform_gate` and, when the platform has an API for
+is not made at once: `cases.kernel.move` asks `platform_gate` and, when the platform has an API for
 it, writes a `platform_submitted` event and marks the case as awaiting the platform (等平台确认).
 `command_for_event` — one of the subscribers, in that transaction — turns the event into one
 `PlatformCommand` (keyed by the event: never two for one decision). The worker sends it with
