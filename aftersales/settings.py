@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "aftersales.intelligence.advice",
     "aftersales.intelligence.signals",
     "aftersales.training",
+    "aftersales.autoapprove",
     "aftersales.demo",  # the `demo` command
 ]
 

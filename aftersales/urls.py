@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("aftersales.accounts.urls")),
     path("console/advice/", include("aftersales.intelligence.advice.urls")),
     path("console/signals/", include("aftersales.intelligence.signals.urls")),
+    path("console/auto-approve/", include("aftersales.autoapprove.urls")),
     path("console/", include("aftersales.console.urls")),
     path("warehouse/", include("aftersales.warehouse.urls")),
     path("analytics/", include("aftersales.analytics.urls")),

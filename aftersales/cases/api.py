@@ -23,6 +23,7 @@ from aftersales.cases.schemas import (
     ShipmentIn,
 )
 from aftersales.cases.selectors import case_detail, filter_cases
+from aftersales.catalog.selectors import sku_id_of
 from aftersales.core.api_types import Moment
 from aftersales.core.errors import DomainError
 
@@ -93,6 +94,7 @@ def open_case(request, payload: CaseIn):
         goods=payload.goods.model_dump() if payload.goods else None,
         buyer_confirmed_no_return_at_purchase=payload.buyer_confirmed_no_return_at_purchase,
         platform_case_id=payload.platform_case_id,
+        exchange_sku_id=sku_id_of(request.shop, payload.exchange_sku),
     )
     return Status(201 if created else 200, detail(request, case.pk))
 

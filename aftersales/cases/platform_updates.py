@@ -79,7 +79,7 @@ class PlatformView:
     payload: dict = field(default_factory=dict)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's savepoint (one row of an import) undoes it whole
 def follow_platform(shop, case_id: int, view: PlatformView, *, created: bool = False,
                     now: datetime | None = None, book_money: Callable[[], object] | None = None) -> bool:
     """Bring a platform case to what its platform says. Returns whether anything was written.

@@ -39,6 +39,8 @@ class CaseIn(Schema):
     goods: GoodsIn | None = None
     buyer_confirmed_no_return_at_purchase: StrictBool = False
     platform_case_id: str | None = Field(None, max_length=64)
+    #: 换货: the code of the SKU wanted instead (another size or colour of the product, in stock).
+    exchange_sku: str | None = Field(None, max_length=64)
 
 
 class CaseLineOut(Schema):
@@ -73,6 +75,9 @@ class CaseOut(Schema):
     platform_case_id: str | None
     kind: str
     status: str
+    #: A staff decision sent to the platform and not yet confirmed ("approve", "reject" …; "" when none):
+    #: the status moves only when the platform confirms it.
+    awaiting_platform: str
     goods_status: str
     money_status: str
     reason: str
@@ -109,6 +114,13 @@ class CaseDetailOut(CaseOut):
             return {}
         return {**obj.return_address, "phone": mask_phone(obj.return_address.get("phone", ""))}
 
+    #: 换货: the code of the SKU the exchange sends instead ("" when none was asked for).
+    exchange_sku: str
+
+    @staticmethod
+    def resolve_exchange_sku(obj) -> str:
+        return obj.exchange_sku.code if obj.exchange_sku_id else ""
+
     buyer_phone_masked: str
     lines: list[CaseLineOut]
     events: list[EventOut]
@@ -119,7 +131,7 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.select_related("order_line").order_by("order_line_id"))
+        return list(obj.lines.all())  # prefetched by selectors.case_detail, in order-line order
 
     @staticmethod
     def resolve_events(obj):

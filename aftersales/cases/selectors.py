@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aftersales.accounts.models import Shop
@@ -77,8 +77,9 @@ def search_condition(q: str) -> Q:
 
 def case_detail(shop: Shop, case_id: int) -> Case:
     return get_object_or_404(
-        Case.objects.select_related("order", "buyer", "assignee").prefetch_related(
-            "events", "lines__order_line"
+        Case.objects.select_related("order", "buyer", "assignee", "exchange_sku").prefetch_related(
+            "events",
+            Prefetch("lines", queryset=CaseLine.objects.select_related("order_line").order_by("order_line_id")),
         ),
         shop=shop,
         pk=case_id,

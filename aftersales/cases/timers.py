@@ -9,10 +9,10 @@ done, so the sweep is idempotent and survives restarts:
 - escalate — `escalated_at`: the owners, ESCALATE_BEFORE before it;
 - expire — when the deadline has passed: do what the platform does by itself (auto-approve,
   auto-close, auto-refund, auto-confirm) through the real services as the SYSTEM actor, or, when
-  nothing happens by itself (our own legal 7-day refund clock, arbitration evidence, an own-shop
-  case), escalate to the owners as overdue. An overdue escalation stamps `escalated_at` at or after
-  the deadline; that is how a later sweep knows the deadline was dealt with. A move sets a new
-  deadline and clears both stamps.
+  nothing happens by itself (our own legal 7-day refund clock, an own-shop case), escalate to the
+  owners as overdue. An overdue escalation stamps `escalated_at` at or after the deadline; that is
+  how a later sweep knows the deadline was dealt with. A move sets a new deadline and clears both
+  stamps. While the platform arbitrates, its clock is its own: nothing is reminded or overdue.
 
 Several workers may sweep at once: due cases are claimed in batches with
 `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL), and what to do is decided again from the locked row,
@@ -37,6 +37,7 @@ from django.utils.module_loading import import_string
 
 from aftersales.accounts.models import Shop
 from aftersales.cases import kernel, services
+from aftersales.cases.domain import deadlines
 from aftersales.cases.domain.deadlines import DefaultAction, Stage, default_action, timer_actions
 from aftersales.cases.domain.states import OPEN_STATUSES, Action, Actor, Status
 from aftersales.cases.models import Case, CaseEvent
@@ -52,8 +53,10 @@ ESCALATE_BEFORE = timedelta(minutes=int(getattr(settings, "AFTERSALES_ESCALATE_M
 BATCH_SIZE = 100
 
 #: Steps where the buyer must act: nobody on staff is reminded, only the expiry is handled.
-BUYER_STAGES = frozenset({Stage.BUYER_RETURN_SHIPMENT.value, Stage.BUYER_CONFIRM_RECEIPT.value,
-                          Stage.BUYER_RESPOND_TO_REJECTION.value})
+BUYER_STAGES = frozenset(s.value for s in deadlines.BUYER_STAGES)
+#: Steps where the platform has the case (arbitration): it rules; nothing is due from the sweeper, and a
+#: deadline passing there is nobody's overdue at the shop.
+PLATFORM_STAGES = frozenset(s.value for s in deadlines.PLATFORM_STAGES)
 #: Our own clocks (the law's, not a platform's): when they pass we escalate, we never act.
 OWN_CLOCKS = frozenset({Stage.LEGAL_REFUND_AFTER_RECEIPT.value, Stage.REFUND_PAYOUT.value})
 TIMEOUT_NOTE = "超时：按平台规则由系统处理"
@@ -82,7 +85,7 @@ def due_step(case: Case, now: datetime, reminder_lead: timedelta,
              escalate_lead: timedelta = ESCALATE_BEFORE) -> Step | None:
     """The one thing to do for `case` at `now`, or None. Decided from the row alone (pure)."""
     due = case.deadline_at
-    if due is None or case.status not in OPEN_STATUSES:
+    if due is None or case.status not in OPEN_STATUSES or case.deadline_stage in PLATFORM_STAGES:
         return None
     if due <= now:
         if case.escalated_at is None or case.escalated_at < due:
@@ -111,7 +114,7 @@ def due_cases(now: datetime, escalate_lead: timedelta = ESCALATE_BEFORE) -> Quer
         horizon = max(horizon, now + timedelta(hours=hours))
     # The outer bound lets the database walk the deadline index instead of every open case.
     open_cases = Case.objects.filter(deadline_at__lte=horizon, status__in=open_)
-    return open_cases.filter(expired | (staff_side & near))
+    return open_cases.filter(expired | (staff_side & near)).exclude(deadline_stage__in=PLATFORM_STAGES)
 
 
 @dataclass

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Membership, Shop
 from aftersales.care.models import Compensation, Satisfaction
-from aftersales.cases.domain.deadlines import BUYER_STAGES, WAITING_ON_BUYER, WAITING_ON_US, waiting_on
+from aftersales.cases.domain.deadlines import (
+    BUYER_STAGES,
+    PLATFORM_STAGES,
+    WAITING_ON_BUYER,
+    WAITING_ON_PLATFORM,
+    WAITING_ON_US,
+    waiting_on,
+)
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case, CaseLine, Evidence
 from aftersales.cases.selectors import filter_cases
@@ -26,7 +33,7 @@ INBOX_COLUMNS = (
     "id", "shop_id", "number", "platform", "kind", "status", "goods_status", "money_status", "reason",
     "requested_fen", "refund_granted_fen", "deadline_at", "deadline_stage", "urgency", "follow_up", "tags",
     "suggested_reason", "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
-    "order__platform_order_id", "buyer__nick", "assignee__username", "assignee__first_name",
+    "awaiting_platform", "order__platform_order_id", "buyer__nick", "assignee__username", "assignee__first_name",
 )
 FINISHED = [s.value for s in TERMINAL]
 #: The inbox's order, most pressing deadline first; "next case" walks the same order.
@@ -66,27 +73,36 @@ class InboxCounts:
     tabs: list[TabCount]
     waiting_on_us: int
     waiting_on_buyer: int
+    waiting_on_platform: int
     follow_up: int
 
 
 def inbox_counts(shop: Shop) -> InboxCounts:
-    """How many cases each tab holds, and how many open ones wait on us and on the buyer: one
-    GROUP BY over the shop's cases."""
-    rows = (Case.objects.filter(shop=shop).values("status", "deadline_stage", "follow_up")
+    """How many cases each tab holds, and whose move the open ones wait for (us, the buyer, the
+    platform): one GROUP BY over the shop's cases."""
+    rows = (Case.objects.filter(shop=shop).values("status", "deadline_stage", "awaiting_platform", "follow_up")
             .annotate(n=Count("id")).order_by())
     by_status: dict[str, int] = {}
-    us = buyer = follow = 0
+    whose = dict.fromkeys((WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM), 0)
+    follow = 0
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
         if row["status"] in FINISHED:
             continue
-        if waiting_on(row["deadline_stage"]) == WAITING_ON_BUYER:
-            buyer += row["n"]
-        else:
-            us += row["n"]
+        whose[waiting_on(row["deadline_stage"], row["awaiting_platform"])] += row["n"]
         follow += row["n"] if row["follow_up"] else 0
     tabs = [TabCount(tab, sum(by_status.get(s, 0) for s in tab.statuses)) for tab in INBOX_TABS]
-    return InboxCounts(tabs=tabs, waiting_on_us=us, waiting_on_buyer=buyer, follow_up=follow)
+    return InboxCounts(tabs=tabs, waiting_on_us=whose[WAITING_ON_US], waiting_on_buyer=whose[WAITING_ON_BUYER],
+                       waiting_on_platform=whose[WAITING_ON_PLATFORM], follow_up=follow)
+
+
+def waiting_q(who: str) -> Q:
+    """The cases whose move is `who`'s: the SQL form of `deadlines.waiting_on`."""
+    platform = Q(deadline_stage__in=[str(s) for s in PLATFORM_STAGES]) | ~Q(awaiting_platform="")
+    if who == WAITING_ON_PLATFORM:
+        return platform
+    buyer = Q(deadline_stage__in=[str(s) for s in BUYER_STAGES])
+    return buyer & ~platform if who == WAITING_ON_BUYER else ~buyer & ~platform
 
 
 def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
@@ -115,18 +131,16 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
     if scope == "finished" and not status:
         qs = qs.filter(status__in=FINISHED)
     now = clock.now()
-    buyer_stages = [str(stage) for stage in BUYER_STAGES]
-    if filters.get("waiting") == WAITING_ON_US:
-        qs = qs.exclude(deadline_stage__in=buyer_stages)
-    elif filters.get("waiting") == WAITING_ON_BUYER:
-        qs = qs.filter(deadline_stage__in=buyer_stages)
+    if filters.get("waiting") in (WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM):
+        qs = qs.filter(waiting_q(filters["waiting"]))
     if filters.get("follow_up"):
         qs = qs.filter(follow_up=True)
     if filters.get("due_hours"):
         qs = qs.filter(deadline_at__lte=now + timedelta(hours=filters["due_hours"]))
     if filters.get("overdue"):
-        # Our own lateness only: a buyer who has not sent the parcel back is not the shop overdue.
-        qs = qs.filter(deadline_at__lt=now).exclude(deadline_stage__in=buyer_stages)
+        # Our own lateness only: a buyer who has not sent the parcel back, or a platform still ruling,
+        # is not the shop overdue.
+        qs = qs.filter(waiting_q(WAITING_ON_US), deadline_at__lt=now)
     if filters.get("signals"):
         qs = qs.filter(pk__in=_with_signals(shop, filters["signals"]))
     if assignee == "me":

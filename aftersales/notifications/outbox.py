@@ -54,6 +54,9 @@ def _money(event: CaseEvent) -> str:
 
 
 def _reason(event: CaseEvent, lang: str) -> str:
+    failure = (event.payload or {}).get("failure_reason") if event.action == "fail_inspection" else ""
+    if failure:  # the inspection's documented reason says more than "failed inspection"
+        return labels.label(labels.FAILURE, failure, lang)
     return labels.label(labels.DECISION_REASON, event.reason_code or "other", lang)
 
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import DatabaseError, transaction
+from django.db.models import Prefetch
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.states import MONEY_KINDS, Actor, Status
 from aftersales.cases.models import Case
 from aftersales.cases.platform_updates import PlatformView, follow_platform, open_reported_case
 from aftersales.cases.services import By, open_case_once
+from aftersales.cases.subscribers import Hold, held
 from aftersales.core import clock
 from aftersales.core.choices import GoodsStatus
 from aftersales.core.errors import DomainError
@@ -50,6 +52,8 @@ class CaseWriter:
         self.file_name, self.run_id, self.batch = file_name, run_id, batch
         self.tally = Tally()
         self._pending: dict[str, CaseRecord] = {}
+        self._known: dict[str, int] = {}  # the batch's cases already stored: platform case id → id
+        self._orders: dict[str, Order] = {}  # the batch's orders, with their lines
 
     def add(self, record: CaseRecord) -> None:
         if record.platform_case_id not in self._pending and len(self._pending) >= self.batch:
@@ -63,14 +67,29 @@ class CaseWriter:
             self.tally.row(SKIPPED)
 
     def flush(self) -> None:
-        records = sorted(self._pending.values(), key=lambda r: r.row_number)
+        """Write the batch in one transaction, each case in a savepoint of its own (a failed case is
+        reported and leaves the others whole). The subscribers run once for the batch, at its end
+        (`cases.subscribers.held`): the analytics of all its orders are refreshed together and are
+        current when it commits. Cases are taken order by order (ascending platform order id), so
+        two writers at once lock the orders in one sequence and never wait on each other in a circle."""
+        records = sorted(self._pending.values(), key=lambda r: (r.platform_order_id, r.row_number))
         self._pending.clear()
-        for record in records:
-            self._write_one(record)
+        if not records:
+            return
+        with transaction.atomic(), held() as hold:
+            self._known = dict(Case.objects.filter(
+                shop=self.shop, platform=self.platform,
+                platform_case_id__in=[r.platform_case_id for r in records]).values_list("platform_case_id", "pk"))
+            self._orders = {o.platform_order_id: o for o in Order.objects.filter(
+                shop=self.shop, platform=self.platform,
+                platform_order_id__in={r.platform_order_id for r in records} - {""},
+            ).prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))}
+            for record in records:
+                self._write_one(record, hold)
 
-    def _write_one(self, record: CaseRecord) -> None:
+    def _write_one(self, record: CaseRecord, hold: Hold) -> None:
         try:
-            with transaction.atomic():
+            with hold.savepoint(), transaction.atomic():
                 outcome = self._write(record)
         except (DatabaseError, DomainError, ValueError) as exc:
             detail = getattr(exc, "code", None) or str(exc).splitlines()[0][:200]
@@ -86,20 +105,18 @@ class CaseWriter:
             self.report.error(record.row_number, self.col("platform_case_id"), record.platform_case_id,
                               "import.id_too_long", limit=64)
             return SKIPPED
-        case_id = (Case.objects.filter(shop=self.shop, platform=self.platform,
-                                       platform_case_id=record.platform_case_id).values_list("pk", flat=True).first())
+        case_id = self._known.get(record.platform_case_id)
         created = False
         if case_id is None:
-            order = Order.objects.filter(shop=self.shop, platform=self.platform,
-                                         platform_order_id=record.platform_order_id).first()
+            order = self._orders.get(record.platform_order_id)
             if order is None:
                 self.report.error(record.row_number, self.col("platform_order_id"), record.platform_order_id,
                                   "import.order_missing")
                 return SKIPPED
             case_id, created = self._open(record, order)
         now = clock.now()
-        changed = follow_platform(self.shop, case_id, self._view(record), created=created, now=now,
-                                  book_money=lambda: self._money(case_id, record, now))
+        book = (lambda: self._money(case_id, record, now)) if self._reports_money(record) else None
+        changed = follow_platform(self.shop, case_id, self._view(record), created=created, now=now, book_money=book)
         if created:
             return CREATED
         return UPDATED if changed else UNCHANGED
@@ -113,14 +130,13 @@ class CaseWriter:
         quantity = min(record.quantity or line.quantity, line.quantity)
         asked_at = record.requested_at or clock.now()
         note = cut(record.buyer_note, 2000)
-        try:
-            with transaction.atomic():
-                case, created = open_case_once(
-                    self.shop, order_id=order.pk, lines=[(line.pk, quantity)], kind=record.kind,
-                    reason=record.reason or "other", by=BUYER, buyer_note=note,
-                    platform_case_id=record.platform_case_id, enforce_policy=False, now=asked_at,
-                )
-                return case.pk, created
+        try:  # the verb's own savepoint undoes what it began when it refuses
+            case, created = open_case_once(
+                self.shop, order_id=order.pk, lines=[(line.pk, quantity)], kind=record.kind,
+                reason=record.reason or "other", by=BUYER, buyer_note=note,
+                platform_case_id=record.platform_case_id, enforce_policy=False, now=asked_at,
+            )
+            return case.pk, created
         except DomainError as exc:
             if exc.code == "case.exists":  # opened meanwhile by another import, since changed
                 return self._existing(record), False
@@ -153,16 +169,20 @@ class CaseWriter:
             closed_at=record.closed_at or record.refunded_at, payload=self._payload(record),
         )
 
-    def _money(self, case_id: int, record: CaseRecord, now: datetime) -> bool:
-        """Book what the platform granted and paid back through the refund ledger (a decision and a
-        settled payment by the platform, `refunds.services.record_platform_refund`), within the refund
-        rule: a larger platform figure is reported, not booked. Returns whether anything was booked."""
+    @staticmethod
+    def _reports_money(record: CaseRecord) -> bool:
+        """Whether the platform reports money granted (or paid back) on the case."""
         if record.kind not in _MONEY_KINDS:
             return False
         amount = record.refund_amount_fen if record.refund_amount_fen is not None else record.requested_amount_fen
         granted = record.status in (Status.REFUNDING.value, Status.COMPLETED.value) or record.refunded_at is not None
-        if amount is None or not granted:
-            return False
+        return amount is not None and granted
+
+    def _money(self, case_id: int, record: CaseRecord, now: datetime) -> bool:
+        """Book what the platform granted and paid back through the refund ledger (a decision and a
+        settled payment by the platform, `refunds.services.record_platform_refund`), within the refund
+        rule: a larger platform figure is reported, not booked. Returns whether anything was booked."""
+        amount = record.refund_amount_fen if record.refund_amount_fen is not None else record.requested_amount_fen
         paid_back = record.refunded_at is not None or record.status == Status.COMPLETED.value
         booked = record_platform_refund(
             self.shop, case_id, granted_fen=amount, refunded_fen=amount if paid_back else 0,
@@ -188,7 +208,7 @@ class CaseWriter:
 
 def match_line(order: Order, record: CaseRecord) -> OrderLine:
     """The order line a case is about: by sub-order id, by SKU id or code, by title, else the first."""
-    lines = list(order.lines.order_by("pk"))
+    lines = sorted(order.lines.all(), key=lambda line: line.pk)  # prefetched with the batch's orders
     if not lines:
         raise DomainError("order.no_lines", order=order.platform_order_id)
     oid = order.platform_order_id

@@ -133,3 +133,15 @@ def test_no_chart_label_is_written_over_another(browser, live_server_url, screen
         clashes = [(a[0], b[0]) for i, a in enumerate(texts) for b in texts[i + 1:] if not _apart(a[1], b[1])]
         assert clashes == [], (chart, viewport["width"], clashes)
     page.locator("#chart-heatmap").screenshot(path=str(screenshots / f"analytics-heatmap-{viewport['width']}.png"))
+    # Nor is a short name in a figure's table cut into one character a line (尺/码/不/合/适) on a phone.
+    broken = page.evaluate("""() => [...document.querySelectorAll('table.figure td')].filter(td => {
+        const text = td.textContent.trim();
+        if (!text || text.length > 6 || /\\s/.test(text)) return false;
+        const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT), tops = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const range = document.createRange(); range.selectNodeContents(node);
+          [...range.getClientRects()].forEach(r => tops.push(r.top));
+        }
+        return tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 8;  // a second line
+      }).map(td => td.textContent.trim())""")
+    assert broken == [], broken

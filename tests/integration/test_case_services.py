@@ -262,6 +262,10 @@ def test_inspection_failure_rejects_after_return(shop, order):
         0,
     )
     assert (inspection.verdict, inspection.failure_reason, inspection.photos.count()) == ("failed", "used", 1)
+    from aftersales.notifications.models import Message
+
+    told = Message.objects.get(case=case, template="case.rejected_after_return")
+    assert "原因：已使用，超出检查所需。说明：吊牌已剪。" in told.body
 
 
 def test_a_parcel_with_no_information_is_kept_and_matched_later(shop, order):

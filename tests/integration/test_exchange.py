@@ -222,3 +222,17 @@ def test_the_case_export_names_the_size_exchanged_for(shop):
     open_exchange(shop, recent_order(shop, "DYX0010"), skus["L"])
     rows = list(case_rows(shop, "zh-hans"))
     assert rows[0][9] == "L (QZ-1001-L)"
+
+
+def test_the_api_opens_an_exchange_for_a_sku_code_and_shows_it(shop, api):
+    skus = stock(shop, L=2)
+    order = recent_order(shop, "DYX0011")
+    line = order.lines.first()
+    body = {"order_id": order.pk, "lines": [{"order_line_id": line.pk, "quantity": 1}], "kind": "exchange",
+            "reason": "size_fit", "exchange_sku": "QZ-1001-L"}
+    response = api.post("/api/v1/cases", body)
+    assert response.status_code == 201 and response.json()["exchange_sku"] == "QZ-1001-L"
+    assert Case.objects.get(pk=response.json()["id"]).exchange_sku_id == skus["L"].pk
+    refused = api.post("/api/v1/cases", {**body, "exchange_sku": "NO-SUCH-SKU"})
+    assert refused.status_code == 422 and refused.json()["code"] == "input.invalid_choice"
+    assert Case.objects.filter(order=order).count() == 1

@@ -1,6 +1,6 @@
-"""The workbench as 抖店/千牛 agents know it: status tabs with counts, whose move it is, the daily
-follow-ups, search by buyer, phone digits, product and tracking number, and no red overdue for a
-deadline that is the buyer's."""
+"""The workbench as 抖店/千牛 agents know it: status tabs with counts, whose move it is (us, the buyer or
+the platform), the daily follow-ups, search by buyer, phone digits, product and tracking number, and no
+red overdue for a deadline that is the buyer's or the platform's."""
 
 from __future__ import annotations
 
@@ -86,3 +86,32 @@ def test_todays_follow_ups(client, agent, shop, loop):
     assert moving.number in page and rows(page) == 1
     quick = text(client.get("/console/"))
     assert 'data-quick="follow_up"' in quick
+
+
+def test_the_platform_s_move_is_neither_ours_nor_overdue(client, agent, shop, loop):
+    review, waiting, moving = loop
+    # 平台介入, its evidence clock passed a day ago; and a decision pushed that the platform has not confirmed.
+    ruling = open_case(shop, recent_order(shop, "DYW0004", phone="13900004444"), reason="quality_defect")
+    services.escalate_case(shop, ruling.pk, BUYER, note="商家不处理")
+    Case.objects.filter(pk=ruling.pk).update(deadline_at=clock.now() - timedelta(days=1))
+    pushed = open_case(shop, recent_order(shop, "DYW0005", phone="13900005555"))
+    Case.objects.filter(pk=pushed.pk).update(awaiting_platform="approve", deadline_at=clock.now() - timedelta(hours=1))
+    page = text(client.get("/console/"))
+    quick = page[page.index('<div class="quick">'):]
+    quick = quick[:quick.index("</div>")]
+    for who, n in (("us", 2), ("buyer", 1), ("platform", 2)):
+        chip = quick[quick.index(f'data-quick="{who}"'):]
+        assert f"<strong>{n}</strong>" in chip[:chip.index("</a>")], who
+    assert "等平台处理" in quick
+    arbitration = page[page.index('data-tab="arbitration"'):]
+    assert '<span class="count">1</span>' in arbitration[:arbitration.index("</a>")]
+    for case in (ruling, pushed):
+        row = next(chunk for chunk in page.split("<tr") if case.number in chunk)
+        assert 'data-waiting="platform"' in row and "due-overdue" not in row and "等平台处理" in row
+    theirs = text(client.get("/console/", {"waiting": "platform"}))
+    assert rows(theirs) == 2 and ruling.number in theirs and pushed.number in theirs
+    ours = text(client.get("/console/", {"waiting": "us"}))
+    assert ruling.number not in ours and pushed.number not in ours and rows(ours) == 2
+    assert rows(text(client.get("/console/", {"overdue": "on"}))) == 0
+    case_page = text(client.get(f"/console/cases/{ruling.pk}/"))
+    assert 'data-waiting="platform"' in case_page and "等平台处理" in case_page and "due-overdue" not in case_page

@@ -123,6 +123,18 @@ def test_buyer_overdue_return_closes_the_case_without_bothering_staff(shop):
     assert "超时" in closed.body
 
 
+def test_arbitration_is_the_platform_s_clock_nothing_is_reminded_or_overdue(shop):
+    case = open_case(shop, make_order(shop, platform="jd"))
+    services.escalate_case(shop, case.pk, MERCHANT, now=T0)
+    case.refresh_from_db()
+    assert (case.status, case.deadline_stage) == ("arbitration", "arbitration_evidence")
+    before = actions(case)
+    assert timers.sweep(case.deadline_at - timedelta(minutes=30)).handled == 0
+    assert timers.sweep(case.deadline_at + timedelta(days=2)).handled == 0
+    assert actions(case) == before
+    assert not Message.objects.filter(case=case, audience="staff").exists()
+
+
 def test_exchange_auto_confirms_receipt(shop):
     [case] = bulk_cases(shop, 1, platform="pdd", status="awaiting_buyer_receipt", kind="exchange",
                         stage=Stage.BUYER_CONFIRM_RECEIPT.value, deadlines=[T0])

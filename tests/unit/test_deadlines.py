@@ -11,6 +11,7 @@ from aftersales.cases.domain.deadlines import (
     next_deadline,
     stage_for,
     timer_actions,
+    waiting_on,
 )
 from aftersales.cases.domain.states import KINDS_IN_STATUS, TERMINAL, Actor, Kind, Status, next_status
 from aftersales.core.choices import Platform
@@ -186,3 +187,17 @@ def test_timer_actions_examples():
     assert timer_actions(DefaultAction.AUTO_APPROVE, Status.REQUESTED, Kind.RESHIP) == ("approve",)
     assert timer_actions(DefaultAction.NONE, Status.REQUESTED, Kind.RESHIP) == ()
     assert timer_actions(DefaultAction.AUTO_CLOSE, Status.CLOSED, Kind.RESHIP) == ()
+
+
+@pytest.mark.parametrize(("stage", "awaiting", "who"), [
+    ("merchant_review", "", "us"),
+    ("legal_refund_after_receipt", "", "us"),
+    ("buyer_return_shipment", "", "buyer"),
+    ("buyer_respond_to_rejection", "", "buyer"),
+    ("arbitration_evidence", "", "platform"),  # 平台介入: the platform rules
+    ("merchant_review", "approve", "platform"),  # a decision sent, not yet confirmed by the platform
+    ("buyer_return_shipment", "agree_return", "platform"),
+    ("", "", "us"),
+])
+def test_whose_move_it_is(stage, awaiting, who):
+    assert waiting_on(stage, awaiting) == who

@@ -118,11 +118,19 @@ FALLBACK: dict[tuple[str, Stage], Timer] = {
 BUYER_STAGES: frozenset[Stage] = frozenset({
     P.BUYER_RETURN_SHIPMENT, P.BUYER_RESPOND_TO_REJECTION, P.BUYER_CONFIRM_RECEIPT,
 })
-WAITING_ON_US, WAITING_ON_BUYER = "us", "buyer"
+#: Stages where the platform has the case (平台介入): it rules, so a deadline passing there is not the
+#: shop's lateness either.
+PLATFORM_STAGES: frozenset[Stage] = frozenset({P.ARBITRATION_EVIDENCE})
+WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM = "us", "buyer", "platform"
+WAITING = (WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM)
 
 
-def waiting_on(stage: str | None) -> str:
-    """Whose move a case waits for at `stage`: "buyer" or "us" (the shop)."""
+def waiting_on(stage: str | None, awaiting_platform: str = "") -> str:
+    """Whose move a case waits for: "platform" while the platform arbitrates or has still to confirm a
+    decision the shop pushed to it (`awaiting_platform`, the action sent), "buyer" at a buyer's stage,
+    else "us" (the shop)."""
+    if awaiting_platform or stage in PLATFORM_STAGES:
+        return WAITING_ON_PLATFORM
     return WAITING_ON_BUYER if stage in BUYER_STAGES else WAITING_ON_US
 
 

@@ -97,9 +97,9 @@ def get(mapping, key):
 
 
 @register.filter
-def waiting_on(stage) -> str:
-    """Whose move a case at `stage` waits for: "us" or "buyer"."""
-    return deadlines.waiting_on(stage or "")
+def whose_turn(case) -> str:
+    """Whose move `case` waits for: "us", "buyer" or "platform" (cases.domain.deadlines.waiting_on)."""
+    return deadlines.waiting_on(case.deadline_stage or "", case.awaiting_platform or "")
 
 
 @register.filter

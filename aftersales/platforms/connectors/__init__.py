@@ -13,8 +13,10 @@ from aftersales.platforms.connectors.base import (
     ApiError,
     CaseItem,
     Credentials,
+    EvidenceFile,
     HttpTransport,
     Page,
+    RefuseReason,
     Token,
     Transport,
 )
@@ -30,5 +32,5 @@ def connector_for(platform: str):
     return importlib.import_module(f"aftersales.platforms.connectors.{module}").Connector
 
 
-__all__ = ["ACTIONS", "ApiError", "CaseItem", "Credentials", "HttpTransport", "Page", "Token", "Transport",
-           "connector_for"]
+__all__ = ["ACTIONS", "ApiError", "CaseItem", "Credentials", "EvidenceFile", "HttpTransport", "Page", "RefuseReason",
+           "Token", "Transport", "connector_for"]

@@ -36,8 +36,11 @@ RATE_LIMITED, UNAVAILABLE = "rate_limited", "unavailable"
 TOKEN_EXPIRED, AUTH_FAILED = "token_expired", "auth_failed"
 CONFLICT, WEB_ONLY, FORBIDDEN, REJECTED, NOT_FOUND = "conflict", "web_only", "forbidden", "rejected", "not_found"
 BAD_RESPONSE = "bad_response"
+#: A refusal whose reason the platform wants proven by photos, sent without any; or a reject reason
+#: of ours that matches none in the platform's list.
+EVIDENCE_REQUIRED, NO_REASON_CODE = "evidence_required", "no_reason_code"
 ERROR_KINDS = (RATE_LIMITED, UNAVAILABLE, TOKEN_EXPIRED, AUTH_FAILED, CONFLICT, WEB_ONLY, FORBIDDEN, REJECTED,
-               NOT_FOUND, BAD_RESPONSE)
+               NOT_FOUND, BAD_RESPONSE, EVIDENCE_REQUIRED, NO_REASON_CODE)
 RETRYABLE = frozenset({RATE_LIMITED, UNAVAILABLE})
 
 
@@ -136,6 +139,39 @@ class CaseItem:
     raw: dict[str, Any]
     quantity: int | None = None
     platform_sku_id: str = ""
+
+
+@dataclass(frozen=True)
+class RefuseReason:
+    """One entry of a platform's published list of refuse reasons (抖店 rejectReasonCodeList, 淘宝
+    taobao.refund.refusereason.get): its code, its text, whether the platform wants photos with it."""
+
+    code: str
+    text: str
+    evidence_required: bool = False
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A photo of the shop's (the agent's or the warehouse's) sent with a refusal."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+def pick_refuse_reason(reasons: list[RefuseReason], ours: str,
+                       keywords: dict[str, tuple[str, ...]]) -> RefuseReason:
+    """The platform's reason for one of our reject reasons (cases.services.REJECT_REASONS): the first in
+    the platform's list whose text holds one of our reason's keywords, else its "other" reason.
+
+    The platform's codes are read from its list, never kept here: only the texts are matched, so a
+    renumbered list still works. ApiError NO_REASON_CODE when nothing fits."""
+    for wanted in (ours, "other"):
+        for reason in reasons:
+            if any(word in reason.text for word in keywords.get(wanted, ())):
+                return reason
+    raise ApiError(NO_REASON_CODE, "", f"no refuse reason of the platform fits {ours!r}")
 
 
 @dataclass

@@ -11,9 +11,11 @@ Push: header `event-sign` = md5(app_key + body + secret), header `app-id`; body 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ from aftersales.platforms.connectors.base import (
     AUTH_FAILED,
     BAD_RESPONSE,
     CONFLICT,
+    EVIDENCE_REQUIRED,
     FORBIDDEN,
     NOT_FOUND,
     RATE_LIMITED,
@@ -32,13 +35,16 @@ from aftersales.platforms.connectors.base import (
     ApiError,
     BaseConnector,
     CaseItem,
+    EvidenceFile,
     Page,
+    RefuseReason,
     Request,
     Token,
     beijing_text,
     compact_json,
     epoch,
     from_epoch,
+    pick_refuse_reason,
     yuan_text,
 )
 
@@ -48,7 +54,7 @@ SUCCESS = 10000
 ERROR_CODES = {
     "30001": TOKEN_EXPIRED, "30002": TOKEN_EXPIRED, "30004": AUTH_FAILED, "40004": AUTH_FAILED,
     "50002": RATE_LIMITED, "11001": WEB_ONLY, "11002": CONFLICT, "11003": FORBIDDEN, "11004": NOT_FOUND,
-    "20000": UNAVAILABLE,
+    "11007": EVIDENCE_REQUIRED, "20000": UNAVAILABLE,
 }
 PUSH_TAGS = {"200", "201", "202", "203", "204", "205", "206", "207"}
 #: afterSale/operate `type` per push action and case kind (return: 1xx, refund only: 2xx, exchange: 3xx).
@@ -57,6 +63,16 @@ OPERATE_TYPES = {
     ("agree_return", "return_refund"): 101, ("refuse", "return_refund"): 102,
     ("refund", "return_refund"): 111, ("refuse_after_return", "return_refund"): 112,
     ("agree_return", "exchange"): 301, ("refuse", "exchange"): 302, ("ship_replacement", "exchange"): 311,
+}
+
+
+#: Our reject reasons (cases.services.REJECT_REASONS) in the words of the platform's refuse reasons:
+#: the code is taken from the list afterSale.rejectReasonCodeList answers, by these words.
+REFUSE_REASON_WORDS = {
+    "evidence_insufficient": ("凭证不足", "举证不足"), "not_intact": ("影响二次销售", "不完好"),
+    "beyond_window": ("超过售后时效", "超出售后期"), "exempt_category": ("不支持七天无理由",),
+    "buyer_fault": ("人为损坏",), "duplicate_request": ("重复申请",), "inspection_failed": ("验货不通过",),
+    "other": ("其他",),
 }
 
 
@@ -154,16 +170,32 @@ class Connector(BaseConnector):
 
     # -- pushing --
 
-    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
+    def refuse_reasons(self) -> list[RefuseReason]:
+        """The shop's refuse reasons as the platform publishes them (afterSale.rejectReasonCodeList)."""
+        data = self.call("afterSale.rejectReasonCodeList", {})
+        return [RefuseReason(str(r["reject_reason_code"]), r.get("reason", ""), r.get("evidence_need") == "Y")
+                for r in data.get("items") or []]
+
+    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any],
+                evidence: Sequence[EvidenceFile] = ()) -> None:
         op = OPERATE_TYPES.get((action, kind)) or OPERATE_TYPES.get((action, "return_refund"))
         if op is None:
             raise ApiError(WEB_ONLY, "", "no operate type")
         entry: dict[str, Any] = {"aftersale_id": item.platform_case_id,
                                  "update_time": item.raw["aftersale_info"]["update_time"]}
         if action in ("refuse", "refuse_after_return"):
-            entry.update(reject_reason_code=int(args.get("platform_reason_code") or 0),
-                         reason=args.get("note") or "", remark=args.get("note") or "",
-                         evidence=args.get("evidence") or [])
+            reason = pick_refuse_reason(self.refuse_reasons(), args.get("reason_code", ""), REFUSE_REASON_WORDS)
+            if reason.evidence_required and not evidence:
+                raise ApiError(EVIDENCE_REQUIRED, reason.code, f"{reason.text}: the platform wants photos")
+            entry.update(reject_reason_code=int(reason.code), reason=reason.text,
+                         remark=args.get("note") or reason.text)
+            if evidence:
+                # The photos go first (afterSale.submitEvidence); the refusal names what it answered.
+                proof = self.call("afterSale.submitEvidence", {
+                    "aftersale_id": item.platform_case_id, "comment": args.get("note") or reason.text,
+                    "evidence": [{"type": 1, "name": f.name, "data": base64.b64encode(f.data).decode()}
+                                 for f in evidence]})
+                entry["evidence"] = list(proof.get("evidence_ids") or [])
         if action == "agree_return":
             entry["logistics"] = {"receiver_address_id": args.get("return_address_id")}
         if action == "ship_replacement":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from aftersales.platforms.connectors.base import (
     ApiError,
     BaseConnector,
     CaseItem,
+    EvidenceFile,
     Page,
     Request,
     Token,
@@ -167,14 +169,16 @@ class Connector(BaseConnector):
                  "unit_price_fen": i.get("jdPrice", ""), "paid_fen": i.get("payPrice", "")}
                 for i in o.get("itemInfoList") or []]
 
-    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
+    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any],
+                evidence: Sequence[EvidenceFile] = ()) -> None:
         method = self.action_methods.get(action)
         if method is None:
             raise ApiError(WEB_ONLY, "", "no API for this action")
         params: dict[str, Any] = {"serviceId": int(item.platform_case_id), "version": item.raw.get("version", 0),
                                   "operatePin": "aftersales", "operateRemark": args.get("note", "")}
         if action == "refuse":
-            params["refuseReason"] = args.get("platform_reason_code") or 99
+            # asc.audit.refuse takes the merchant's words only (no reason list is published for it).
+            params["operateRemark"] = args.get("note") or args.get("reason_text", "") or "商家拒绝"
         if action == "agree_return":
             params["returnAddressId"] = args.get("return_address_id", "")
         if action == "ship_replacement":

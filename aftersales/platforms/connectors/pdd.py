@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import urllib.parse
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from aftersales.platforms.connectors.base import (
     ApiError,
     BaseConnector,
     CaseItem,
+    EvidenceFile,
     Page,
     Request,
     Token,
@@ -165,7 +167,8 @@ class Connector(BaseConnector):
                  "unit_price_fen": str(i.get("goods_price", "")), "paid_fen": str(i.get("goods_amount", ""))}
                 for i in o.get("item_list") or []]
 
-    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
+    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any],
+                evidence: Sequence[EvidenceFile] = ()) -> None:
         method = self.action_methods.get(action)
         if method is None:
             raise ApiError(WEB_ONLY, "", "no API for this action: use the merchant backend")

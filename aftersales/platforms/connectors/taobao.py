@@ -12,10 +12,12 @@ worker cycle and confirmed with taobao.tmc.messages.confirm.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import urllib.parse
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +26,7 @@ from aftersales.platforms.connectors.base import (
     AUTH_FAILED,
     BAD_RESPONSE,
     CONFLICT,
+    EVIDENCE_REQUIRED,
     FORBIDDEN,
     NOT_FOUND,
     RATE_LIMITED,
@@ -34,17 +37,21 @@ from aftersales.platforms.connectors.base import (
     ApiError,
     BaseConnector,
     CaseItem,
+    EvidenceFile,
     Page,
+    RefuseReason,
     Request,
     Token,
     beijing_text,
     from_beijing_text,
+    pick_refuse_reason,
 )
 
 #: Top-level error codes (TOP's published list) and the isv.* sub-codes of the refund calls.
 ERROR_CODES = {"7": RATE_LIMITED, "27": TOKEN_EXPIRED, "26": TOKEN_EXPIRED, "25": AUTH_FAILED, "11": AUTH_FAILED,
                "10": UNAVAILABLE, "52": UNAVAILABLE}
 SUB_CODES = {"isv.refund-cannot-refuse": FORBIDDEN, "isv.refund-version-not-match": CONFLICT,
+             "isv.refund-proof-required": EVIDENCE_REQUIRED,
              "isv.refund-onweb": WEB_ONLY, "isv.refund-not-exist": NOT_FOUND}
 REFUND_FIELDS = ("refund_id,tid,oid,status,dispute_type,refund_fee,payment,created,modified,reason,desc,title,"
                  "num,num_iid,outer_id,sku,has_good_return,good_status,refund_version,refund_phase,cs_status,"
@@ -57,6 +64,16 @@ REFUND_TOPICS = {"taobao_refund_RefundCreated", "taobao_refund_RefundSellerAgree
                  "taobao_refund_RefundSellerRefuseAgreement", "taobao_refund_RefundBuyerModifyAgreement",
                  "taobao_refund_RefundBuyerReturnGoods", "taobao_refund_RefundClosed", "taobao_refund_RefundSuccess",
                  "taobao_refund_TimeoutRemind"}
+
+
+#: Our reject reasons (cases.services.REJECT_REASONS) in the words of the platform's refuse reasons:
+#: the id is taken from the list taobao.refund.refusereason.get answers, by these words.
+REFUSE_REASON_WORDS = {
+    "evidence_insufficient": ("举证不足", "凭证不足"), "not_intact": ("影响二次销售",),
+    "beyond_window": ("超过售后期限", "超过售后时效"), "exempt_category": ("不支持七天无理由",),
+    "buyer_fault": ("人为损坏",), "duplicate_request": ("重复申请",), "inspection_failed": ("验货不通过",),
+    "other": ("其他",),
+}
 
 
 def sign(app_secret: str, params: dict[str, str], sign_method: str = "md5") -> str:
@@ -183,7 +200,15 @@ class Connector(BaseConnector):
 
     # -- pushing --
 
-    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any]) -> None:
+    def refuse_reasons(self, refund_id: str) -> list[RefuseReason]:
+        """The refuse reasons the platform offers for this refund (taobao.refund.refusereason.get)."""
+        data = self.call("taobao.refund.refusereason.get", {"refund_id": refund_id,
+                                                           "fields": "reason_id,reason_text,proof_required"})
+        return [RefuseReason(str(r["reason_id"]), r.get("reason_text", ""), bool(r.get("proof_required")))
+                for r in (data.get("reasons") or {}).get("reason") or []]
+
+    def perform(self, action: str, item: CaseItem, kind: str, args: dict[str, Any],
+                evidence: Sequence[EvidenceFile] = ()) -> None:
         method = self.action_methods.get(action)
         if method is None:
             raise ApiError(WEB_ONLY, "", "no API for this action")
@@ -199,9 +224,15 @@ class Connector(BaseConnector):
             params = {"refund_id": item.platform_case_id, "seller_address_id": args.get("return_address_id", ""),
                       "refund_version": version, "refund_phase": phase, "post_fee_bear_role": 0}
         else:
-            params = {"refund_id": item.platform_case_id, "refuse_message": args.get("note") or "卖家拒绝",
-                      "refund_version": version, "refund_phase": phase,
-                      "refuse_reason_id": args.get("platform_reason_code") or 99}
+            reason = pick_refuse_reason(self.refuse_reasons(item.platform_case_id), args.get("reason_code", ""),
+                                        REFUSE_REASON_WORDS)
+            if reason.evidence_required and not evidence:
+                raise ApiError(EVIDENCE_REQUIRED, reason.code, f"{reason.text}: the platform wants a proof")
+            params = {"refund_id": item.platform_case_id, "refuse_message": args.get("note") or reason.text,
+                      "refund_version": version, "refund_phase": phase, "refuse_reason_id": reason.code}
+            if evidence:
+                # 天猫 wants the proof (refuse_proof, an image) with every refusal; 淘宝 where the reason says so.
+                params["refuse_proof"] = base64.b64encode(evidence[0].data).decode()
         self.call(method, params)
 
     def refresh(self) -> Token:

@@ -2,7 +2,8 @@
 
 Rules it enforces: the signature and token of every call; pages of at most 100, numbered from 0, and
 no deeper than 10,000 cases into a window (page × size); a write must carry the case's current
-`update_time` (a stale one is refused); a batch of at most 20 cases.
+`update_time` (a stale one is refused); a batch of at most 20 cases; a refusal names a code of its
+rejectReasonCodeList, with photos (afterSale.submitEvidence) where the code wants them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ STATUS_CODES = {"requested": 6, "awaiting_return": 7, "return_in_transit": 7, "r
                 "rejected_after_return": 29, "closed": 28, "arbitration": 6}
 KIND_CODES = {"return_refund": 0, "exchange": 3, "price_protection": 6, "reship": 7, "repair": 8}
 ERROR_CODES = {"token_expired": 30002, "auth_failed": 40004, "rate_limited": 50002, "web_only": 11001,
-               "conflict": 11002, "forbidden": 11003, "not_found": 11004, "rejected": 11005,
+               "conflict": 11002, "forbidden": 11003, "not_found": 11004, "rejected": 11005, "evidence_required": 11007,
                "bad_window": 11006, "bad_page_size": 11006, "bad_page": 11006}
 #: operate type -> push action
 OPERATE_ACTIONS = {code: action for (action, _kind), code in douyin.OPERATE_TYPES.items()}
@@ -27,10 +28,20 @@ OPERATE_ACTIONS = {code: action for (action, _kind), code in douyin.OPERATE_TYPE
 PUSH_TAGS = {"created": 200, "agree_refund": 201, "refund": 201, "agree_return": 202, "buyer_shipped": 203,
              "refuse": 204, "refuse_after_return": 205, "closed": 207}
 DEEPEST = 10_000
+#: The simulator's afterSale.rejectReasonCodeList: code -> (text, whether photos are wanted).
+REJECT_REASONS = {
+    1: ("商品已影响二次销售", True), 2: ("买家超过售后时效申请", False), 3: ("定制类商品不支持七天无理由退货", False),
+    4: ("买家凭证不足，无法证明商品问题", False), 5: ("买家人为损坏商品", True), 6: ("买家重复申请售后", False),
+    7: ("退回商品验货不通过", True), 99: ("其他原因", True),
+}
 
 
 class DouyinSimulator(Simulator):
     platform = "douyin"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.evidence: dict[str, list[str]] = {}  # after-sale id -> ids of the photos submitted for it
 
     def route(self, request: Request) -> Response:
         path = request.url.split("?", 1)[0]
@@ -54,6 +65,17 @@ class DouyinSimulator(Simulator):
             return self.list_(body)
         if method == "afterSale.Detail":
             return self.ok(self.render(self.find(body.get("after_sale_id", ""))))
+        if method == "afterSale.rejectReasonCodeList":
+            return self.ok({"items": [{"reject_reason_code": code, "reason": text, "evidence_need": "Y" if photos else "N"}
+                                      for code, (text, photos) in REJECT_REASONS.items()]})
+        if method == "afterSale.submitEvidence":
+            case = self.find(body.get("aftersale_id", ""))
+            images = [e for e in body.get("evidence") or [] if e.get("type") == 1 and e.get("data")]
+            if not images:
+                raise SimError("rejected", "no evidence image")
+            ids = [f"ev-{case.case_id}-{len(self.evidence.setdefault(case.case_id, [])) + i}" for i in range(len(images))]
+            self.evidence[case.case_id].extend(ids)
+            return self.ok({"evidence_ids": ids})
         if method == "afterSale.operate":
             return self.operate(body)
         raise SimError("rejected", f"unknown method {method}")
@@ -77,11 +99,25 @@ class DouyinSimulator(Simulator):
         for case, item in zip(cases, items, strict=True):
             if int(item.get("update_time", 0)) != case.update_epoch:
                 raise SimError("conflict", "update_time is stale: fetch the after-sale again")
+        if action in ("refuse", "refuse_after_return"):
+            for case, item in zip(cases, items, strict=True):
+                self.check_reject_reason(case, item)
         for case, item in zip(cases, items, strict=True):
             logistics = item.get("logistics") or {}
             self.apply(case, action, return_address_id=logistics.get("receiver_address_id"),
                        tracking_no=logistics.get("logistics_code"))
         return self.ok({})
+
+    def check_reject_reason(self, case: SimCase, item: dict) -> None:
+        """A refusal names a code of the published list, with photos submitted where the code wants them."""
+        found = REJECT_REASONS.get(int(item.get("reject_reason_code") or 0))
+        if found is None:
+            raise SimError("rejected", "reject_reason_code not in rejectReasonCodeList")
+        wanted = set(item.get("evidence") or [])
+        if found[1] and (not wanted or not wanted <= set(self.evidence.get(case.case_id, []))):
+            raise SimError("evidence_required", f"{found[0]}: 需上传凭证")
+        case.history.append({"event": "reject_reason", "code": int(item["reject_reason_code"]),
+                             "evidence": sorted(wanted)})
 
     def check_rules(self, case: SimCase, action: str, args: dict) -> None:
         if case.status == "arbitration":

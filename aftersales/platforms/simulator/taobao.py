@@ -2,7 +2,8 @@
 
 Rules it enforces: the signature and session of every call; pages of at most 100 (page_no from 1);
 `refund_version` must match on every write; a refusal is forbidden for a 7-day no-reason refund and
-for goods not shipped (taobao.refund.refuse: the API marks them `operation_contraint=cannot_refuse`).
+for goods not shipped (taobao.refund.refuse: the API marks them `operation_contraint=cannot_refuse`);
+a refusal names a reason of taobao.refund.refusereason.get, with its proof image where the reason wants one.
 """
 
 from __future__ import annotations
@@ -23,12 +24,19 @@ STATUS = {"requested": "WAIT_SELLER_AGREE", "awaiting_return": "WAIT_BUYER_RETUR
           "awaiting_buyer_receipt": "WAIT_SELLER_AGREE"}
 DISPUTE = {"refund_only": "REFUND", "partial_refund": "REFUND", "return_refund": "REFUND_AND_RETURN",
            "exchange": "TAOBAO_EXCHANGE", "repair": "REPAIR", "reship": "RESHIPPING", "price_protection": "REFUND"}
+#: The simulator's taobao.refund.refusereason.get: id -> (text, whether a proof image is required).
+REFUSE_REASONS = {
+    101: ("商品已影响二次销售", True), 102: ("买家申请超过售后期限", False), 103: ("该商品不支持七天无理由退换", False),
+    104: ("买家举证不足", False), 105: ("买家人为损坏", True), 106: ("买家重复申请", False),
+    107: ("退回商品验货不通过", True), 199: ("其他", True),
+}
 ERRORS = {"token_expired": ("27", "Invalid session", ""), "auth_failed": ("25", "Invalid signature", ""),
           "rate_limited": ("7", "App Call Limited", ""),
           "forbidden": ("15", "Remote service error", "isv.refund-cannot-refuse"),
           "conflict": ("15", "Remote service error", "isv.refund-version-not-match"),
           "web_only": ("15", "Remote service error", "isv.refund-onweb"),
-          "not_found": ("15", "Remote service error", "isv.refund-not-exist")}
+          "not_found": ("15", "Remote service error", "isv.refund-not-exist"),
+          "evidence_required": ("15", "Remote service error", "isv.refund-proof-required")}
 ACTIONS = {"taobao.rp.returngoods.agree": "agree_return", "taobao.refund.refuse": "refuse"}
 TOPICS = {"created": "taobao_refund_RefundCreated", "agree_return": "taobao_refund_RefundSellerAgreeAgreement",
           "refuse": "taobao_refund_RefundSellerRefuseAgreement", "buyer_shipped": "taobao_refund_RefundBuyerReturnGoods",
@@ -41,6 +49,7 @@ class TaobaoSimulator(Simulator):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.tmc: list[dict] = []
+        self.refusals: list[dict] = []  # what each refusal named (the tests read it)
 
     def route(self, request: Request) -> Response:
         form = {k: v[0] for k, v in urllib.parse.parse_qs((request.body or b"").decode(), keep_blank_values=True).items()}
@@ -75,6 +84,19 @@ class TaobaoSimulator(Simulator):
             case = self.checked(refund_id, version)
             self.apply(case, "agree_refund" if case.status == "requested" else "refund")
             return self.ok(method, {"msg": "success", "succ": True})
+        if method == "taobao.refund.refusereason.get":
+            self.find(form.get("refund_id", ""))
+            return self.ok(method, {"reasons": {"reason": [
+                {"reason_id": code, "reason_text": text, "proof_required": proof}
+                for code, (text, proof) in REFUSE_REASONS.items()]}})
+        if method == "taobao.refund.refuse":
+            found = REFUSE_REASONS.get(int(form.get("refuse_reason_id") or 0))
+            if found is None:
+                raise SimError("rejected", "refuse_reason_id not offered by taobao.refund.refusereason.get")
+            if found[1] and not form.get("refuse_proof"):
+                raise SimError("evidence_required", f"{found[0]}: 需上传拒绝凭证")
+            self.refusals.append({"refund_id": form.get("refund_id", ""), "reason_id": int(form["refuse_reason_id"]),
+                                  "proof": bool(form.get("refuse_proof"))})
         if method in ACTIONS:
             case = self.checked(form.get("refund_id", ""), form.get("refund_version", ""))
             self.apply(case, ACTIONS[method], return_address_id=form.get("seller_address_id"))

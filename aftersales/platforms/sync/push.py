@@ -25,10 +25,11 @@ from datetime import timedelta
 from django.db import transaction
 
 from aftersales.cases.domain.return_address import platform_address_id
-from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.models import Case, CaseEvent, Evidence
 from aftersales.cases.services import confirm_platform_move, platform_refused_move
 from aftersales.core import clock
-from aftersales.platforms.connectors import ApiError, connector_for
+from aftersales.core.labels import DECISION_REASON, label
+from aftersales.platforms.connectors import ApiError, EvidenceFile, connector_for
 from aftersales.platforms.sync.clients import session
 from aftersales.platforms.sync.models import PlatformCommand, StoreConnection
 from aftersales.platforms.sync.records import write_items
@@ -37,11 +38,9 @@ logger = logging.getLogger("aftersales.platforms.push")
 
 MAX_ATTEMPTS = 6
 STAFF_ACTORS = {"merchant", "warehouse"}
-#: The merchant's reject reasons in the platforms' refuse-reason codes (where a platform wants one).
-REFUSE_REASON_CODES = {
-    "evidence_insufficient": 1, "not_intact": 2, "beyond_window": 3, "exempt_category": 4, "buyer_fault": 5,
-    "duplicate_request": 6, "inspection_failed": 7, "other": 99,
-}
+#: How many of the shop's photos go with a refusal (the platforms take a handful).
+MAX_EVIDENCE = 5
+REFUSALS = frozenset({"refuse", "refuse_after_return"})
 
 
 def push_action(action: str, target: str) -> str | None:
@@ -108,7 +107,7 @@ def command_for_event(event: CaseEvent) -> PlatformCommand | None:
     now = clock.now()
     moved = event.payload.get("payload") or {}
     args = {"note": event.note[:200], "reason_code": event.reason_code,
-            "platform_reason_code": REFUSE_REASON_CODES.get(event.reason_code, 99),
+            "reason_text": label(DECISION_REASON, event.reason_code, "zh-hans"),
             "return_address_id": return_address_id(case, connection),
             "carrier": moved.get("carrier", ""), "tracking_no": moved.get("tracking_no", "")}
     command, _ = PlatformCommand.objects.get_or_create(event_id=event.pk, defaults=dict(
@@ -176,7 +175,8 @@ def deliver_one(command_id: int) -> str | None:
             item = store.run(lambda c: c.get_case(command.case.platform_case_id))
             if item is None:
                 raise ApiError("not_found", "", "the platform does not know this case")
-            store.run(lambda c: c.perform(command.action, item, command.case.kind, command.args))
+            evidence = shop_evidence(command.case) if command.action in REFUSALS else []
+            store.run(lambda c: c.perform(command.action, item, command.case.kind, command.args, evidence))
         except ApiError as exc:
             store.record_stats()
             if exc.retryable and command.attempts < MAX_ATTEMPTS:
@@ -197,6 +197,17 @@ def deliver_one(command_id: int) -> str | None:
         confirm_platform_move(command.shop_id, command.case_id, submitted, command_id=command.pk)
     resync(command.connection, command.case.platform_case_id)
     return "done"
+
+
+def shop_evidence(case: Case) -> list[EvidenceFile]:
+    """The shop's own photos of the case (the agents' and the warehouse's, newest first), for a refusal
+    whose reason the platform wants proven; the buyer's photos are the buyer's, never sent back."""
+    files = []
+    for photo in (Evidence.objects.filter(case=case, uploaded_by__in=sorted(STAFF_ACTORS))
+                  .order_by("-created_at", "-pk")[:MAX_EVIDENCE]):
+        with photo.file.open("rb") as handle:
+            files.append(EvidenceFile(f"{photo.sha256[:16]}.{photo.extension}", photo.content_type, handle.read()))
+    return files
 
 
 def _refused(command: PlatformCommand, exc: ApiError) -> None:

@@ -37,8 +37,12 @@ RESULTS = {
     "token_expired": _("The store's authorisation has expired: the owner must authorise it again."),
     "auth_failed": _("The store's authorisation was refused: the owner must authorise it again."),
     "bad_response": _("The platform's answer could not be read."),
+    "evidence_required": _("The platform wants photos for this refuse reason: add the shop's photos to the case "
+                           "and refuse again."),
+    "no_reason_code": _("None of the platform's refuse reasons fits the reason chosen: refuse in the platform's "
+                        "merchant backend, or choose another reason."),
 }
-LINK_TO_WORKBENCH = {"unsupported", "web_only"}
+LINK_TO_WORKBENCH = {"unsupported", "web_only", "no_reason_code"}
 
 
 @register.inclusion_tag("platforms/_case_platform.html")

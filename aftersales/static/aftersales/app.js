@@ -26,6 +26,11 @@
         el.textContent = left <= 0 ? t.tBuyerLate + " " + span(left) : t.tBuyerLeft + " " + span(left);
         return;
       }
+      if (el.dataset.waiting === "platform") {
+        // The platform arbitrates or has still to confirm what the shop sent: not the shop's lateness.
+        el.textContent = left <= 0 ? t.tPlatformLate + " " + span(left) : t.tPlatformLeft + " " + span(left);
+        return;
+      }
       if (left <= 0) {
         el.textContent = t.tOverdue + " " + span(left);
         el.classList.add("due-overdue");
