@@ -295,7 +295,9 @@ def _line_verdict(order: Order, line: OrderLine, quantity: int, decision, wanted
         "allowed": wanted in decision.remedies,
         "opened": opened,
         "remedies": list(decision.remedies),
-        "reasons": [{"code": code, "params": params.get(code, {})} for code in decision.reason_codes[:3]],
+        # A rule's own parameters (as stored, JSON-ready), else the decision's (`policy.kind_not_offered`).
+        "reasons": [{"code": code, "params": params[code] if code in params else dict(decision.params_for(code))}
+                    for code in decision.reason_codes[:3]],
     }
 
 
@@ -479,15 +481,24 @@ def resubmit_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: date
 
 @transaction.atomic
 def record_return_shipment(
-    shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, now: datetime | None = None
+    shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, freight_fen: int | None = None,
+    now: datetime | None = None,
 ) -> Case:
+    """The buyer's return parcel; `freight_fen`: what the buyer says it cost, kept for the shop to
+    reimburse when the shop pays the return freight (`refunds.freight`)."""
     carrier, tracking_no = carrier.strip(), parse_tracking(tracking_no)
     if not carrier:
         raise DomainError("input.required", field="carrier")
+    if freight_fen is not None:
+        check_fen(freight_fen)
     case = kernel.lock_case(shop, case_id)
     case.return_carrier, case.return_tracking_no = carrier, tracking_no
     case.return_logistics = ReturnLogistics.SHIPPED.value
-    kernel.move(case, Action.SHIP_RETURN, by, payload={"carrier": carrier, "tracking_no": tracking_no}, now=now)
+    payload = {"carrier": carrier, "tracking_no": tracking_no}
+    if freight_fen:
+        case.return_freight_claimed_fen = freight_fen
+        payload["freight_fen"] = freight_fen
+    kernel.move(case, Action.SHIP_RETURN, by, payload=payload, now=now)
     return case
 
 
@@ -789,6 +800,38 @@ def platform_refund_paid(shop: Shop, case: Case | int, by: By, *, paid_fen: int,
     case.save(update_fields=["refunded_fen", "money_status", "version", "updated_at"])
     kernel.record_event(case, by, "refund_settled", from_status=case.status, note=reference,
                  payload={"refunded_fen": case.refunded_fen, "payments": [[route, paid_fen]]}, now=now)
+    return case
+
+
+def return_freight_granted(shop: Shop | int, case: Case | int, by: By, *, decision_id: int, amount_fen: int,
+                           idempotency_key: str, receipt_id: int | None, note: str = "",
+                           now: datetime | None = None) -> Case:
+    """The shop reimburses the buyer's return freight (refunds' decision `decision_id`, `receipt_id`: the
+    carrier's receipt among the case's photos, if any)."""
+    case = kernel.locked(shop, case)
+    case.return_freight_granted_fen = amount_fen
+    case.version += 1
+    case.save(update_fields=["return_freight_granted_fen", "version", "updated_at"])
+    kernel.record_event(case, by, "reimburse_return_freight", from_status=case.status, note=note.strip(), now=now,
+                        payload={"decision": decision_id, "amount_fen": amount_fen, "idempotency_key": idempotency_key,
+                                 "receipt": receipt_id, "claimed_fen": case.return_freight_claimed_fen})
+    return case
+
+
+def return_freight_payment_result(shop: Shop | int, case: Case | int, by: By, *, payment_id: int, amount_fen: int,
+                                  route: str, status: str, now: datetime | None = None) -> Case:
+    """The gateway answered for the return freight's payment: paid, failed, or still open (then only the
+    version moves)."""
+    case = kernel.locked(shop, case)
+    if status == PaymentStatus.SUCCEEDED:
+        case.return_freight_paid_fen += amount_fen
+        kernel.record_event(case, by, "return_freight_paid", from_status=case.status, now=now,
+                            payload={"amount_fen": amount_fen, "route": route})
+    elif status == PaymentStatus.FAILED:
+        kernel.record_event(case, by, "refund_failed", from_status=case.status, now=now,
+                            payload={"payment": payment_id, "kind": "return_freight"})
+    case.version += 1
+    case.save(update_fields=["return_freight_paid_fen", "version", "updated_at"])
     return case
 
 

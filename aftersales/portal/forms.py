@@ -9,7 +9,7 @@ from aftersales.cases.domain.states import Kind
 from aftersales.core.choices import Reason
 from aftersales.core.errors import DomainError
 from aftersales.core.tracking import parse_tracking
-from aftersales.web.fields import PhotosField
+from aftersales.web.fields import PhotosField, YuanField
 from aftersales.web.labels import choices
 
 BUYER_KINDS = [Kind.REFUND_ONLY.value, Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.RESHIP.value,
@@ -87,6 +87,8 @@ class TrackingForm(forms.Form):
                               error_messages={"required": _("Enter the carrier.")})
     tracking_no = forms.CharField(max_length=40, label=_("Tracking number"),
                                   error_messages={"required": _("Enter the tracking number.")})
+    # What the parcel cost, when the shop pays the return freight: the shop reimburses it (refunds.freight).
+    freight = YuanField(required=False, label=_("What the return parcel cost (yuan)"))
 
     def clean_tracking_no(self):
         try:

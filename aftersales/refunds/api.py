@@ -5,10 +5,11 @@ from ninja.pagination import paginate
 
 from aftersales.api_auth import MONEY, require_role
 from aftersales.api_paging import Page
-from aftersales.cases.schemas import CaseDetailOut, ExecuteIn, GrantIn
+from aftersales.cases.schemas import CaseDetailOut, ExecuteIn, GrantIn, ReturnFreightIn
 from aftersales.cases.selectors import case_detail
 from aftersales.cases.services import acting_for_token
 from aftersales.core.errors import DomainError
+from aftersales.refunds import freight
 from aftersales.refunds import services as refunds
 from aftersales.refunds.models import RefundPayment
 from aftersales.refunds.schemas import RefundPaymentOut
@@ -53,3 +54,15 @@ def execute_refund(request, case_id: int, payload: ExecuteIn):
     case_detail(request.shop, case_id)  # 404 before anything else for a case of another shop
     return refunds.execute_refund(request.shop, case_id, acting_for_token(request.api_role),
                                   idempotency_key=payload.idempotency_key)
+
+
+@case_router.post("/{int:case_id}/reimburse-return-freight", response=list[RefundPaymentOut])
+def reimburse_return_freight(request, case_id: int, payload: ReturnFreightIn):
+    """The buyer's return freight, when the shop pays it: its own movement, once per case, with its own
+    idempotency key (the same key again answers the same payment)."""
+    require_role(request, *MONEY)
+    case_detail(request.shop, case_id)  # 404 before anything else for a case of another shop
+    return freight.reimburse_return_freight(
+        request.shop, case_id, acting_for_token(request.api_role), amount_fen=payload.amount_fen,
+        idempotency_key=payload.idempotency_key, receipt_evidence_id=payload.receipt_evidence_id, note=payload.note,
+    )

@@ -14,12 +14,14 @@ from aftersales.web import labels as console_labels
 
 #: Reason codes written by a step rather than chosen (withdraw, a ruling for the merchant).
 CLOSED_BY_A_STEP = ("withdrawn", "ruled_for_merchant")
+#: Grants made by their own verb, never chosen from the list (the return freight, refunds.freight).
+GRANTED_BY_A_VERB = ("return_freight",)
 
 
 @pytest.mark.parametrize(("group", "codes"), [
     ("reject_reason", REJECT_REASONS),
     ("close_reason", (*CLOSE_REASONS, *CLOSED_BY_A_STEP)),
-    ("grant_reason", GRANT_REASONS),
+    ("grant_reason", (*GRANT_REASONS, *GRANTED_BY_A_VERB)),
     ("decision_reason", (*REJECT_REASONS, *CLOSE_REASONS, *CLOSED_BY_A_STEP)),
 ])
 def test_every_reason_staff_can_give_has_words_in_both_languages(group, codes):
@@ -31,12 +33,13 @@ def test_every_reason_staff_can_give_has_words_in_both_languages(group, codes):
 
 def test_the_catalogue_offers_no_reason_the_services_refuse():
     assert messages.codes("reject_reason") == list(REJECT_REASONS)
-    assert messages.codes("grant_reason") == list(GRANT_REASONS)
+    assert messages.codes("grant_reason") == [*GRANT_REASONS, *GRANTED_BY_A_VERB]
     assert messages.codes("close_reason") == [*CLOSE_REASONS, *CLOSED_BY_A_STEP]
 
 
 @pytest.mark.parametrize(("table", "group", "code", "zh", "en"), [
     ("grant", "grant_reason", "platform_refund", "平台退款", "Refunded by the platform"),
+    ("grant", "grant_reason", "return_freight", "商家承担寄回运费", "The shop pays the return freight"),
     ("grant", "grant_reason", "partial_refund_goods_kept", "部分退款（不退货）", "Partial refund, goods kept"),
     ("reject", "reject_reason", "buyer_fault", "买家人为损坏", "Damage caused by the buyer"),
     ("close", "close_reason", "resolved_offline", "已与买家协商解决", "Resolved with the buyer"),
