@@ -88,6 +88,7 @@ def test_the_owner_approves_from_the_list_and_the_approver_is_recorded(client, a
     client.force_login(owner)
     page = text(client.get("/console/approvals/"))
     assert case.number in page and "¥50.00" in page and "买家威胁差评" in page
+    assert 'title="待您审批">1</span>' in page  # the owner's navigation counts what waits
     response = client.post(f"/console/approvals/{approval.pk}/approve/", {})
     assert response.status_code == 302
     grant = Compensation.objects.get()
@@ -104,7 +105,8 @@ def test_the_owner_approves_from_the_list_and_the_approver_is_recorded(client, a
     assert "已处理" in text(again)
     assert state(case) == before
     case_page = text(client.get(f"/console/cases/{case.pk}/"))
-    assert "批准人" in case_page or "approved by" in case_page
+    assert "批准人 owner_a" in case_page and "原因：买家威胁差评" in case_page
+    assert 'title="待您审批"' not in case_page  # nothing waits any more
 
 
 def test_declining_gives_nothing_and_tells_the_agent(client, agent, shop, case):
