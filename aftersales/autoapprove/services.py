@@ -1,7 +1,8 @@
 """Auto-approve rules: the owner saves them; the worker (tasks.auto_approve, every minute) applies them.
 
 Applying a rule goes through the case verbs as the SYSTEM actor, like the deadline sweeper: the request
-is approved with a note naming the rule (the case page shows "自动同意：规则「…」"), and a refund-only
+is approved, with a staff note naming the rule beside it (the case page shows "自动同意：规则「…」"; the
+buyer's page does not show the shop's rules), and a refund-only
 request is then granted by the one refund rule and paid with an idempotency key made of the case and the
 rule, so that a retried sweep never pays twice. Training shops are skipped: their cases are a trainee's
 to decide.
@@ -10,7 +11,7 @@ to decide.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -137,20 +138,22 @@ def apply_rules(now: datetime | None = None, *, shop: Shop | None = None) -> Rep
 
 
 def _apply(shop: Shop, case_id: int, rule: Rule, now: datetime) -> Applied:
-    note = note_for(rule)
     with transaction.atomic():
-        # Read the request again under its lock: the rule must still agree with what is there now.
-        case = cases.lock_case(shop, case_id)
-        asked = CaseEvent.objects.filter(case=case, action="request_evidence").exists()
-        standing = standings(shop, [case.buyer_id]).get(case.buyer_id, "")
-        request = request_of(case, standing, asked)
+        case = Case.objects.select_related("order").get(shop=shop, pk=case_id)
+        request = _request_now(shop, case)
         if pick([rule], request) is None:
             raise ConflictError("autoapprove.no_longer_fits", rule=rule.name)
-        case = cases.approve_case(shop, case_id, cases.SYSTEM, note=note, now=now)
+        # The verb takes the case's lock and refuses if someone moved the case meanwhile; what the rule
+        # read is checked again under that lock, and anything changed undoes the approval.
+        case = cases.approve_case(shop, case_id, cases.SYSTEM, now=now)
+        if pick([rule], _request_now(shop, case, status="requested")) is None:
+            raise ConflictError("autoapprove.no_longer_fits", rule=rule.name)
+        # The rule that decided, for staff only (a note): the buyer reads the approval, not the shop's rules.
+        cases.add_note(shop, case_id, cases.SYSTEM, note=note_for(rule), now=now)
         granted = 0
         if case.status == Status.REFUNDING.value:
             refunds.grant_refund(shop, case_id, cases.SYSTEM, amount_fen=request.amount_fen,
-                                 reason_code="approved_request", note=note, now=now)
+                                 reason_code="approved_request", now=now)
             granted = request.amount_fen
     refunded = 0
     if granted:
@@ -159,3 +162,12 @@ def _apply(shop: Shop, case_id: int, rule: Rule, now: datetime) -> Applied:
                                           now=now)
         refunded = sum(p.amount_fen for p in payments if p.status == "succeeded")
     return Applied(case_id, case.number, rule.name, refunded)
+
+
+def _request_now(shop: Shop, case: Case, status: str | None = None) -> Request:
+    asked = CaseEvent.objects.filter(case=case, action="request_evidence").exists()
+    standing = standings(shop, [case.buyer_id]).get(case.buyer_id, "")
+    request = request_of(case, standing, asked)
+    if status is not None:  # as it was read before the approval moved it
+        request = replace(request, status=status)
+    return request

@@ -75,6 +75,9 @@ class CaseOut(Schema):
     platform_case_id: str | None
     kind: str
     status: str
+    #: A staff decision sent to the platform and not yet confirmed ("approve", "reject" …; "" when none):
+    #: the status moves only when the platform confirms it.
+    awaiting_platform: str
     goods_status: str
     money_status: str
     reason: str

@@ -97,6 +97,13 @@ def test_connect_pull_approve_push(browser, live_server_url, server_env, simulat
     expect(agent.locator(".page-head .badge.awaiting-platform")).to_have_text("等平台确认")
     expect(agent.locator(".page-head .badge.status-requested")).to_be_visible()
     shot(agent, screenshots, "platform-case-awaiting")
+    # The inbox row says so too, on a phone as on a desk.
+    agent.set_viewport_size({"width": 390, "height": 844})
+    agent.goto(f"{base}/console/?q={created['order_id']}")
+    expect(agent.locator("table.inbox tbody tr .badge.awaiting-platform")).to_have_text("等平台确认")
+    shot(agent, screenshots, "platform-inbox-awaiting-phone")
+    agent.set_viewport_size(DESKTOP)
+    agent.go_back()
     worker_cycle(server_env)
     status = {c["case_id"]: c["status"] for c in _get(simulator_url + "/_sim/cases")}
     assert status[created["case_id"]] == "completed"

@@ -13,11 +13,13 @@ from aftersales.accounts.models import Shop
 from aftersales.autoapprove import services as auto
 from aftersales.autoapprove.models import AutoApproveRule
 from aftersales.autoapprove.tasks import auto_approve
+from aftersales.cases import services
+from aftersales.cases.domain.events import BUYER_VISIBLE
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.core.errors import DomainError
 from aftersales.intelligence.signals.models import BuyerStanding
 from aftersales.refunds.models import RefundDecision, RefundPayment
-from tests.integration.console_support import member, open_case, recent_order, text
+from tests.integration.console_support import MERCHANT, member, open_case, recent_order, text
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +51,11 @@ def test_the_worker_approves_and_refunds_a_fitting_request_once(client, shop):
     assert (fresh.status, fresh.refund_granted_fen, fresh.refunded_fen) == ("completed", 15900, 15900)
     approve = CaseEvent.objects.get(case=case, action="approve")
     assert approve.actor == "system"
-    assert approve.note == "自动同意：规则「未发货仅退款 ¥200 以下」（¥200.00 以内）"
+    # The rule that decided is named beside the approval, for staff only (a note is not the buyer's).
+    named = CaseEvent.objects.get(case=case, action="note")
+    assert (named.actor, named.created_at) == ("system", approve.created_at)
+    assert named.note == "自动同意：规则「未发货仅退款 ¥200 以下」（¥200.00 以内）"
+    assert "note" not in BUYER_VISIBLE and "未发货仅退款" not in approve.note
     decision = RefundDecision.objects.get(case=case)
     assert (decision.amount_fen, decision.reason_code) == (15900, "approved_request")
     payment = RefundPayment.objects.get(case=case)
@@ -73,10 +79,13 @@ def test_cases_outside_the_rule_are_left_alone(shop):
     watched = unshipped_refund(shop, "DYA0005")
     BuyerStanding.objects.create(shop=shop, buyer=watched.buyer, standing="watched",
                                  updated_at=watched.created_at)
-    before = [snapshot(c) for c in (dear, shipped, ret, watched)]
+    asked = unshipped_refund(shop, "DYA0009")
+    services.request_evidence(shop, asked.pk, MERCHANT, note="请补充订单截图")
+    cases = (dear, shipped, ret, watched, asked)
+    before = [snapshot(c) for c in cases]
     report = auto.apply_rules()
     assert report.applied == [] and report.errors == []
-    assert [snapshot(c) for c in (dear, shipped, ret, watched)] == before
+    assert [snapshot(c) for c in cases] == before
     assert not RefundPayment.objects.exists()
 
 
@@ -89,7 +98,7 @@ def test_a_trusted_buyers_rule_and_a_return_rule(shop):
     assert [(a.number, a.rule, a.refunded_fen) for a in applied] == [(ret.number, "信任买家退货 ¥200 以下", 0)]
     fresh = Case.objects.get(pk=ret.pk)
     assert fresh.status == "awaiting_return" and fresh.refund_granted_fen == 0
-    assert CaseEvent.objects.get(case=ret, action="approve").note.startswith("自动同意：规则「信任买家退货")
+    assert CaseEvent.objects.get(case=ret, action="note").note.startswith("自动同意：规则「信任买家退货")
 
 
 def test_an_inactive_rule_and_a_training_shop_are_skipped(shop, db):

@@ -337,3 +337,18 @@ def test_a_jd_exchange_received_and_passed_is_shipped_on_the_platform(shop):
     assert sim.cases[sim_case.case_id].outbound_tracking_no == "JD0012345678"
     case.refresh_from_db()
     assert case.status == "awaiting_buyer_receipt"
+
+
+def test_the_api_shows_a_decision_awaiting_the_platform(shop, api):
+    sim, connection = connected(shop, "jd")
+    sim.add_case(kind="refund_only")
+    pull_store(connection)
+    case = Case.objects.get(shop=shop)
+    answer = api.post(f"/api/v1/cases/{case.pk}/approve", {"note": "同意"})
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["status"], answer.json()["awaiting_platform"]) == ("requested", "approve")
+    again = api.post(f"/api/v1/cases/{case.pk}/reject", {"reason_code": "other"})
+    assert (again.status_code, again.json()["code"]) == (409, "case.awaiting_platform")
+    deliver_commands()
+    shown = api.get(f"/api/v1/cases/{case.pk}").json()
+    assert (shown["status"], shown["awaiting_platform"]) == ("completed", "")
