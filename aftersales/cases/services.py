@@ -444,7 +444,9 @@ def _line_verdict(order: Order, line: OrderLine, quantity: int, decision, wanted
         "allowed": wanted in decision.remedies,
         "opened": opened,
         "remedies": list(decision.remedies),
-        "reasons": [{"code": code, "params": params.get(code, {})} for code in decision.reason_codes[:3]],
+        # A rule's own parameters (as stored, JSON-ready), else the decision's (`policy.kind_not_offered`).
+        "reasons": [{"code": code, "params": params[code] if code in params else dict(decision.params_for(code))}
+                    for code in decision.reason_codes[:3]],
     }
 
 
@@ -637,15 +639,24 @@ def resubmit_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: date
 
 @transaction.atomic
 def record_return_shipment(
-    shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, now: datetime | None = None
+    shop: Shop, case_id: int, by: By, *, carrier: str, tracking_no: str, freight_fen: int | None = None,
+    now: datetime | None = None,
 ) -> Case:
+    """The buyer's return parcel; `freight_fen`: what the buyer says it cost, kept for the shop to
+    reimburse when the shop pays the return freight (`refunds.freight`)."""
     carrier, tracking_no = carrier.strip(), parse_tracking(tracking_no)
     if not carrier:
         raise DomainError("input.required", field="carrier")
+    if freight_fen is not None:
+        check_fen(freight_fen)
     case = lock_case(shop, case_id)
     case.return_carrier, case.return_tracking_no = carrier, tracking_no
     case.return_logistics = ReturnLogistics.SHIPPED.value
-    move(case, Action.SHIP_RETURN, by, payload={"carrier": carrier, "tracking_no": tracking_no}, now=now)
+    payload = {"carrier": carrier, "tracking_no": tracking_no}
+    if freight_fen:
+        case.return_freight_claimed_fen = freight_fen
+        payload["freight_fen"] = freight_fen
+    move(case, Action.SHIP_RETURN, by, payload=payload, now=now)
     return case
 
 
