@@ -25,6 +25,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 
 from aftersales.accounts.models import Shop
+from aftersales.cases.buyer_words import read_ahead
 from aftersales.cases.domain.states import MONEY_KINDS, Actor, Status
 from aftersales.cases.models import Case
 from aftersales.cases.platform_updates import PlatformView, follow_platform, open_reported_case
@@ -76,6 +77,7 @@ class CaseWriter:
         self._pending.clear()
         if not records:
             return
+        read_ahead(cut(r.buyer_note, 2000) for r in records)  # the buyers' words, in one call of the model
         with transaction.atomic(), held() as hold:
             self._known = dict(Case.objects.filter(
                 shop=self.shop, platform=self.platform,
