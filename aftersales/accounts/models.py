@@ -19,6 +19,9 @@ class Shop(models.Model):
     name = models.CharField(max_length=100)
     # Monthly budget for goodwill compensation (coupons, red envelopes, gifts), in fen.
     compensation_budget_fen = models.BigIntegerField(default=0)
+    # The most the shop reimburses for a buyer's return freight when the shop pays it without a receipt
+    # (a higher claim needs the carrier's receipt among the case's evidence). ¥25 covers express in China.
+    return_freight_cap_fen = models.BigIntegerField(default=2500, db_default=2500)
     # Buyer notifications: a webhook the shop sets, signed with HMAC-SHA256.
     webhook_url = models.URLField(blank=True)
     webhook_secret = models.CharField(max_length=64, blank=True)

@@ -125,8 +125,10 @@ REFUND_COLUMNS = [
     Column("经办人", "Staff", width=12), Column("决定时间", "Decided at", TIME, 20),
     Column("已到账(元)", "Paid back (yuan)", MONEY, 14), Column("退款渠道", "Routes", width=16),
     Column("打款状态", "Payment status", width=16), Column("支付流水号", "Payment refs", width=24),
-    Column("到账时间", "Settled at", TIME, 20),
+    Column("到账时间", "Settled at", TIME, 20), Column("款项", "Movement", width=12),
 ]
+#: What a ledger row pays back (refunds.models.DECISION_KINDS).
+MOVEMENTS = {"refund": ("退款", "refund"), "return_freight": ("寄回运费报销", "return freight")}
 
 GRANT_REASONS = {
     "approved_request": ("同意申请", "request approved"),
@@ -134,6 +136,7 @@ GRANT_REASONS = {
     "partial_refund_goods_kept": ("部分退款（不退货）", "partial refund, goods kept"),
     "platform_ruling": ("平台判定", "platform ruling"), "price_protection": ("价保", "price protection"),
     "compensation": ("补偿", "compensation"), "other": ("其他", "other"),
+    "return_freight": ("商家承担寄回运费", "the shop pays the return freight"),
 }
 
 
@@ -157,6 +160,7 @@ def refund_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[li
             "、".join(labels.label(labels.PAYMENT_ROUTE, p.route, lang) for p in payments),
             "、".join(labels.label(labels.PAYMENT_STATUS, p.status, lang) for p in payments),
             "、".join(p.external_ref for p in payments if p.external_ref), settled,
+            labels.label(MOVEMENTS, d.kind, lang),
         ]
 
 

@@ -50,6 +50,12 @@ class Case(models.Model):
     refund_cap_fen = models.BigIntegerField(default=0)  # most this case may refund (paid for its lines)
     refund_granted_fen = models.BigIntegerField(default=0)  # decided to refund
     refunded_fen = models.BigIntegerField(default=0)  # money that has actually gone back
+    # The buyer's return freight, when the shop pays it (`refunds.freight`): what the buyer says it
+    # cost, what the shop decided to reimburse and what has been paid. Not part of the refund: it is
+    # money beyond what was paid for the order, kept on its own ledger rows.
+    return_freight_claimed_fen = models.BigIntegerField(default=0, db_default=0)
+    return_freight_granted_fen = models.BigIntegerField(default=0, db_default=0)
+    return_freight_paid_fen = models.BigIntegerField(default=0, db_default=0)
 
     return_carrier = models.CharField(max_length=32, blank=True)
     return_tracking_no = models.CharField(max_length=64, blank=True, db_index=True)
@@ -115,6 +121,11 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(refunded_fen__lte=F("refund_granted_fen")), name="case_paid_within_granted"
+            ),
+            models.CheckConstraint(
+                condition=Q(return_freight_claimed_fen__gte=0) & Q(return_freight_paid_fen__gte=0)
+                & Q(return_freight_paid_fen__lte=F("return_freight_granted_fen")),
+                name="case_return_freight_valid",
             ),
         ]
         indexes = [

@@ -68,6 +68,7 @@ def facts_for(
             "shipped": shipped_at is not None,
             "free_shipping": order.free_shipping,
             "partial_return_breaks_free_shipping": breaks_free_shipping,
+            "freight_insurance": order.freight_insurance,
         }
     )
 

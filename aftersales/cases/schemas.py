@@ -105,6 +105,10 @@ class CaseOut(Schema):
 class CaseDetailOut(CaseOut):
     policy_decision: dict
     policy_version: str
+    #: The buyer's return freight when the shop pays it: claimed by the buyer, reimbursed, paid.
+    return_freight_claimed_fen: int
+    return_freight_granted_fen: int
+    return_freight_paid_fen: int
     #: The return address the return was approved with (the case's copy, contact phone masked); {} if none.
     return_address: dict
 
@@ -217,6 +221,13 @@ class GrantIn(Schema):
     #: Required: a missing amount is refused with `refund.amount_required` and the refundable amount.
     amount_fen: StrictInt | None = Field(None, gt=0, le=MAX_FEN, description="required; fen, at most what is refundable now")
     reason_code: str = "approved_request"
+    note: str = Field("", max_length=2000)
+
+
+class ReturnFreightIn(Schema):
+    amount_fen: StrictInt = Field(gt=0, le=MAX_FEN)
+    idempotency_key: str = Field(min_length=8, max_length=100)
+    receipt_evidence_id: StrictInt | None = None  # the carrier's receipt, needed above the shop's cap
     note: str = Field("", max_length=2000)
 
 

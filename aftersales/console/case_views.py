@@ -35,6 +35,7 @@ from aftersales.console.queries import case_page, next_open_case, shop_agents
 from aftersales.console.return_address_views import approval_address
 from aftersales.core.errors import DomainError
 from aftersales.core.money import fen_to_yuan
+from aftersales.refunds import freight
 from aftersales.refunds import services as refunds
 from aftersales.training import services as training_services
 from aftersales.warehouse import services as warehouse
@@ -60,6 +61,23 @@ def _assign(staff, case_id, data, request):
 def _evidence(staff, case_id, data, request):
     upload = data["photo"]
     return add_evidence(staff.shop, case_id, staff.by(), data=upload.read())
+
+
+def _receipts(case_id: int) -> list[tuple[int, str]]:
+    return [(pk, f"#{pk}") for pk in Evidence.objects.filter(case_id=case_id).order_by("pk").values_list("pk", flat=True)]
+
+
+class _ReturnFreightForm(f.ReturnFreightForm):
+    """The form bound to a case's own photos (its receipt must be one of them)."""
+
+    def __init__(self, *args, case_id: int | None = None, **kwargs):
+        super().__init__(*args, receipts=_receipts(case_id) if case_id else [], **kwargs)
+
+
+def _reimburse_freight(staff, case_id, data, request):
+    return freight.reimburse_return_freight(
+        staff.shop, case_id, staff.by(), amount_fen=data["amount"], idempotency_key=data["idempotency_key"],
+        receipt_evidence_id=data.get("receipt"), note=data["note"])
 
 
 def _switch_remedy(staff, case_id, data, request):
@@ -122,6 +140,9 @@ ACTIONS: dict[str, CaseAction] = {
     "evidence": CaseAction(f.EvidenceForm, _evidence, _("Photo added."), _("Add a photo")),
     "switch_remedy": CaseAction(SwitchRemedyForm, _switch_remedy, _("Remedy changed with the buyer's agreement."),
                                 _("Change the remedy")),
+    "reimburse_return_freight": CaseAction(_ReturnFreightForm, _reimburse_freight,
+                                           _("The buyer's return freight has been reimbursed."),
+                                           _("Reimburse the return freight")),
 }
 
 #: State-machine actions → the forms that carry them, in the order they are offered.
@@ -161,7 +182,12 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
     case = page.case
     bound = bound or {}
     offered = _offered(case, staff.role)
-    forms = {key: bound.get(key) or ACTIONS[key].form(prefix=key) for key in ACTIONS}
+    forms = {key: bound.get(key) or ACTIONS[key].form(prefix=key) for key in ACTIONS if key != "reimburse_return_freight"}
+    forms["reimburse_return_freight"] = bound.get("reimburse_return_freight") or _ReturnFreightForm(
+        prefix="reimburse_return_freight", case_id=case.pk, initial={
+            "amount": str(fen_to_yuan(min(case.return_freight_claimed_fen, staff.shop.return_freight_cap_fen)))
+            if case.return_freight_claimed_fen else "",
+            "idempotency_key": f"{case.number}-freight"})
     if "grant_refund" not in bound:
         forms["grant_refund"] = f.GrantForm(prefix="grant_refund", initial={
             "amount": str(fen_to_yuan(refunds.refundable_now(case)))})
@@ -199,6 +225,8 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "next_case": next_open_case(staff.shop, case),
         "training": training,
         "return_address": return_address,
+        "freight_reimbursable": freight.reimbursable(case),
+        "freight_cap": staff.shop.return_freight_cap_fen,
     }
     return render(request, "console/case.html", context, status=status)
 
@@ -217,7 +245,8 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     staff = request.staff
     if not Case.objects.filter(shop=staff.shop, pk=case_id).exists():
         raise Http404  # a case of another shop: not found, before anything else
-    form = spec.form(request.POST, request.FILES, prefix=action)
+    extra = {"case_id": case_id} if action == "reimburse_return_freight" else {}
+    form = spec.form(request.POST, request.FILES, prefix=action, **extra)
     if not form.is_valid():
         return _render_case(request, case_id, {action: form}, status=422,
                             error=str(_("Please correct the highlighted fields.")))

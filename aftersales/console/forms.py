@@ -223,6 +223,21 @@ class ExecuteForm(forms.Form):
     idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9._:-]{8,100}$", widget=forms.HiddenInput)
 
 
+class ReturnFreightForm(forms.Form):
+    """The buyer's return freight, reimbursed by the shop: the amount typed (the page offers what the
+    buyer claimed, within the shop's cap), a receipt among the case's photos for more than the cap."""
+
+    amount = YuanField(min_fen=1, label=_("Amount (yuan)"),
+                       error_messages={"required": _("Enter the return freight to reimburse.")})
+    receipt = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Carrier's receipt"))
+    note = forms.CharField(required=False, max_length=NOTE_LIMIT, label=_("Note"))
+    idempotency_key = forms.RegexField(regex=r"^[A-Za-z0-9._:-]{8,100}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, receipts: list[tuple[int, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receipt"].choices = [("", _("None (within the shop's limit)")), *(receipts or [])]
+
+
 class TagsForm(forms.Form):
     tags = forms.CharField(required=False, max_length=400, label=_("Tags"),
                            help_text=_("Separate tags with commas."))

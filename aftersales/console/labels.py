@@ -172,6 +172,8 @@ TABLES = {
     # Why a compensation needed a reason or the owner, and where its approval stands (core/messages.toml).
     "guard": CatalogueTable("guard", [w.value for w in Why]),
     "approval": CatalogueTable("approval", ["pending", "approved", "declined"]),
+    # Who pays the return freight (policy_decision["return_freight_payer"]).
+    "payer": CatalogueTable("payer", ["buyer", "merchant", "insurer", "none"]),
 }
 
 

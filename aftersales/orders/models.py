@@ -70,6 +70,9 @@ class Order(models.Model):
     # the threshold (L12, `refunds.domain.refundable.breaks_free_shipping`).
     free_shipping_threshold_fen = models.BigIntegerField(default=0, db_default=0)
     waived_freight_fen = models.BigIntegerField(default=0, db_default=0)
+    # 运费险: the order carries return-freight insurance (bought by the buyer or given by the shop): on a
+    # return the buyer is not at fault for, the insurer pays the return freight, not the shop.
+    freight_insurance = models.BooleanField(default=False, db_default=False)
     # Every refund granted on this order, over all its cases. A constraint keeps it within what was paid.
     refund_granted_fen = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -57,6 +57,7 @@ class OrderIn(Schema):
     #: 满X包邮: the goods amount from which the order ships free, and the outbound freight so waived.
     free_shipping_threshold_fen: StrictInt = Field(0, ge=0, le=MAX_FEN)
     waived_freight_fen: StrictInt = Field(0, ge=0, le=MAX_FEN)
+    freight_insurance: StrictBool = False  # 运费险 on the order
     lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
     payments: list[PaymentIn] = Field(default_factory=list, max_length=10)
 
@@ -94,6 +95,7 @@ class OrderOut(Schema):
     freight_fen: int
     free_shipping_threshold_fen: int
     waived_freight_fen: int
+    freight_insurance: bool
     refund_granted_fen: int
     lines: list[OrderLineOut]
 

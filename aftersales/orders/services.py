@@ -55,11 +55,11 @@ def _same_order(order: Order, data: dict) -> bool:
     """Whether `data` describes `order` as it was created: its times, amounts, lines and payments."""
     mine = (order.paid_at, order.shipped_at, order.signed_at, order.freight_fen, order.free_shipping,
             order.channel, order.content_id, order.content_author, order.free_shipping_threshold_fen,
-            order.waived_freight_fen)
+            order.waived_freight_fen, order.freight_insurance)
     theirs = (data["paid_at"], data.get("shipped_at"), data.get("signed_at"), data.get("freight_fen", 0),
               data.get("free_shipping", True), data.get("channel") or "other", data.get("content_id", ""),
               data.get("content_author", ""), data.get("free_shipping_threshold_fen", 0),
-              data.get("waived_freight_fen", 0))
+              data.get("waived_freight_fen", 0), data.get("freight_insurance", False))
     if mine != theirs:
         return False
     lines = sorted(tuple(getattr(line, f) for f in _LINE_FACTS) for line in order.lines.all())
@@ -131,6 +131,7 @@ def _insert_order(shop: Shop, data: dict) -> Order:
         free_shipping=data.get("free_shipping", True),
         free_shipping_threshold_fen=threshold,
         waived_freight_fen=waived,
+        freight_insurance=data.get("freight_insurance", False),
     )
     codes = [x.get("sku_code", "") for x in lines]
     skus = {

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases.domain.states import Kind
+from aftersales.console.forms import YuanField
 from aftersales.console.labels import choices
 from aftersales.core.choices import Reason
 from aftersales.core.errors import DomainError
@@ -87,6 +88,8 @@ class TrackingForm(forms.Form):
                               error_messages={"required": _("Enter the carrier.")})
     tracking_no = forms.CharField(max_length=40, label=_("Tracking number"),
                                   error_messages={"required": _("Enter the tracking number.")})
+    # What the parcel cost, when the shop pays the return freight: the shop reimburses it (refunds.freight).
+    freight = YuanField(required=False, label=_("What the return parcel cost (yuan)"))
 
     def clean_tracking_no(self):
         try:

@@ -151,7 +151,8 @@ def ship(request: HttpRequest, case_id: int) -> HttpResponse:
         return case_page(request, case_id, forms={"tracking": form}, status=422)
     try:
         cases.record_return_shipment(order.shop, case.pk, BUYER, carrier=form.cleaned_data["carrier"],
-                                     tracking_no=form.cleaned_data["tracking_no"])
+                                     tracking_no=form.cleaned_data["tracking_no"],
+                                     freight_fen=form.cleaned_data.get("freight"))
     except DomainError as exc:
         return case_page(request, case_id, forms={"tracking": form}, error=error_text(exc), status=422)
     messages.success(request, _("Thank you: the shop can now follow your parcel."))

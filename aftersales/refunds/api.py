@@ -6,8 +6,9 @@ from ninja.pagination import paginate
 from aftersales.api_auth import require_role
 from aftersales.api_paging import Page
 from aftersales.cases.api import MONEY, by, detail
-from aftersales.cases.schemas import CaseDetailOut, ExecuteIn, GrantIn
+from aftersales.cases.schemas import CaseDetailOut, ExecuteIn, GrantIn, ReturnFreightIn
 from aftersales.core.errors import DomainError
+from aftersales.refunds import freight
 from aftersales.refunds import services as refunds
 from aftersales.refunds.models import RefundPayment
 from aftersales.refunds.schemas import RefundPaymentOut
@@ -51,3 +52,15 @@ def execute_refund(request, case_id: int, payload: ExecuteIn):
     require_role(request, *MONEY)
     detail(request, case_id)  # 404 before anything else for a case of another shop
     return refunds.execute_refund(request.shop, case_id, by(request), idempotency_key=payload.idempotency_key)
+
+
+@case_router.post("/{int:case_id}/reimburse-return-freight", response=list[RefundPaymentOut])
+def reimburse_return_freight(request, case_id: int, payload: ReturnFreightIn):
+    """The buyer's return freight, when the shop pays it: its own movement, once per case, with its own
+    idempotency key (the same key again answers the same payment)."""
+    require_role(request, *MONEY)
+    detail(request, case_id)  # 404 before anything else for a case of another shop
+    return freight.reimburse_return_freight(
+        request.shop, case_id, by(request), amount_fen=payload.amount_fen, idempotency_key=payload.idempotency_key,
+        receipt_evidence_id=payload.receipt_evidence_id, note=payload.note,
+    )

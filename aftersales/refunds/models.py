@@ -9,10 +9,17 @@ from aftersales.cases.models import Case
 from aftersales.core.choices import PaymentRoute, PaymentStatus
 from aftersales.core.fields import enum_choices
 
+#: What a decision pays back: the refund of what was paid for the order, or the buyer's return freight
+#: when the shop pays it (its own movement, its own totals on the case; never part of the refund).
+REFUND, RETURN_FREIGHT = "refund", "return_freight"
+DECISION_KINDS = (REFUND, RETURN_FREIGHT)
+
 
 class RefundDecision(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="refund_decisions")
+    kind = models.CharField(max_length=16, choices=[(k, k) for k in DECISION_KINDS], default=REFUND,
+                            db_default=REFUND)
     amount_fen = models.BigIntegerField()
     reason_code = models.CharField(max_length=64)
     per_line = models.JSONField(default=dict)  # order_line id -> fen; "freight": outbound freight paid back

@@ -28,7 +28,7 @@ from aftersales.core.money import allocate, check_fen
 from aftersales.orders.models import Order
 from aftersales.refunds.domain.refundable import assert_within_paid, split_over_payments
 from aftersales.refunds.gateways import get_gateway
-from aftersales.refunds.models import RefundDecision, RefundPayment
+from aftersales.refunds.models import REFUND, RefundDecision, RefundPayment
 
 GRANT_REASONS = (
     "approved_request",
@@ -162,7 +162,7 @@ def record_platform_refund(
                         note=reference, now=now)
     new_paid = max(0, min(refunded_fen, case.refund_granted_fen) - case.refunded_fen - _in_flight(case))
     if new_paid:
-        decision = case.refund_decisions.order_by("-pk").first()
+        decision = case.refund_decisions.filter(kind=REFUND).order_by("-pk").first()
         payment = RefundPayment.objects.create(
             shop_id=case.shop_id, case=case, decision=decision, route=PaymentRoute.PLATFORM.value,
             amount_fen=new_paid, idempotency_key=f"platform:{case.pk}:{case.refunded_fen + new_paid}",
@@ -182,8 +182,8 @@ def record_platform_refund(
 
 def _in_flight(case: Case) -> int:
     """Money of the case on its way (pending or unknown payments): not to be paid a second time."""
-    return (RefundPayment.objects.filter(case=case, status__in=[PaymentStatus.PENDING.value,
-                                                               PaymentStatus.UNKNOWN.value])
+    return (RefundPayment.objects.filter(case=case, decision__kind=REFUND,
+                                         status__in=[PaymentStatus.PENDING.value, PaymentStatus.UNKNOWN.value])
             .aggregate(total=Sum("amount_fen"))["total"] or 0)
 
 
@@ -191,7 +191,7 @@ def _routes_for(order: Order) -> list[tuple[str, int, int]]:
     """Payment routes of the order with what each has paid and has already had back."""
     refunded = {
         row["route"]: row["total"]
-        for row in RefundPayment.objects.filter(case__order=order)
+        for row in RefundPayment.objects.filter(case__order=order, decision__kind=REFUND)
         .exclude(status=PaymentStatus.FAILED.value)
         .values("route")
         .annotate(total=Sum("amount_fen"))
@@ -229,10 +229,10 @@ def _create_pending_payments(shop, case_id, by, key, now) -> list[RefundPayment]
             # the payments the first one committed instead of computing a new amount.
             case = lock_case(shop, case_id)
             existing = list(
-                RefundPayment.objects.filter(shop=shop, idempotency_key=key).select_related("case")
+                RefundPayment.objects.filter(shop=shop, idempotency_key=key).select_related("case", "decision")
             )
             if existing:
-                if existing[0].case_id != case.pk:
+                if existing[0].case_id != case.pk or existing[0].decision.kind != REFUND:
                     raise ConflictError("refund.idempotency_key_reused")
                 return existing
             return _new_payments(case, by, key, now or clock.now())
@@ -244,7 +244,7 @@ def _create_pending_payments(shop, case_id, by, key, now) -> list[RefundPayment]
 def _new_payments(case: Case, by, key, now) -> list[RefundPayment]:
     shop = case.shop
     in_flight = (
-        RefundPayment.objects.filter(case=case)
+        RefundPayment.objects.filter(case=case, decision__kind=REFUND)
         .exclude(status=PaymentStatus.FAILED.value)
         .aggregate(total=Sum("amount_fen"))["total"]
         or 0
@@ -252,7 +252,7 @@ def _new_payments(case: Case, by, key, now) -> list[RefundPayment]:
     owed = case.refund_granted_fen - in_flight
     if owed <= 0:
         raise ConflictError("refund.nothing_to_execute")
-    decision = case.refund_decisions.order_by("-pk").first()
+    decision = case.refund_decisions.filter(kind=REFUND).order_by("-pk").first()
     split = split_over_payments(owed, _routes_for(case.order))
     created = [
         RefundPayment.objects.create(

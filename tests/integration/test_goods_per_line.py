@@ -77,6 +77,8 @@ def test_staff_keep_both_lines_each_with_its_state_shown_everywhere(client, shop
     assert [(x["order_line_id"], x["goods_status"]) for x in body["lines"]] == sorted(states.items())
     console = client.get(f"/console/cases/{case.pk}/").content.decode()
     assert console.count('class="line-goods"') == 2 and "未发货" in console and "买家已签收" in console
+    # The signed line's own answer names the remedy asked for, never a bare placeholder.
+    assert "当前情况不支持「仅退款」" in console and "{kind}" not in console
     session = client.session
     session[SESSION_KEY] = parts.pk
     session.save()

@@ -56,6 +56,8 @@ _FACT_KINDS = (
     "platform_submitted",
     "platform_refused",
     "correct_reason",
+    "reimburse_return_freight",
+    "return_freight_paid",
 )
 
 EventKind = StrEnum(
@@ -136,6 +138,9 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.PLATFORM_REFUSED, S),
         # Staff say what the buyer's words really mean (training data for the reason reader).
         EventSpec(E.CORRECT_REASON, S),
+        # The shop pays the buyer's return freight: its own movement beside the refund (refunds.freight).
+        EventSpec(E.REIMBURSE_RETURN_FREIGHT, B),
+        EventSpec(E.RETURN_FREIGHT_PAID, B),
     )
 }
 

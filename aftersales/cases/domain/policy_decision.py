@@ -48,7 +48,7 @@ class Decision:
     eligible: bool  # the remedy the buyer asked for (`case_kind`) is allowed
     case_kind: str
     remedies: list[str]  # every remedy allowed, canonical order
-    return_freight_payer: str | None  # "buyer" | "merchant"; None when nothing travels back
+    return_freight_payer: str | None  # "buyer" | "merchant" | "insurer" (运费险); None: nothing travels back
     no_reason_window_ends_at: datetime | None  # the effective (shop-extended) 七日无理由 end
     rules: list[RuleOutcome]
     reason_codes: list[str]  # the codes that explain the answer, most important first

@@ -54,7 +54,7 @@ class Goods:
 
 _BOOL_FIELDS = (
     "buyer_confirmed_no_return_at_purchase", "free_shipping", "partial_return_breaks_free_shipping",
-    "sold_with_disclosed_flaw", "gift_included", "gift_returned", "in_bundle",
+    "sold_with_disclosed_flaw", "gift_included", "gift_returned", "in_bundle", "freight_insurance",
 )
 _REQUIRED_FIELDS = ("platform", "case_kind", "reason", "category", "requested_at")
 
@@ -77,6 +77,7 @@ class Facts:
     gift_included: bool = False  # a gift (赠品) came with the goods
     gift_returned: bool = True  # ...and comes back with them
     in_bundle: bool = False  # part of a bundle / 满减 deal comes back (办法 17)
+    freight_insurance: bool = False  # 运费险 on the order: the insurer pays a return leg the buyer owes
     paid_fen: int | None = None  # what the buyer actually paid for the goods concerned
     requested_refund_fen: int | None = None  # what the buyer asks back
     card_fee_fen: int | None = None  # a credit-card / instalment fee the buyer paid (办法 16)

@@ -205,6 +205,19 @@ def shop_free_return_shipping(d: Draft) -> None:
         d.record(rid, NOT_APPLICABLE, "shop.freight.not_offered")
 
 
+def freight_insurance(d: Draft) -> None:
+    """运费险: the order's return-freight insurance pays the return leg the buyer would otherwise pay (or
+    the shop by its own free-returns promise). Never the shop's fault: then the shop pays (L14)."""
+    rid, f = "S.freight_insurance", d.facts
+    if not (d.buyer_side and f.delivered and f.case_kind in RETURN_LEG_KINDS):
+        d.record(rid, NOT_APPLICABLE, "policy.na.no_return_leg")
+    elif f.freight_insurance:
+        d.set_freight("insurer", "shop.freight.insurance_covers")
+        d.record(rid, PASS, "shop.freight.insurance_covers")
+    else:
+        d.record(rid, NOT_APPLICABLE, "shop.freight.no_insurance")
+
+
 def shop_partial_refund(d: Draft) -> None:
     """Merchant's fault: offer part of the money back while the buyer keeps the goods (部分退款)."""
     rid = "S.partial_refund"
@@ -226,7 +239,7 @@ def _expired_params(d: Draft) -> dict:
 
 SHOP_RULES: tuple[Rule, ...] = (
     shop_no_reason_days, shop_exempt_categories, shop_exchange, shop_exchange_days, shop_free_return_shipping,
-    shop_partial_refund,
+    freight_insurance, shop_partial_refund,
 )
 
 CODES = frozenset({
@@ -238,6 +251,7 @@ CODES = frozenset({
     "shop.exempt.confirmed", "shop.exempt.needs_confirmation", "shop.exchange.offered",
     "shop.exchange.not_offered", "shop.exchange.law_window", "shop.exchange.extended_window",
     "shop.exchange.window_passed", "shop.freight.free_returns", "shop.freight.not_offered",
+    "shop.freight.insurance_covers", "shop.freight.no_insurance",
     "shop.partial_refund.offered", "shop.partial_refund.not_offered",
     "policy.na.not_no_reason_return", "policy.na.not_no_reason_exchange", "policy.na.no_gift",
     "policy.na.refusal_allowed", "policy.na.not_merchant_fault", "policy.na.category",

@@ -8,8 +8,8 @@ from aftersales.refunds.selectors import ledger_differences
 
 class Command(BaseCommand):
     help = ("Reconcile the refund ledger: every case's granted and refunded totals against its refund "
-            "decisions and settled payments, every order's granted total against its cases. Exits 1 on a "
-            "difference.")
+            "decisions and settled payments, its reimbursed return freight likewise, every order's granted "
+            "total against its cases. Exits 1 on a difference.")
 
     def add_arguments(self, parser):
         parser.add_argument("--shop", help="shop slug; default: every shop")
