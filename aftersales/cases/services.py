@@ -524,6 +524,25 @@ def case_category_id(case: Case) -> int | None:
             .values_list("order_line__product__category_id", flat=True).first())
 
 
+def remedies_to_switch_to(case: Case) -> list[str]:
+    """What a request under review may be changed to: a remedy the policy allowed when it was opened; a
+    return the policy allowed may become a refund without return once the goods are with the buyer (the
+    shop waives the return: the same money, nothing sent back); and once they have the goods, a partial
+    refund (协商部分退款: the law does not give it, but the buyer may accept it instead of what it does)."""
+    allowed = set(case.policy_decision.get("remedies") or [])
+    received = case.goods_status == GoodsStatus.RECEIVED.value
+    out = []
+    for kind in Kind:
+        waiver = kind == Kind.REFUND_ONLY and Kind.RETURN_REFUND.value in allowed and received
+        if kind == Kind.PARTIAL_REFUND:
+            ok = received
+        else:
+            ok = kind != Kind.PRICE_PROTECTION and (_policy_kind(kind.value) in allowed or waiver)
+        if ok:
+            out.append(kind.value)
+    return out
+
+
 @transaction.atomic
 def switch_remedy(
     shop: Shop,
@@ -540,11 +559,9 @@ def switch_remedy(
     """Change the remedy of a request still under review (改为换货 / 补发 / 仅退款不退货 / 部分退款), or the
     size/colour of an exchange not yet shipped (the one asked for is out of stock).
 
-    Only to a remedy the policy allowed when the case was opened; besides, a return the policy allowed
-    may become a refund without return once the goods are with the buyer (the shop waives the return:
-    the same money, nothing sent back); a partial refund is the buyer keeping the goods for part of the
-    money (协商). Anything but what the buyer asked for (or more) is an offer, and so is another SKU: it
-    needs the buyer's agreement (`buyer_agreed`, how they agreed in `note`), which the event records.
+    Only to one of `remedies_to_switch_to`. Anything but what the buyer asked for (or more) is an offer,
+    and so is another SKU: it needs the buyer's agreement (`buyer_agreed`, how they agreed in `note`),
+    which the event records.
     """
     _validate_choice(kind, Kind, "kind")
     if len(note) > 2000:
@@ -556,17 +573,9 @@ def switch_remedy(
                            and other_sku)
     if case.status != Status.REQUESTED.value and not fulfilling_exchange:
         raise ConflictError("case.switch_not_in_review", status=case.status)
-    allowed = set(case.policy_decision.get("remedies") or [])
-    target = _policy_kind(kind)
-    received = case.goods_status == GoodsStatus.RECEIVED.value
-    waiver = kind == Kind.REFUND_ONLY.value and Kind.RETURN_REFUND.value in allowed and received
-    # 协商部分退款: the buyer keeps the goods for part of the money. The law does not give it; the buyer
-    # may accept it instead of what it does give (an offer: their agreement is required below and recorded).
-    negotiated = kind == Kind.PARTIAL_REFUND.value
-    if kind == Kind.PRICE_PROTECTION.value or (
-        target not in allowed and not (waiver or negotiated or fulfilling_exchange)
-    ) or (kind == Kind.PARTIAL_REFUND.value and not received):
-        raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(sorted(allowed)))
+    if not fulfilling_exchange and kind not in remedies_to_switch_to(case):
+        allowed = sorted(case.policy_decision.get("remedies") or [])
+        raise DomainError("case.remedy_not_allowed", kind=kind, reasons=",".join(allowed))
     if requested_fen is None:
         requested_fen = case.refund_cap_fen if kind in _REFUND_KINDS else 0
     check_fen(requested_fen)
