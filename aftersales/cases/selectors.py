@@ -76,7 +76,7 @@ def search_condition(q: str) -> Q:
 
 
 def case_detail(shop: Shop, case_id: int) -> Case:
-    return get_object_or_404(
+    case = get_object_or_404(
         Case.objects.select_related("order", "buyer", "assignee", "exchange_sku").prefetch_related(
             "events",
             Prefetch("lines", queryset=CaseLine.objects.select_related("order_line").order_by("order_line_id")),
@@ -84,3 +84,5 @@ def case_detail(shop: Shop, case_id: int) -> Case:
         shop=shop,
         pk=case_id,
     )
+    case.shop = case.order.shop = shop  # the same row, already read: the advice and signals need it
+    return case

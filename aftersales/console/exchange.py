@@ -7,9 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases.domain.states import Kind, Status
+from aftersales.cases.services import remedies_to_switch_to
 from aftersales.catalog.selectors import exchange_skus
-from aftersales.console.forms import NOTE_LIMIT, YuanField
-from aftersales.console.labels import choices
+from aftersales.console.forms import NOTE_LIMIT
+from aftersales.web.fields import YuanField
+from aftersales.web.labels import choices, label
 
 #: What an agent may change a request to from the case page.
 SWITCH_KINDS = [Kind.EXCHANGE.value, Kind.RETURN_REFUND.value, Kind.REFUND_ONLY.value, Kind.RESHIP.value,
@@ -58,5 +60,7 @@ def exchange_panel(case) -> dict:
     in_stock = [s for s in exchange_skus(case.shop, product_ids) if s.stock >= units]
     switchable = case.status == Status.REQUESTED.value or (
         case.status == Status.FULFILLING.value and case.kind == Kind.EXCHANGE.value)
+    kinds = remedies_to_switch_to(case) if case.status == Status.REQUESTED.value else [Kind.EXCHANGE.value]
     return {"sku": sku, "units": units, "out_of_stock": out_of_stock, "in_stock": in_stock,
-            "switchable": switchable, "is_exchange": case.kind == Kind.EXCHANGE.value}
+            "switchable": switchable, "is_exchange": case.kind == Kind.EXCHANGE.value,
+            "kinds": [(k, label("kind", k)) for k in SWITCH_KINDS if k in kinds]}

@@ -5,13 +5,15 @@ agreement recorded."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aftersales.cases import services
-from aftersales.cases.exports import case_rows
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.catalog.models import Category, Product, Sku
 from aftersales.core.errors import ConflictError, DomainError
+from aftersales.exports.sheets import case_rows
 from aftersales.warehouse import services as warehouse
 from tests.integration.console_support import BUYER, MERCHANT, WAREHOUSE, recent_order, text
 
@@ -236,3 +238,23 @@ def test_the_api_opens_an_exchange_for_a_sku_code_and_shows_it(shop, api):
     refused = api.post("/api/v1/cases", {**body, "exchange_sku": "NO-SUCH-SKU"})
     assert refused.status_code == 422 and refused.json()["code"] == "input.invalid_choice"
     assert Case.objects.filter(order=order).count() == 1
+
+
+def test_the_console_offers_only_remedies_the_case_may_change_to(client, agent, shop):
+    skus = stock(shop, L=0, M=1)
+    case = open_exchange(shop, recent_order(shop, "DYX0012"), stock(shop, L=1)["L"])
+    stock(shop, L=0)
+    page = text(client.get(f"/console/cases/{case.pk}/"))
+    select = re.search(r'<select name="switch_remedy-kind".*?</select>', page, re.S).group(0)
+    assert re.findall(r'value="(\w+)"', select) == ["exchange", "return_refund", "refund_only", "partial_refund"]
+    assert services.remedies_to_switch_to(case) == ["refund_only", "return_refund", "exchange", "partial_refund"]
+    before = record(case)
+    response = client.post(f"/console/cases/{case.pk}/act/switch_remedy/", {  # a reship the policy does not allow
+        "switch_remedy-kind": "reship", "switch_remedy-buyer_agreed": "on", "switch_remedy-note": "电话"})
+    assert response.status_code == 422 and record(case) == before
+    response = client.post(f"/console/cases/{case.pk}/act/switch_remedy/", {
+        "switch_remedy-kind": "partial_refund", "switch_remedy-amount": "20", "switch_remedy-buyer_agreed": "on",
+        "switch_remedy-note": "买家在抖店聊天中同意补偿 ¥20"})
+    assert response.status_code == 302
+    assert (Case.objects.get(pk=case.pk).kind, Case.objects.get(pk=case.pk).requested_fen) == ("partial_refund", 2000)
+    assert skus["M"].stock == 1

@@ -30,10 +30,10 @@ pytestmark = pytest.mark.django_db
 
 #: Opening a case through the API: the order and its lines locked and read, the policy's rules, the
 #: case, its lines, its event and the rollups of its order — then the case read back as below.
-OPEN_QUERIES = 44
+OPEN_QUERIES = 43
 #: Reading a case: the token, the case with its order, buyer, events and lines, then its advice and
 #: signals (the buyer's history, the shop's figures and settings).
-READ_QUERIES = 23
+READ_QUERIES = 22
 #: Writing one more pulled case (new, as the platform reports it): its opening and its sync.
 PER_CASE_QUERIES = 21
 
