@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.care.models import TemplateKind
-from aftersales.console.forms import YuanField
-from aftersales.console.labels import choices
 from aftersales.core.choices import Platform, Role
+from aftersales.web.fields import YuanField
+from aftersales.web.labels import choices
 
 
 class RuleForm(forms.Form):

@@ -18,8 +18,6 @@ from aftersales.care.models import ReplyTemplate
 from aftersales.care.services import PLACEHOLDERS, budget_of, limits_of
 from aftersales.catalog import services as catalog
 from aftersales.catalog.models import Category, ReturnRule
-from aftersales.console.access import OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.console.settings_forms import (
     BudgetForm,
     FreightCapForm,
@@ -34,6 +32,8 @@ from aftersales.core.errors import DomainError
 from aftersales.core.money import format_fen
 from aftersales.notifications import services as notify
 from aftersales.refunds import freight
+from aftersales.web.access import OWNER, staff_view
+from aftersales.web.errors import error_text
 
 #: A webhook secret just made, kept in the session only until the next settings page shows it.
 SECRET_ONCE = "webhook_secret_once"
