@@ -185,7 +185,7 @@ def register_routers() -> None:
     api.add_router("/refunds", refunds_router)
     api.add_router("/compensation-approvals", approvals_router)
     api.add_router("/policy", policy_router)
-    api.add_router("/exports", "aftersales.cases.api_exports.router")
+    api.add_router("/exports", "aftersales.exports.api.router")
     api.add_router("/analytics", "aftersales.analytics.api.router")
     api.add_router("/reasons", "aftersales.intelligence.api.router")
 

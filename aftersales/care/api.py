@@ -9,11 +9,12 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field, StrictInt
 
-from aftersales.api_auth import require_role
+from aftersales.api_auth import MONEY, require_role
 from aftersales.api_paging import Page
 from aftersales.care import services as care
 from aftersales.care.models import Compensation, CompensationApproval
-from aftersales.cases.api import MONEY, by, detail
+from aftersales.cases.selectors import case_detail
+from aftersales.cases.services import acting_for_token
 from aftersales.core.errors import NotFoundError
 from aftersales.core.money import MAX_FEN
 
@@ -41,8 +42,8 @@ def give_compensation(request, case_id: int, payload: CompensationIn):
     """Above the agent's limit (an agent token) the compensation is not given: it waits for an owner's
     approval (`outcome: pending_approval`). A skipped rung or a grant over a limit needs `reason`."""
     require_role(request, *MONEY)
-    detail(request, case_id)  # 404 before anything else for a case of another shop
-    result = care.grant_compensation(request.shop, case_id, by(request), rung=payload.rung,
+    case_detail(request.shop, case_id)  # 404 before anything else for a case of another shop
+    result = care.grant_compensation(request.shop, case_id, acting_for_token(request.api_role), rung=payload.rung,
                                      cost_fen=payload.cost_fen, note=payload.note, reason=payload.reason,
                                      as_owner=request.api_role == "owner")
     given = isinstance(result, Compensation)
@@ -118,7 +119,7 @@ def list_approvals(request, status: Literal["pending", "approved", "declined"] |
 def approve(request, approval_id: int):
     """Give the compensation as asked (an owner token only); the budget and the owner's cap still apply."""
     require_role(request, "owner")
-    care.approve_compensation(request.shop, approval_id, by(request))
+    care.approve_compensation(request.shop, approval_id, acting_for_token(request.api_role))
     return _one(request, approval_id)
 
 
@@ -126,5 +127,5 @@ def approve(request, approval_id: int):
 def decline(request, approval_id: int, payload: DeclineIn):
     """Give nothing; the agent who asked is told (an owner token only)."""
     require_role(request, "owner")
-    care.decline_compensation(request.shop, approval_id, by(request), note=payload.note)
+    care.decline_compensation(request.shop, approval_id, acting_for_token(request.api_role), note=payload.note)
     return _one(request, approval_id)

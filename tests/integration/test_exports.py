@@ -14,8 +14,9 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from aftersales.accounts.models import ApiToken
-from aftersales.cases import exports, services
+from aftersales.cases import services
 from aftersales.cases.domain.states import Actor
+from aftersales.exports import sheets as exports
 from aftersales.refunds import services as refunds
 from aftersales.warehouse import services as warehouse
 from tests.integration.console_support import member

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from aftersales.cases import services, timers
+from aftersales.cases import kernel, services, timers
 from aftersales.cases.domain.deadlines import Stage
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.core.errors import ConflictError
@@ -173,7 +173,7 @@ def test_a_new_deadline_from_the_platform_starts_over(shop):
     case.refresh_from_db()
     assert case.reminded_at and case.escalated_at
     later = case.deadline_at + timedelta(days=1)
-    services.refresh_deadline(case, T0, platform_deadline=later)  # an import brings the platform's own
+    kernel.refresh_deadline(case, T0, platform_deadline=later)  # an import brings the platform's own
     case.save()
     assert timers.sweep(later - timedelta(hours=3)).counts == {"reminded": 1}
 
