@@ -212,7 +212,7 @@ def test_the_inspection_export_and_the_case_page_show_the_same_grade_words(shop,
 def test_every_grade_has_one_word_for_exports_and_pages(grade, lang):
     from django.utils import translation
 
-    from aftersales.console import labels as page_labels
     from aftersales.core import labels as export_labels
+    from aftersales.web import labels as page_labels
     with translation.override(lang):
         assert page_labels.label("grade", grade) == export_labels.label(export_labels.GRADE, grade, lang)
