@@ -169,6 +169,7 @@ def on_http_error(request, exc: HttpError):
 
 def register_routers() -> None:
     from aftersales.care.api import case_router as care_actions_router
+    from aftersales.care.api import router as approvals_router
     from aftersales.cases.api import router as cases_router
     from aftersales.cases.api_policy import router as policy_router
     from aftersales.orders.api import router as orders_router
@@ -182,8 +183,9 @@ def register_routers() -> None:
     api.add_router("/cases", refund_actions_router)  # grant-refund, execute-refund
     api.add_router("/cases", care_actions_router)  # compensation
     api.add_router("/refunds", refunds_router)
+    api.add_router("/compensation-approvals", approvals_router)
     api.add_router("/policy", policy_router)
-    api.add_router("/exports", "aftersales.cases.api_exports.router")
+    api.add_router("/exports", "aftersales.exports.api.router")
     api.add_router("/analytics", "aftersales.analytics.api.router")
     api.add_router("/reasons", "aftersales.intelligence.api.router")
 

@@ -12,6 +12,11 @@ from aftersales.accounts.models import ApiToken, hash_token
 from aftersales.core import clock
 from aftersales.core.choices import Role
 
+#: Which token roles may make which calls (`require_role(request, *MONEY)`).
+STAFF = (Role.OWNER.value, Role.AGENT.value)
+MONEY = (Role.OWNER.value, Role.AGENT.value)
+WAREHOUSE = (Role.OWNER.value, Role.AGENT.value, Role.WAREHOUSE.value)
+
 
 class ShopToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:

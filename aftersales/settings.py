@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "aftersales.cases",
     "aftersales.refunds",
     "aftersales.warehouse",
+    "aftersales.exports",
     "aftersales.care",
     "aftersales.notifications",
     "aftersales.platforms",

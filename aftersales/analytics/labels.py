@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.analytics.domain.abuse import Signal
 from aftersales.analytics.domain.rates import format_bp
 from aftersales.catalog.models import Category, Product, Sku
-from aftersales.console import labels as console_labels
+from aftersales.web import labels as console_labels
 
 CHANNEL = {
     "live_stream": _("Live stream"),

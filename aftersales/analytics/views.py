@@ -28,10 +28,10 @@ from aftersales.analytics.labels import BASIS, GRAIN, alert_text, filter_chips
 from aftersales.analytics.models import Alert
 from aftersales.analytics.selectors import category_thresholds, sums, with_rates
 from aftersales.catalog.models import Category, Product
-from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.core.errors import DomainError
 from aftersales.intelligence.buyer_says import what_buyers_say
+from aftersales.web.access import CONSOLE_ROLES, OWNER, staff_view
+from aftersales.web.errors import error_text
 
 PAGE_SIZE = 50
 TOP = 20

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.console.forms import YuanField
-from aftersales.console.labels import choices
+from aftersales.web.fields import YuanField
+from aftersales.web.labels import choices
 
 
 class RuleForm(forms.Form):

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 from aftersales.autoapprove import services
 from aftersales.autoapprove.forms import RuleForm
 from aftersales.autoapprove.models import AutoApproveRule
-from aftersales.console.access import OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.core.errors import DomainError
 from aftersales.core.money import format_fen
+from aftersales.web.access import OWNER, staff_view
+from aftersales.web.errors import error_text
 
 
 def _form_of(rule: AutoApproveRule) -> RuleForm:

@@ -27,7 +27,15 @@ from aftersales.care.models import (
 )
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case
-from aftersales.cases.services import By, lock_case, record_event
+from aftersales.cases.services import (
+    By,
+    hold_case,
+    record_compensation,
+    record_compensation_declined,
+    record_compensation_requested,
+    record_rating,
+    record_reply,
+)
 from aftersales.core import clock, natural_keys
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen, format_fen
@@ -112,10 +120,7 @@ def send_reply(shop: Shop, case_id: int, by: By, *, body: str, template_id: int 
         raise DomainError("input.too_long", field="body", limit=BODY_LIMIT)
     if template_id is not None and not ReplyTemplate.objects.filter(shop=shop, pk=template_id).exists():
         raise NotFoundError("care.template_not_found", template_id=template_id)
-    case = lock_case(shop, case_id)
-    record_event(case, by, "reply", from_status=case.status, note=body,
-                 payload={"template": template_id} if template_id else {}, now=now)
-    return case
+    return record_reply(shop, case_id, by, body=body, template_id=template_id, now=now)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,12 +182,9 @@ def _give(shop: Shop, case: Case, by: By, *, rung: str, cost_fen: int, note: str
     grant = Compensation.objects.create(shop=shop, case=case, rung=rung, cost_fen=cost_fen, note=note,
                                         reason=reason, granted_by=granted_by, approved_by=approver,
                                         created_at=now)
-    payload = {"compensation": grant.pk, "rung": rung, "cost_fen": cost_fen}
-    if reason:
-        payload.update(reason=reason, why=why)
-    if approval is not None:
-        payload.update(approval=approval.pk, approved_by=approver.get_username() if approver else "")
-    record_event(case, by, "compensation", from_status=case.status, note=note, payload=payload, now=now)
+    record_compensation(shop, case, by, compensation_id=grant.pk, rung=rung, cost_fen=cost_fen, note=note,
+                        reason=reason, why=why, approval_id=approval.pk if approval is not None else None,
+                        approved_by=approver.get_username() if approver else "", now=now)
     return grant
 
 
@@ -203,7 +205,7 @@ def grant_compensation(shop: Shop, case_id: int, by: By, *, rung: str, cost_fen:
         raise DomainError("input.too_long", field="note", limit=200)
     # The shop row is the lock that keeps two grants from spending the same budget twice.
     locked = Shop.objects.select_for_update().get(pk=shop.pk)
-    case = lock_case(locked, case_id)
+    case = hold_case(locked, case_id)
     given = list(Compensation.objects.filter(case=case).order_by("created_at", "pk").values_list("rung", "cost_fen"))
     verdict = judge(rung=rung, cost_fen=cost_fen, is_owner=as_owner, urgency=case.urgency, given=given,
                     limits=limits_of(locked), reason=reason)
@@ -213,9 +215,8 @@ def grant_compensation(shop: Shop, case_id: int, by: By, *, rung: str, cost_fen:
         approval = CompensationApproval.objects.create(
             shop=locked, case=case, rung=rung, cost_fen=cost_fen, note=note, reason=reason, why=why,
             requested_by=_user(by), requested_at=now)
-        record_event(case, by, "compensation_requested", from_status=case.status, note=reason, now=now,
-                     payload={"approval": approval.pk, "rung": rung, "cost_fen": cost_fen, "why": why,
-                              "reason": reason, "note": note})
+        record_compensation_requested(locked, case, by, approval_id=approval.pk, rung=rung, cost_fen=cost_fen,
+                                      why=why, reason=reason, note=note, now=now)
         return approval
     return _give(locked, case, by, rung=rung, cost_fen=cost_fen, note=note, reason=reason if why else "",
                  why=why, now=now, granted_by=_user(by))
@@ -237,7 +238,7 @@ def approve_compensation(shop: Shop, approval_id: int, by: By, *, now: datetime 
     now = now or clock.now()
     locked = Shop.objects.select_for_update().get(pk=shop.pk)
     approval = _pending(locked, approval_id)
-    case = lock_case(locked, approval.case_id)
+    case = hold_case(locked, approval.case_id)
     owner_cap = limits_of(locked).owner_fen
     if owner_cap and approval.cost_fen > owner_cap:  # the owner lowered the cap since it was asked
         raise ConflictError("care.over_owner_limit", cost=approval.cost_fen, limit=owner_cap)
@@ -260,14 +261,14 @@ def decline_compensation(shop: Shop, approval_id: int, by: By, *, note: str = ""
     if len(note) > 200:
         raise DomainError("input.too_long", field="note", limit=200)
     approval = _pending(shop, approval_id)
-    case = lock_case(shop, approval.case_id)
+    case = hold_case(shop, approval.case_id)
     approval.status, approval.decided_by, approval.decided_at = ApprovalStatus.DECLINED, _user(by), now
     approval.decision_note = note
     approval.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     asker = approval.requested_by
-    record_event(case, by, "compensation_declined", from_status=case.status, note=note, now=now,
-                 payload={"approval": approval.pk, "rung": approval.rung, "cost_fen": approval.cost_fen,
-                          "requested_by": asker.pk if asker else None})
+    record_compensation_declined(shop, case, by, approval_id=approval.pk, rung=approval.rung,
+                                 cost_fen=approval.cost_fen, requested_by=asker.pk if asker else None, note=note,
+                                 now=now)
     return approval
 
 
@@ -295,12 +296,12 @@ def rate_case(shop: Shop, case_id: int, by: By, *, score: int, comment: str = ""
     comment = comment.strip()
     if len(comment) > COMMENT_LIMIT:
         raise DomainError("input.too_long", field="comment", limit=COMMENT_LIMIT)
-    case = lock_case(shop, case_id)
+    case = hold_case(shop, case_id)
     if Status(case.status) not in TERMINAL:
         raise ConflictError("care.case_not_finished")
     if Satisfaction.objects.filter(case=case).exists():
         raise ConflictError("care.already_rated")
     now = now or clock.now()
     rating = Satisfaction.objects.create(shop=shop, case=case, score=score, comment=comment, created_at=now)
-    record_event(case, by, "rating", from_status=case.status, note=comment, payload={"score": score}, now=now)
+    record_rating(shop, case, by, score=score, comment=comment, now=now)
     return rating

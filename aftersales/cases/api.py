@@ -5,7 +5,7 @@ from typing import Literal
 from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from aftersales.api_auth import require_role
+from aftersales.api_auth import STAFF, WAREHOUSE, require_role
 from aftersales.api_paging import Page
 from aftersales.cases import services
 from aftersales.cases.domain.states import Actor
@@ -28,15 +28,11 @@ from aftersales.core.api_types import Moment
 from aftersales.core.errors import DomainError
 
 router = Router(tags=["cases"])
-STAFF = ("owner", "agent")
-MONEY = ("owner", "agent")
-WAREHOUSE = ("owner", "agent", "warehouse")
 
 
 def by(request) -> services.By:
     """API calls act as the merchant (or the warehouse, for a warehouse token)."""
-    actor = Actor.WAREHOUSE if request.api_role == "warehouse" else Actor.MERCHANT
-    return services.By(actor)
+    return services.acting_for_token(request.api_role)
 
 
 def detail(request, case_id: int):

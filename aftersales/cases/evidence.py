@@ -11,8 +11,8 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from aftersales.accounts.models import Shop
+from aftersales.cases.kernel import By, lock_case, record_event
 from aftersales.cases.models import Evidence
-from aftersales.cases.services import By, lock_case, record_event
 from aftersales.core.errors import DomainError
 
 _FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}

@@ -27,9 +27,9 @@ from django.db import transaction
 
 from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Status, platform_route
+from aftersales.cases.kernel import By, lock_case, move, record_event, refresh_deadline
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.refund_rule import cap_for_new_case
-from aftersales.cases.services import By, lock_case, move, record_event, refresh_deadline
 from aftersales.core import clock, natural_keys
 from aftersales.core.choices import ArbitrationStatus, ReturnLogistics
 from aftersales.core.errors import ConflictError

@@ -7,28 +7,24 @@ move raises a coded DomainError before anything is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Sum
 
 from aftersales.accounts.models import Shop
+from aftersales.cases import kernel
 from aftersales.cases.buyer_words import read_words
-from aftersales.cases.domain.deadlines import next_deadline
-from aftersales.cases.domain.events import event_spec
 from aftersales.cases.domain.refusal import lawful_no_reason
 from aftersales.cases.domain.states import (
-    TERMINAL,
     Action,
     Actor,
     Kind,
     Status,
     gives_what_was_asked,
     next_status,
-    platform_decides,
-    reported_status,
 )
+from aftersales.cases.kernel import SYSTEM, By  # noqa: F401  (who acts: named by every caller of the verbs)
 from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.policy_io import decide
 from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
@@ -36,17 +32,29 @@ from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
     money_of,
     threshold_broken_by,
 )
-from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.catalog.models import Sku
 from aftersales.catalog.return_addresses import address_for_approval
 from aftersales.catalog.return_addresses import snapshot as address_snapshot
 from aftersales.core import clock, natural_keys
-from aftersales.core.choices import ArbitrationStatus, GoodsStatus, Reason, ReturnLogistics
-from aftersales.core.errors import ConflictError, DomainError, NotFoundError, PermissionDeniedError
+from aftersales.core.choices import (
+    ArbitrationStatus,
+    GoodsStatus,
+    MoneyStatus,
+    PaymentStatus,
+    Reason,
+    ReturnLogistics,
+)
+from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen
 from aftersales.core.tracking import parse_tracking
 from aftersales.orders.goods import furthest, line_goods_status
 from aftersales.orders.models import Order, OrderLine
+
+
+def acting_for_token(role: str) -> By:
+    """Who acts for an API token of `role`: the warehouse for a warehouse token, else the merchant."""
+    return By(Actor.WAREHOUSE if role == "warehouse" else Actor.MERCHANT)
+
 
 #: Why a merchant may refuse a request. A refusal without one of these is refused itself.
 REJECT_REASONS = (
@@ -62,173 +70,14 @@ REJECT_REASONS = (
 CLOSE_REASONS = ("resolved_offline", "duplicate_request", "buyer_unreachable", "timeout", "other")
 
 
-@dataclass(frozen=True)
-class By:
-    """Who is acting: the kind of actor and, for staff, the user."""
-
-    actor: Actor
-    user: object | None = None
-
-
-SYSTEM = By(Actor.SYSTEM)
-
-
-def lock_case(shop: Shop, case_id: int) -> Case:
-    try:
-        # Only the case row (`of=self`), and FOR NO KEY UPDATE: rows that merely point at the case or its
-        # order (events, facts) can still be inserted by others without waiting on this lock.
-        return (
-            Case.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("order")
-            .get(shop=shop, pk=case_id)
-        )
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError("case.not_found", case_id=case_id) from None
-
-
-def record_event(
-    case: Case,
-    by: By,
-    action: str,
-    *,
-    from_status: str = "",
-    to_status: str = "",
-    reason_code: str = "",
-    note: str = "",
-    payload: dict | None = None,
-    now: datetime | None = None,
-) -> CaseEvent:
-    """Write one immutable event of a declared kind (cases/domain/events.py) and hand it to the
-    subscribers (cases/subscribers.py: outbox, analytics …) in the same transaction."""
-    kind = event_spec(action).kind  # an undeclared kind is refused before anything is written
-    user = by.user if getattr(by.user, "is_authenticated", False) else None
-    event = CaseEvent.objects.create(
-        case=case,
-        shop_id=case.shop_id,
-        action=kind.value,
-        actor=by.actor.value,
-        actor_user=user,
-        from_status=from_status,
-        to_status=to_status or from_status,
-        reason_code=reason_code,
-        note=note,
-        payload=payload or {},
-        created_at=now or clock.now(),
-    )
-    publish([event])  # outbox, analytics, platform push: cases/subscribers.py
-    return event
-
-
-def refresh_deadline(case: Case, now: datetime, platform_deadline: datetime | None = None) -> None:
-    """The deadline of the step the case has just entered: the platform's own if it gave one."""
-    if case.status in TERMINAL:
-        case.deadline_at, case.deadline_stage, case.deadline_source = None, "", ""
-        return
-    returned_signed_at = None
-    if case.status == Status.REFUNDING.value and case.pk:
-        # The legal 7 days to refund run from when the returned goods arrived (消保法 25).
-        first_parcel = case.parcels.order_by("received_at").first()
-        returned_signed_at = first_parcel.received_at if first_parcel else None
-    deadline = next_deadline(
-        case.platform,
-        Status(case.status),
-        Kind(case.kind),
-        now,
-        shipped=case.goods_status != GoodsStatus.NOT_SHIPPED,
-        platform_deadline=platform_deadline,
-        returned_signed_at=returned_signed_at,
-    )
-    if deadline is None:
-        case.deadline_at, case.deadline_stage, case.deadline_source = None, "", ""
-    else:
-        case.deadline_at = deadline.due_at
-        case.deadline_stage = str(deadline.stage)
-        case.deadline_source = deadline.source
-    case.reminded_at = None
-    case.escalated_at = None
-
-
-def move(
-    case: Case,
-    action: Action,
-    by: By,
-    *,
-    reason_code: str = "",
-    note: str = "",
-    payload: dict | None = None,
-    now: datetime | None = None,
-    platform_deadline: datetime | None = None,
-    reported: bool = False,
-) -> CaseEvent:
-    """Apply one transition of the state machine to a locked case and write its event. `reported`: the
-    platform (`by`) reports a move made in its workbench (a step of `states.platform_route`): the table
-    must have the row, whoever's it is, and it is made at once (it is the platform's own word).
-
-    A staff move the platform decides (states.PLATFORM_DECIDED) on a case of a connected store is not
-    made here: it is sent to the platform (a `platform_submitted` event, which the push turns into a
-    command) and made by `confirm_platform_move` once the platform confirms it."""
-    now = now or clock.now()
-    source = Status(case.status)
-    if reported:
-        if by.actor != Actor.PLATFORM:
-            raise PermissionDeniedError("case.actor_not_allowed", action=action.value, actor=by.actor.value)
-        target = reported_status(Kind(case.kind), source, action)
-        return _make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
-                          platform_deadline=platform_deadline)
-    target = next_status(Kind(case.kind), source, action, by.actor)
-    if case.platform_case_id and platform_decides(action, by.actor):
-        if case.awaiting_platform:
-            raise ConflictError("case.awaiting_platform", action=case.awaiting_platform)
-        mode = platform_gate(case, action.value, target.value)
-        if mode:
-            return _submit_to_platform(case, action, target, by, mode=mode, reason_code=reason_code, note=note,
-                                       payload=payload, now=now)
-    return _make_move(case, action, target, by, reason_code=reason_code, note=note, payload=payload, now=now,
-                      platform_deadline=platform_deadline)
-
-
-def _make_move(case: Case, action: Action, target: Status, by: By, *, reason_code: str, note: str,
-               payload: dict | None, now: datetime, platform_deadline: datetime | None = None) -> CaseEvent:
-    source = Status(case.status)
-    case.status = target.value
-    if target in TERMINAL:
-        case.closed_at = now
-    refresh_deadline(case, now, platform_deadline)
-    case.version += 1
-    case.save()
-    return record_event(
-        case,
-        by,
-        action.value,
-        from_status=source.value,
-        to_status=target.value,
-        reason_code=reason_code,
-        note=note,
-        payload=payload,
-        now=now,
-    )
-
-
-def _submit_to_platform(case: Case, action: Action, target: Status, by: By, *, mode: str, reason_code: str,
-                        note: str, payload: dict | None, now: datetime) -> CaseEvent:
-    """Hand the move to the platform: the case keeps its status, marked as awaiting the platform — or,
-    where the platform has no API for it (mode "no_api"), unmarked: the merchant does it in the
-    platform's backend and the next pull brings the result."""
-    if mode == "send":
-        case.awaiting_platform = action.value
-    case.version += 1
-    case.save()
-    return record_event(case, by, "platform_submitted", from_status=case.status, reason_code=reason_code,
-                        note=note, now=now, payload={"action": action.value, "target": target.value,
-                                                     "payload": payload or {}, "mode": mode})
-
-
-def confirm_platform_move(case: Case, submitted: CaseEvent, *, command_id: int,
+def confirm_platform_move(shop: Shop | int, case: Case | int, submitted: CaseEvent, *, command_id: int,
                           now: datetime | None = None) -> CaseEvent | None:
     """The platform confirmed the move `submitted` sent it: make it now, as the person who decided it.
 
-    `case` is locked. If the case has moved meanwhile (the platform's own sync got there first) and the
-    move no longer applies, only the mark is cleared: the case already shows the platform's state."""
+    In the caller's transaction. If the case has moved meanwhile (the platform's own sync got there
+    first) and the move no longer applies, only the mark is cleared: the case already shows the
+    platform's state."""
+    case = kernel.locked(shop, case)
     case.awaiting_platform = ""
     action = Action(submitted.payload["action"])
     by = By(Actor(submitted.actor), submitted.actor_user)
@@ -238,16 +87,18 @@ def confirm_platform_move(case: Case, submitted: CaseEvent, *, command_id: int,
     except DomainError:
         case.save(update_fields=["awaiting_platform", "updated_at"])
         return None
-    return _make_move(case, action, target, by, reason_code=submitted.reason_code, note=submitted.note,
+    return kernel.make_move(case, action, target, by, reason_code=submitted.reason_code, note=submitted.note,
                       payload=payload, now=now or clock.now())
 
 
-def platform_refused_move(case: Case, *, action: str, kind: str, code: str, message: str, command_id: int,
-                          now: datetime | None = None) -> CaseEvent:
-    """The platform refused (or could not be sent) the move awaiting it: `case` (locked) stays where it is."""
+def platform_refused_move(shop: Shop | int, case: Case | int, *, action: str, kind: str, code: str, message: str,
+                          command_id: int, now: datetime | None = None) -> CaseEvent:
+    """The platform refused (or could not be sent) the move awaiting it: the case stays where it is. In the
+    caller's transaction."""
+    case = kernel.locked(shop, case)
     case.awaiting_platform = ""
     case.save(update_fields=["awaiting_platform", "updated_at"])
-    return record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=kind,
+    return kernel.record_event(case, By(Actor.PLATFORM), "platform_refused", from_status=case.status, reason_code=kind,
                         note=message[:300], payload={"command": command_id, "action": action, "platform_code": code},
                         now=now)
 
@@ -388,13 +239,13 @@ def _open_new_case(
         created_at=now,
     )
     case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
-    refresh_deadline(case, now)
+    kernel.refresh_deadline(case, now)
     case.save()
     CaseLine.objects.bulk_create([
         CaseLine(case=case, order_line=line, quantity=q, goods_status=line_goods_status(order, line).value)
         for line, q in picked
     ])
-    record_event(
+    kernel.record_event(
         case,
         by,
         "open",
@@ -504,7 +355,7 @@ def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", return_add
     """Approve a request. When the goods are to come back, the case keeps a copy of the return address
     (rule L6): the one picked (`return_address_id`, one of the shop's) or the shop's default for the
     case's platform and category; it goes to the buyer's page, the message and the platform."""
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     payload = {}
     if case.kind in (Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.REPAIR.value):
         payload["return_freight_payer"] = case.policy_decision.get("return_freight_payer")
@@ -514,7 +365,7 @@ def approve_case(shop: Shop, case_id: int, by: By, *, note: str = "", return_add
         case.return_address = address_snapshot(address)
         if address is not None:
             payload["return_address_id"] = address.pk
-    move(case, Action.APPROVE, by, note=note, payload=payload, now=now)
+    kernel.move(case, Action.APPROVE, by, note=note, payload=payload, now=now)
     return case
 
 
@@ -566,7 +417,7 @@ def switch_remedy(
     _validate_choice(kind, Kind, "kind")
     if len(note) > 2000:
         raise DomainError("input.too_long", field="note", limit=2000)
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     other_sku = kind == Kind.EXCHANGE.value and exchange_sku_id is not None and exchange_sku_id != case.exchange_sku_id
     # Once the return is in, an exchange can still change its size/colour before the replacement ships.
     fulfilling_exchange = (case.status == Status.FULFILLING.value and case.kind == kind == Kind.EXCHANGE.value
@@ -597,7 +448,7 @@ def switch_remedy(
     case.kind, case.requested_fen, case.exchange_sku = kind, requested_fen, sku
     case.version += 1
     case.save(update_fields=["kind", "requested_fen", "exchange_sku", "version", "updated_at"])
-    record_event(case, by, "switch_remedy", from_status=case.status, note=note.strip(), now=now,
+    kernel.record_event(case, by, "switch_remedy", from_status=case.status, note=note.strip(), now=now,
                  payload={"before": before, "after": after, "buyer_agreed": buyer_agreed})
     return case
 
@@ -611,13 +462,13 @@ def reject_case(
     may refuse a request the policy found lawful as a no-reason return."""
     if reason_code not in REJECT_REASONS:
         raise DomainError("case.reject_reason_required", allowed=",".join(REJECT_REASONS))
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     # Platforms do not let a merchant refuse a refund of goods that were never shipped (TB refuse API).
     if case.kind == Kind.REFUND_ONLY.value and case.goods_status == GoodsStatus.NOT_SHIPPED.value:
         raise ConflictError("case.cannot_reject_unshipped_refund")
     if not as_owner and lawful_no_reason(case.policy_decision):
         raise ConflictError("case.reject_lawful_no_reason_owner_only")
-    move(case, Action.REJECT, by, reason_code=reason_code, note=note, now=now)
+    kernel.move(case, Action.REJECT, by, reason_code=reason_code, note=note, now=now)
     return case
 
 
@@ -625,15 +476,15 @@ def reject_case(
 def request_evidence(shop: Shop, case_id: int, by: By, *, note: str, now: datetime | None = None) -> Case:
     if not note.strip():
         raise DomainError("input.required", field="note")
-    case = lock_case(shop, case_id)
-    move(case, Action.REQUEST_EVIDENCE, by, note=note, now=now)
+    case = kernel.lock_case(shop, case_id)
+    kernel.move(case, Action.REQUEST_EVIDENCE, by, note=note, now=now)
     return case
 
 
 @transaction.atomic
 def resubmit_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
-    case = lock_case(shop, case_id)
-    move(case, Action.RESUBMIT, by, note=note, now=now)
+    case = kernel.lock_case(shop, case_id)
+    kernel.move(case, Action.RESUBMIT, by, note=note, now=now)
     return case
 
 
@@ -649,14 +500,14 @@ def record_return_shipment(
         raise DomainError("input.required", field="carrier")
     if freight_fen is not None:
         check_fen(freight_fen)
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     case.return_carrier, case.return_tracking_no = carrier, tracking_no
     case.return_logistics = ReturnLogistics.SHIPPED.value
     payload = {"carrier": carrier, "tracking_no": tracking_no}
     if freight_fen:
         case.return_freight_claimed_fen = freight_fen
         payload["freight_fen"] = freight_fen
-    move(case, Action.SHIP_RETURN, by, payload=payload, now=now)
+    kernel.move(case, Action.SHIP_RETURN, by, payload=payload, now=now)
     return case
 
 
@@ -670,7 +521,7 @@ def ship_replacement(
     carrier, tracking_no = carrier.strip(), parse_tracking(tracking_no)
     if not carrier:
         raise DomainError("input.required", field="carrier")
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     next_status(Kind(case.kind), Status(case.status), Action.SHIP_REPLACEMENT, by.actor)  # refused before stock moves
     payload = {"carrier": carrier, "tracking_no": tracking_no}
     if case.exchange_sku_id is not None and case.kind == Kind.EXCHANGE.value:
@@ -681,30 +532,30 @@ def ship_replacement(
             raise ConflictError("case.exchange_out_of_stock", sku=sku.code, spec=sku.spec, stock=sku.stock or 0)
         payload.update(sku=case.exchange_sku.code, units=units)
     case.outbound_tracking_no = tracking_no
-    move(case, Action.SHIP_REPLACEMENT, by, payload=payload, now=now)
+    kernel.move(case, Action.SHIP_REPLACEMENT, by, payload=payload, now=now)
     return case
 
 
 @transaction.atomic
 def confirm_receipt(shop: Shop, case_id: int, by: By, *, now: datetime | None = None) -> Case:
-    case = lock_case(shop, case_id)
-    move(case, Action.CONFIRM_RECEIPT, by, now=now)
+    case = kernel.lock_case(shop, case_id)
+    kernel.move(case, Action.CONFIRM_RECEIPT, by, now=now)
     return case
 
 
 @transaction.atomic
 def withdraw_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
-    case = lock_case(shop, case_id)
-    move(case, Action.WITHDRAW, by, reason_code="withdrawn", note=note, now=now)
+    case = kernel.lock_case(shop, case_id)
+    kernel.move(case, Action.WITHDRAW, by, reason_code="withdrawn", note=note, now=now)
     return case
 
 
 @transaction.atomic
 def escalate_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
     """平台介入: the platform's customer service now decides."""
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     case.arbitration_status = ArbitrationStatus.REQUESTED.value
-    move(case, Action.ESCALATE, by, note=note, now=now)
+    kernel.move(case, Action.ESCALATE, by, note=note, now=now)
     return case
 
 
@@ -712,13 +563,13 @@ def escalate_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: date
 def record_ruling(
     shop: Shop, case_id: int, *, for_buyer: bool, note: str = "", now: datetime | None = None
 ) -> Case:
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     if for_buyer:
         case.arbitration_status = ArbitrationStatus.RULED_FOR_BUYER.value
-        move(case, Action.RULE_FOR_BUYER, By(Actor.PLATFORM), note=note, now=now)
+        kernel.move(case, Action.RULE_FOR_BUYER, By(Actor.PLATFORM), note=note, now=now)
     else:
         case.arbitration_status = ArbitrationStatus.RULED_FOR_MERCHANT.value
-        move(
+        kernel.move(
             case,
             Action.RULE_FOR_MERCHANT,
             By(Actor.PLATFORM),
@@ -735,8 +586,8 @@ def close_case(
 ) -> Case:
     if reason_code not in CLOSE_REASONS:
         raise DomainError("case.close_reason_required", allowed=",".join(CLOSE_REASONS))
-    case = lock_case(shop, case_id)
-    move(case, Action.CLOSE, by, reason_code=reason_code, note=note, now=now)
+    case = kernel.lock_case(shop, case_id)
+    kernel.move(case, Action.CLOSE, by, reason_code=reason_code, note=note, now=now)
     return case
 
 
@@ -750,8 +601,8 @@ def add_note(shop: Shop, case_id: int, by: By, *, note: str, now: datetime | Non
         raise DomainError("input.required", field="note")
     if len(note) > 2000:
         raise DomainError("input.too_long", field="note", limit=2000)
-    case = lock_case(shop, case_id)
-    return record_event(case, by, "note", from_status=case.status, note=note, now=now)
+    case = kernel.lock_case(shop, case_id)
+    return kernel.record_event(case, by, "note", from_status=case.status, note=note, now=now)
 
 
 @transaction.atomic
@@ -759,12 +610,12 @@ def set_tags(shop: Shop, case_id: int, by: By, *, tags: list[str], now: datetime
     clean = sorted({t.strip() for t in tags if t and t.strip()})
     if any(len(t) > 20 for t in clean) or len(clean) > 20:
         raise DomainError("case.invalid_tags")
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     before = list(case.tags)
     case.tags = clean
     case.version += 1
     case.save(update_fields=["tags", "version", "updated_at"])
-    record_event(
+    kernel.record_event(
         case, by, "tags", from_status=case.status, payload={"before": before, "after": clean}, now=now
     )
     return case
@@ -782,7 +633,7 @@ def correct_reason(shop: Shop, case_id: int, by: By, *, reason: str, now: dateti
 
     if reason not in WORD_REASONS:
         raise DomainError("input.invalid_choice", field="reason", value=reason)
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     if not case.buyer_note.strip():
         raise DomainError("case.no_buyer_words")
     now = now or clock.now()
@@ -791,18 +642,18 @@ def correct_reason(shop: Shop, case_id: int, by: By, *, reason: str, now: dateti
     case.version += 1
     case.save(update_fields=["suggested_reason", "suggested_by", "suggested_confidence", "version", "updated_at"])
     record_reason_correction(case, corrected_reason=reason, previous=before, user=by.user, now=now)
-    record_event(case, by, "correct_reason", from_status=case.status, now=now,
+    kernel.record_event(case, by, "correct_reason", from_status=case.status, now=now,
                  payload={"before": before, "after": reason, "picked": case.reason})
     return case
 
 
 @transaction.atomic
 def set_follow_up(shop: Shop, case_id: int, by: By, *, follow_up: bool, now: datetime | None = None) -> Case:
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     case.follow_up = follow_up
     case.version += 1
     case.save(update_fields=["follow_up", "version", "updated_at"])
-    record_event(case, by, "follow_up_on" if follow_up else "follow_up_off", from_status=case.status, now=now)
+    kernel.record_event(case, by, "follow_up_on" if follow_up else "follow_up_off", from_status=case.status, now=now)
     return case
 
 
@@ -811,11 +662,11 @@ def assign_case(shop: Shop, case_id: int, by: By, *, assignee, now: datetime | N
     """Give the case to an agent of the same shop (or to nobody)."""
     if assignee is not None and not assignee.memberships.filter(shop=shop).exists():
         raise DomainError("case.assignee_not_in_shop")
-    case = lock_case(shop, case_id)
+    case = kernel.lock_case(shop, case_id)
     case.assignee = assignee
     case.version += 1
     case.save(update_fields=["assignee", "version", "updated_at"])
-    record_event(
+    kernel.record_event(
         case,
         by,
         "assign",
@@ -823,4 +674,232 @@ def assign_case(shop: Shop, case_id: int, by: By, *, assignee, now: datetime | N
         payload={"assignee": assignee.get_username() if assignee else None},
         now=now,
     )
+    return case
+
+
+# What the other apps report about a case. Refunds, the receiving desk, care, the platform sync and the
+# training simulator never lock, move or record a case themselves (the kernel is the cases app's own):
+# they call these verbs, inside their own transaction, after writing their own rows (a refund decision,
+# a payment, a parcel, an inspection, a compensation). Each verb takes the case by id, or the case the
+# caller holds from `hold_case` in this transaction (then it is neither locked nor read again), checks
+# the move with the state machine and writes the event, which the subscribers follow. They run in the
+# caller's transaction, never one of their own (a verb called outside one is refused), so a refusal
+# leaves the caller's transaction as the old direct calls did: its own `atomic` decides.
+
+
+def hold_case(shop: Shop, case_id: int) -> Case:
+    """Lock the case for the rest of the caller's transaction and read it, for a caller that checks it
+    before acting through a verb (what is still refundable, whether a parcel is awaited): what it read
+    stays true until it acts. Changes nothing. Refuses a case of another shop (`case.not_found`)."""
+    return kernel.lock_case(shop, case_id)
+
+
+def record_reply(shop: Shop, case: Case | int, by: By, *, body: str, template_id: int | None = None,
+                 now: datetime | None = None) -> Case:
+    """A reply was sent to the buyer (the text as finally sent)."""
+    case = kernel.locked(shop, case)
+    kernel.record_event(case, by, "reply", from_status=case.status, note=body,
+                 payload={"template": template_id} if template_id else {}, now=now)
+    return case
+
+
+def record_compensation(shop: Shop | int, case: Case | int, by: By, *, compensation_id: int, rung: str,
+                        cost_fen: int, note: str = "", reason: str = "", why: list[str] | None = None,
+                        approval_id: int | None = None, approved_by: str = "",
+                        now: datetime | None = None) -> CaseEvent:
+    """A goodwill compensation was given to the buyer (care's row `compensation_id`); with the reason
+    the ladder or the limits asked for (`why`), and the owner's approval it waited for, if any."""
+    case = kernel.locked(shop, case)
+    payload = {"compensation": compensation_id, "rung": rung, "cost_fen": cost_fen}
+    if reason:
+        payload.update(reason=reason, why=list(why or []))
+    if approval_id is not None:
+        payload.update(approval=approval_id, approved_by=approved_by)
+    return kernel.record_event(case, by, "compensation", from_status=case.status, note=note, payload=payload,
+                               now=now)
+
+
+def record_compensation_requested(shop: Shop | int, case: Case | int, by: By, *, approval_id: int, rung: str,
+                                  cost_fen: int, why: list[str], reason: str, note: str = "",
+                                  now: datetime | None = None) -> CaseEvent:
+    """A compensation beyond the agent's limits waits for an owner (care's approval `approval_id`)."""
+    case = kernel.locked(shop, case)
+    return kernel.record_event(case, by, "compensation_requested", from_status=case.status, note=reason, now=now,
+                               payload={"approval": approval_id, "rung": rung, "cost_fen": cost_fen, "why": why,
+                                        "reason": reason, "note": note})
+
+
+def record_compensation_declined(shop: Shop | int, case: Case | int, by: By, *, approval_id: int, rung: str,
+                                 cost_fen: int, requested_by: int | None, note: str = "",
+                                 now: datetime | None = None) -> CaseEvent:
+    """An owner declined a pending compensation: nothing was given; the agent who asked is told."""
+    case = kernel.locked(shop, case)
+    return kernel.record_event(case, by, "compensation_declined", from_status=case.status, note=note, now=now,
+                               payload={"approval": approval_id, "rung": rung, "cost_fen": cost_fen,
+                                        "requested_by": requested_by})
+
+
+def record_rating(shop: Shop, case: Case | int, by: By, *, score: int, comment: str = "",
+                  now: datetime | None = None) -> CaseEvent:
+    """The buyer rated the service."""
+    case = kernel.locked(shop, case)
+    return kernel.record_event(case, by, "rating", from_status=case.status, note=comment, payload={"score": score},
+                        now=now)
+
+
+def refund_granted(shop: Shop, case: Case | int, by: By, *, decision_id: int, amount_fen: int,
+                   refundable_fen: int, reason_code: str, note: str = "", now: datetime | None = None) -> Case:
+    """A refund of `amount_fen` was decided (refunds' decision `decision_id`) while `refundable_fen` was
+    still refundable by the refund rule: the case's cap follows the rule as the order stands now."""
+    case = kernel.locked(shop, case)
+    case.refund_cap_fen = case.refund_granted_fen + refundable_fen
+    case.refund_granted_fen += amount_fen
+    case.money_status = MoneyStatus.PENDING.value
+    case.version += 1
+    case.save(update_fields=["refund_cap_fen", "refund_granted_fen", "money_status", "version", "updated_at"])
+    kernel.record_event(case, by, "grant_refund", from_status=case.status, reason_code=reason_code, note=note,
+                 payload={"decision": decision_id, "amount_fen": amount_fen}, now=now)
+    return case
+
+
+def refund_executing(shop: Shop, case: Case | int, by: By, *, idempotency_key: str,
+                     payments: list[list], now: datetime | None = None) -> Case:
+    """The money granted is on its way: `payments` ([route, fen] each) were sent under the key."""
+    case = kernel.locked(shop, case)
+    case.money_status = MoneyStatus.REFUNDING.value
+    case.version += 1
+    case.save(update_fields=["money_status", "version", "updated_at"])
+    kernel.record_event(case, by, "execute_refund", from_status=case.status,
+                 payload={"idempotency_key": idempotency_key, "payments": payments}, now=now)
+    return case
+
+
+def refund_payment_result(shop: Shop, case: Case | int, by: By, *, payment_id: int, amount_fen: int,
+                          status: str, now: datetime | None = None) -> Case:
+    """The gateway answered for one payment of the case. Paid back in full: the refund is settled and
+    a case in `refunding` is completed. Failed: the case says so. Still open: only the version moves."""
+    case = kernel.locked(shop, case)
+    now = now or clock.now()
+    if status == PaymentStatus.SUCCEEDED:
+        case.refunded_fen += amount_fen
+    if status == PaymentStatus.SUCCEEDED and case.refunded_fen >= case.refund_granted_fen:
+        case.money_status = MoneyStatus.REFUNDED.value
+        kernel.record_event(case, by, "refund_settled", from_status=case.status,
+                     payload={"refunded_fen": case.refunded_fen}, now=now)
+        if case.status == Status.REFUNDING.value:
+            kernel.move(case, Action.REFUND_SUCCEEDED, by, now=now)
+            return case
+    elif status == PaymentStatus.FAILED:
+        case.money_status = MoneyStatus.FAILED.value
+        kernel.record_event(case, by, "refund_failed", from_status=case.status, payload={"payment": payment_id}, now=now)
+    case.version += 1
+    case.save()
+    return case
+
+
+def platform_refund_paid(shop: Shop, case: Case | int, by: By, *, paid_fen: int, route: str,
+                         reference: str = "", now: datetime | None = None) -> Case:
+    """The platform reports `paid_fen` more paid back on the case (booked by refunds as a settled
+    payment over `route`)."""
+    case = kernel.locked(shop, case)
+    case.refunded_fen += paid_fen
+    case.money_status = (MoneyStatus.REFUNDED.value if case.refunded_fen >= case.refund_granted_fen
+                         else MoneyStatus.PARTIALLY_REFUNDED.value)
+    case.version += 1
+    case.save(update_fields=["refunded_fen", "money_status", "version", "updated_at"])
+    kernel.record_event(case, by, "refund_settled", from_status=case.status, note=reference,
+                 payload={"refunded_fen": case.refunded_fen, "payments": [[route, paid_fen]]}, now=now)
+    return case
+
+
+def return_freight_granted(shop: Shop | int, case: Case | int, by: By, *, decision_id: int, amount_fen: int,
+                           idempotency_key: str, receipt_id: int | None, note: str = "",
+                           now: datetime | None = None) -> Case:
+    """The shop reimburses the buyer's return freight (refunds' decision `decision_id`, `receipt_id`: the
+    carrier's receipt among the case's photos, if any)."""
+    case = kernel.locked(shop, case)
+    case.return_freight_granted_fen = amount_fen
+    case.version += 1
+    case.save(update_fields=["return_freight_granted_fen", "version", "updated_at"])
+    kernel.record_event(case, by, "reimburse_return_freight", from_status=case.status, note=note.strip(), now=now,
+                        payload={"decision": decision_id, "amount_fen": amount_fen, "idempotency_key": idempotency_key,
+                                 "receipt": receipt_id, "claimed_fen": case.return_freight_claimed_fen})
+    return case
+
+
+def return_freight_payment_result(shop: Shop | int, case: Case | int, by: By, *, payment_id: int, amount_fen: int,
+                                  route: str, status: str, now: datetime | None = None) -> Case:
+    """The gateway answered for the return freight's payment: paid, failed, or still open (then only the
+    version moves)."""
+    case = kernel.locked(shop, case)
+    if status == PaymentStatus.SUCCEEDED:
+        case.return_freight_paid_fen += amount_fen
+        kernel.record_event(case, by, "return_freight_paid", from_status=case.status, now=now,
+                            payload={"amount_fen": amount_fen, "route": route})
+    elif status == PaymentStatus.FAILED:
+        kernel.record_event(case, by, "refund_failed", from_status=case.status, now=now,
+                            payload={"payment": payment_id, "kind": "return_freight"})
+    case.version += 1
+    case.save(update_fields=["return_freight_paid_fen", "version", "updated_at"])
+    return case
+
+
+def receive_return(shop: Shop, case: Case | int, by: By, *, parcel_id: int, tracking_no: str,
+                   now: datetime | None = None) -> Case:
+    """The returned parcel (the desk's `parcel_id`) arrived: every unit of the case is received."""
+    case = kernel.locked(shop, case)
+    kernel.check_move(case, Action.RECEIVE_RETURN, by)
+    case.return_logistics = ReturnLogistics.SIGNED.value
+    for line in case.lines.all():
+        line.received_quantity = line.quantity
+        line.save(update_fields=["received_quantity"])
+    kernel.move(case, Action.RECEIVE_RETURN, by, payload={"parcel": parcel_id, "tracking_no": tracking_no}, now=now)
+    return case
+
+
+def record_inspection(shop: Shop | int, case: Case | int, by: By, *, inspection_id: int, passed: bool,
+                      verdict: str, accepted_quantity: int, grade: str, checklist: dict, restock: bool,
+                      failure_reason: str = "", note: str = "", now: datetime | None = None) -> Case:
+    """The returned goods were inspected (the desk's `inspection_id`, its `verdict`): the accepted units
+    are spread over the case's lines in order; a pass moves the case on (a return to refund is then ready
+    to refund), a failure (with its `failure_reason`) rejects it after return."""
+    case = kernel.locked(shop, case)
+    kernel.check_move(case, Action.PASS_INSPECTION if passed else Action.FAIL_INSPECTION, by)
+    remaining = accepted_quantity
+    for line in case.lines.all():
+        line.accepted_quantity = min(line.received_quantity, remaining)
+        remaining -= line.accepted_quantity
+        line.save(update_fields=["accepted_quantity"])
+    case.inspection_result = "pass" if passed else "fail"
+    payload = {"inspection": inspection_id, "verdict": verdict, "grade": grade, "checklist": checklist,
+               "restock": restock}
+    if passed:
+        kernel.move(case, Action.PASS_INSPECTION, by, payload=payload, now=now)
+    else:
+        payload["failure_reason"] = failure_reason
+        kernel.move(case, Action.FAIL_INSPECTION, by, reason_code="inspection_failed", note=note, payload=payload,
+                    now=now)
+    if passed and case.kind == Kind.RETURN_REFUND.value:
+        kernel.record_event(case, by, "ready_to_refund", from_status=case.status, now=now)
+    return case
+
+
+def order_line_replaced(shop: Shop, case: Case | int, by: By, *, old_line: dict, new_line: dict,
+                        refundable_fen: int, now: datetime | None = None) -> Case:
+    """The platform's item rows replaced the order line the case was on (`old_line` and `new_line`: the
+    lines as the import describes them, `old_line["id"]`/`new_line["id"]` their keys); the case's cap is
+    lowered to what the new line can refund."""
+    case = kernel.locked(shop, case)
+    changes: dict[str, list] = {"order_line": [old_line["id"], new_line["id"]]}
+    if case.refund_cap_fen > refundable_fen:
+        changes["refund_cap_fen"] = [case.refund_cap_fen, refundable_fen]
+        case.refund_cap_fen = refundable_fen
+    case.version += 1
+    case.save(update_fields=["refund_cap_fen", "version", "updated_at"])
+    now = now or clock.now()
+    kernel.record_event(case, by, "order_line_replaced", from_status=case.status, reason_code="order_items_imported",
+                 payload={"changes": changes,
+                          "from": {k: v for k, v in old_line.items() if k != "id"},
+                          "to": {k: v for k, v in new_line.items() if k != "id"}},
+                 now=max(now, case.created_at))
     return case

@@ -1,6 +1,6 @@
 """What follows a case event: the explicit, ordered list of subscribers, read in this one file.
 
-`cases.services.record_event` (and the deadline sweeper, for its batches) hands every event it writes
+`cases.kernel.record_event` (and the deadline sweeper, for its batches) hands every event it writes
 to `publish`, inside the transaction of the change, so each subscriber's rows commit or roll back with
 the change itself — no Django signals, no work after commit that could be lost. Subscribers run in the
 order listed; each receives the events and a per-publish `Batch` (a scratch space for lookups it

@@ -1,6 +1,6 @@
 """The deadline sweeper: remind, escalate, and act for the platform when its timer runs out.
 
-Every open case carries the deadline of its current step (`deadline_at`, set by services.move). For
+Every open case carries the deadline of its current step (`deadline_at`, set by kernel.move). For
 each case one sweep does at most one of three things, and the case row itself records that it was
 done, so the sweep is idempotent and survives restarts:
 
@@ -13,6 +13,9 @@ done, so the sweep is idempotent and survives restarts:
   owners as overdue. An overdue escalation stamps `escalated_at` at or after the deadline; that is
   how a later sweep knows the deadline was dealt with. A move sets a new deadline and clears both
   stamps. While the platform arbitrates, its clock is its own: nothing is reminded or overdue.
+
+Only real shops are swept: a training shop's cases (`Shop.training_of`) follow the training simulator's
+clock, so the real platform never auto-approves a trainee's abandoned case.
 
 Several workers may sweep at once: due cases are claimed in batches with
 `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL), and what to do is decided again from the locked row,
@@ -27,14 +30,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
 
 from aftersales.accounts.models import Shop
-from aftersales.cases import services
+from aftersales.cases import kernel, services
 from aftersales.cases.domain import deadlines
 from aftersales.cases.domain.deadlines import DefaultAction, Stage, default_action, timer_actions
 from aftersales.cases.domain.states import OPEN_STATUSES, Action, Actor, Status
@@ -110,8 +115,9 @@ def due_cases(now: datetime, escalate_lead: timedelta = ESCALATE_BEFORE) -> Quer
         near |= Q(shop__reminder_hours=hours, deadline_at__lte=now + timedelta(hours=hours),
                   reminded_at__isnull=True)
         horizon = max(horizon, now + timedelta(hours=hours))
-    # The outer bound lets the database walk the deadline index instead of every open case.
-    open_cases = Case.objects.filter(deadline_at__lte=horizon, status__in=open_)
+    # The outer bound lets the database walk the deadline index instead of every open case. A training
+    # shop's cases are left out: the training simulator plays their buyer and platform, clocks included.
+    open_cases = Case.objects.filter(deadline_at__lte=horizon, status__in=open_, shop__in=Shop.objects.real())
     return open_cases.filter(expired | (staff_side & near)).exclude(deadline_stage__in=PLATFORM_STAGES)
 
 
@@ -227,7 +233,7 @@ OVERDUE_TEXT = "仍未处理，须人工处理（已超时）。"
 
 def _write_notices(notices: list[tuple[Case, Step]], now: datetime, report: SweepReport,
                    failed: str | None = None) -> None:
-    """Stamp the cases and write their events and messages: what services.record_event does, for many
+    """Stamp the cases and write their events and messages: what kernel.record_event does, for many
     cases in a few statements."""
     reminded = [case.pk for case, step in notices if step == Step.REMIND]
     escalated = [case.pk for case, step in notices if step != Step.REMIND]
@@ -272,7 +278,7 @@ def _expire(case: Case, now: datetime, report: SweepReport) -> None:
                          "actions": [s.value for s in steps],
                          "notify_staff": case.deadline_stage not in BUYER_STAGES,
                          "outcome_text": _outcome_text(expiry)})
-            publish([passed], report.batch)  # as services.record_event, with the sweep's cached lookups
+            publish([passed], report.batch)  # as kernel.record_event, with the sweep's cached lookups
             for action in steps:
                 _act(case.shop, case.pk, action, now)
     except DomainError as exc:
@@ -301,21 +307,25 @@ def _act(shop: Shop, case_id: int, action: Action, now: datetime) -> None:
         # The platform deems the parcel received / the second review passed; no parcel or
         # inspection is invented at our warehouse.
         with transaction.atomic():
-            case = services.lock_case(shop, case_id)
-            services.move(case, action, by, reason_code="timeout", note=TIMEOUT_NOTE, now=now)
+            case = kernel.lock_case(shop, case_id)
+            kernel.move(case, action, by, reason_code="timeout", note=TIMEOUT_NOTE, now=now)
     else:  # pragma: no cover - timer_actions yields only the moves above
         raise DomainError("timer.unsupported_action", action=action.value)
     if case.status == Status.REFUNDING.value and action in (Action.APPROVE, Action.PASS_INSPECTION):
         _grant_platform_refund(shop, case, now)
 
 
+#: What the platform does when its timer moved a case into `refunding` (it pays by itself): the refunds
+#: app records the grant. Named by path and resolved on first use, like the case subscribers
+#: (cases/subscribers.py), so the cases app does not import the refunds app that builds on it.
+PLATFORM_REFUND = "aftersales.refunds.timers.grant_platform_refund"
+
+
+@cache
+def _platform_refund():
+    return import_string(PLATFORM_REFUND)
+
+
 def _grant_platform_refund(shop: Shop, case: Case, now: datetime) -> None:
     """The platform pays out by itself: record the grant so that the money owed shows on the case."""
-    from aftersales.refunds.services import grant_refund
-
-    reason = "inspection_passed" if case.kind == "return_refund" else "approved_request"
-    try:
-        with transaction.atomic():
-            grant_refund(shop, case.pk, services.SYSTEM, reason_code=reason, note=TIMEOUT_NOTE, now=now)
-    except DomainError as exc:  # nothing left to grant (e.g. a zero-amount request): the move stands
-        logger.info("no refund granted by timer on case %s: %s", case.pk, exc.code)
+    _platform_refund()(shop, case, now=now, note=TIMEOUT_NOTE)

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from aftersales.care import services as care
 from aftersales.care.selectors import decided_approvals, pending_approvals
-from aftersales.console.access import OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.core.errors import DomainError
+from aftersales.web.access import OWNER, staff_view
+from aftersales.web.errors import error_text
 
 
 class DecisionForm(forms.Form):

@@ -28,8 +28,6 @@ from aftersales.cases.domain.states import PLATFORM_DECIDED, Action, Actor, Kind
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, Evidence
 from aftersales.console import forms as f
-from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.console.exchange import SwitchRemedyForm
 from aftersales.console.queries import case_page, next_open_case, shop_agents
 from aftersales.console.return_address_views import approval_address
@@ -39,6 +37,8 @@ from aftersales.refunds import freight
 from aftersales.refunds import services as refunds
 from aftersales.training import services as training_services
 from aftersales.warehouse import services as warehouse
+from aftersales.web.access import CONSOLE_ROLES, OWNER, staff_view
+from aftersales.web.errors import error_text
 
 
 @dataclass(frozen=True)

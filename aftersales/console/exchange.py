@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.cases.domain.states import Kind, Status
 from aftersales.cases.services import remedies_to_switch_to
 from aftersales.catalog.selectors import exchange_skus
-from aftersales.console.forms import NOTE_LIMIT, YuanField
-from aftersales.console.labels import choices, label
+from aftersales.console.forms import NOTE_LIMIT
+from aftersales.web.fields import YuanField
+from aftersales.web.labels import choices, label
 
 #: What an agent may change a request to from the case page.
 SWITCH_KINDS = [Kind.EXCHANGE.value, Kind.RETURN_REFUND.value, Kind.REFUND_ONLY.value, Kind.RESHIP.value,

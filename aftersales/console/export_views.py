@@ -1,6 +1,6 @@
 """Downloads for staff in the browser: `/console/export/{cases|refunds|inspections}.{csv|xlsx}?since=`.
 
-The same files as the API's `/api/v1/exports/…` (see `aftersales.cases.exports`), for the signed-in
+The same files as the API's `/api/v1/exports/…` (see `aftersales.exports.sheets`), for the signed-in
 member of the current shop, in the page's language, with the same role rule per kind.
 """
 
@@ -12,8 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.cases import exports
-from aftersales.console.access import staff_view
+from aftersales.exports import sheets
+from aftersales.web.access import staff_view
 
 
 class ExportForm(forms.Form):
@@ -22,13 +22,13 @@ class ExportForm(forms.Form):
 
 @staff_view()
 def download(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
-    if what not in exports.KINDS or fmt not in exports.FORMATS:
+    if what not in sheets.KINDS or fmt not in sheets.FORMATS:
         raise Http404
     staff = request.staff
-    if staff.role not in exports.ROLES[what]:
+    if staff.role not in sheets.ROLES[what]:
         raise PermissionDenied
     form = ExportForm(request.GET)
     if not form.is_valid():
         return HttpResponse(form.errors["since"][0], status=400, content_type="text/plain; charset=utf-8")
     lang = "en" if translation.get_language() == "en" else "zh-hans"
-    return exports.attachment(staff.shop, what, fmt, lang=lang, since=form.cleaned_data["since"])
+    return sheets.attachment(staff.shop, what, fmt, lang=lang, since=form.cleaned_data["since"])

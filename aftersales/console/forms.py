@@ -11,40 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.care.models import Rung
 from aftersales.cases.domain.states import Kind
 from aftersales.cases.services import CLOSE_REASONS, REJECT_REASONS
-from aftersales.console.labels import choices
 from aftersales.console.queries import TABS
 from aftersales.core.choices import Platform, Reason
 from aftersales.core.errors import DomainError
-from aftersales.core.money import yuan_to_fen
 from aftersales.core.tracking import parse_tracking
 from aftersales.refunds.services import GRANT_REASONS
+from aftersales.web.fields import YuanField
+from aftersales.web.labels import choices
 
 NOTE_LIMIT = 2000
-
-
-class YuanField(forms.Field):
-    """An amount typed in yuan ("12.50", "¥12.5", "1,234"), cleaned to integer fen."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *, min_fen: int = 0, **kwargs):
-        self.min_fen = min_fen
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "placeholder": "0.00", "maxlength": "20"})
-
-    def to_python(self, value):
-        text = str(value or "").strip()
-        if not text:
-            return None
-        if len(text) > 20:
-            raise ValidationError(_("Enter an amount in yuan, such as 12.50."), code="invalid")
-        try:
-            fen = yuan_to_fen(text)
-        except DomainError:
-            raise ValidationError(_("Enter an amount in yuan, such as 12.50."), code="invalid") from None
-        if fen < self.min_fen:
-            raise ValidationError(_("Enter an amount greater than zero."), code="min")
-        return fen
 
 
 def _blank(label):

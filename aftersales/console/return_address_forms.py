@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases.domain.return_address import ID_PLATFORMS, LIMITS
-from aftersales.console.labels import choices
 from aftersales.core.choices import Platform
+from aftersales.web.labels import choices
 
 
 def _text(label, key: str, *, required: bool = True, **attrs) -> forms.CharField:

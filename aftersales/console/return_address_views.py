@@ -18,11 +18,11 @@ from aftersales.cases.models import Case
 from aftersales.cases.services import case_category_id
 from aftersales.catalog import return_addresses as book
 from aftersales.catalog.models import Category
-from aftersales.console.access import OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.console.return_address_forms import ReturnAddressForm
 from aftersales.core.errors import DomainError
 from aftersales.core.fields import mask_phone
+from aftersales.web.access import OWNER, staff_view
+from aftersales.web.errors import error_text
 
 
 def approval_address(shop, case: Case, form) -> dict:

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.care.models import TemplateKind
-from aftersales.console.forms import YuanField
-from aftersales.console.labels import choices
 from aftersales.core.choices import Platform, Role
+from aftersales.web.fields import YuanField
+from aftersales.web.labels import choices
 
 
 class RuleForm(forms.Form):
@@ -50,6 +50,11 @@ class LimitsForm(forms.Form):
             if name in data and data[name] is None:
                 self.add_error(name, _("Enter an amount in yuan, such as 12.50."))
         return data
+
+
+class FreightCapForm(forms.Form):
+    amount = YuanField(label=_("Return freight reimbursed without a receipt, at most (yuan)"),
+                       error_messages={"required": _("Enter an amount in yuan, such as 12.50.")})
 
 
 class BudgetForm(forms.Form):

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.cases import bulk
-from aftersales.console.access import CONSOLE_ROLES, TRAINEE, WAREHOUSE, resolve_staff, staff_view
-from aftersales.console.errors import error_text
 from aftersales.console.forms import BulkForm, BulkRefundForm, InboxFilterForm
 from aftersales.console.queries import inbox_cases, inbox_counts, shop_agents
 from aftersales.core.money import format_fen as yuan
 from aftersales.intelligence.present import advice_choices
 from aftersales.refunds import bulk as bulk_refunds
+from aftersales.web.access import CONSOLE_ROLES, TRAINEE, WAREHOUSE, resolve_staff, staff_view
+from aftersales.web.errors import error_text
 
 PAGE_SIZE = 50
 

@@ -15,23 +15,12 @@ DEFAULT_LANGUAGE = "zh-hans"
 # Vocabulary shared with the rest of the product (aftersales.core.messages): a group name.
 STATUS, KIND, REASON, STAGE, PLATFORM, ACTOR = "status", "kind", "reason", "stage", "platform", "actor"
 VERDICT, FAILURE = "verdict", "failure"  # an inspection's answer to the claim, and why one failed
+GRADE = "grade"  # the resale grade of what came back (the same words as the pages)
 
-#: Why a request was refused or a case closed (services.REJECT_REASONS, CLOSE_REASONS).
-DECISION_REASON = {
-    "evidence_insufficient": ("凭证不足", "not enough evidence"),
-    "not_intact": ("商品不完好，影响二次销售", "the goods are not intact"),
-    "beyond_window": ("已超过售后期限", "the after-sales period has passed"),
-    "exempt_category": ("该商品不支持七天无理由退货", "this item is exempt from no-reason returns"),
-    "buyer_fault": ("非商品质量问题", "not a fault of the goods"),
-    "duplicate_request": ("重复申请", "a duplicate request"),
-    "inspection_failed": ("退回商品质检未通过", "the returned goods failed inspection"),
-    "resolved_offline": ("已与您协商解决", "resolved with you directly"),
-    "buyer_unreachable": ("多次联系未果", "we could not reach you"),
-    "timeout": ("超时未处理，系统自动关闭", "closed automatically after the time limit"),
-    "withdrawn": ("您已撤销申请", "you withdrew the request"),
-    "ruled_for_merchant": ("平台判定支持商家", "the platform ruled for the merchant"),
-    "other": ("其他原因", "another reason"),
-}
+#: Why a request was refused or a case closed, as the buyer is told it (staff's words: REJECT_REASON, CLOSE_REASON).
+DECISION_REASON = "decision_reason"
+#: Why staff refused a request, closed a case or granted a refund: groups of core.messages.
+REJECT_REASON, CLOSE_REASON, GRANT_REASON = "reject_reason", "close_reason", "grant_reason"
 
 #: What happens when a deadline passes, as a sentence for staff.
 CONSEQUENCE = {
@@ -44,8 +33,6 @@ CONSEQUENCE = {
 
 ROLE = {"owner": ("店长", "owner"), "agent": ("客服", "agent"), "warehouse": ("仓管", "warehouse")}
 
-GRADE = {"A": ("A 全新可售", "A resell as new"), "B": ("B 二次包装", "B repackage"),
-         "C": ("C 损坏报废", "C write off"), "D": ("D 无残值", "D nothing to resell")}
 
 PAYMENT_STATUS = {"pending": ("处理中", "pending"), "succeeded": ("成功", "succeeded"),
                   "failed": ("失败", "failed"), "unknown": ("待确认", "unknown")}

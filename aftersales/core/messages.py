@@ -29,8 +29,10 @@ LABEL_GROUPS = frozenset({
     "event",
     "ladder",
     "verdict", "failure",  # an inspection's verdict and why it failed (cases/domain/inspection.py)
+    "grade",  # the resale grade of what came back (core.choices.Grade)
     "guard",  # why a compensation needs a reason or the owner (care.domain.limits.Why)
     "approval",  # a compensation approval's status
+    "reject_reason", "close_reason", "grant_reason", "decision_reason",  # why staff refused, closed, granted
 })
 
 
@@ -96,6 +98,12 @@ def _as_list(value: object) -> list:
     if isinstance(value, list | tuple | set | frozenset):
         return list(value)
     return [value]
+
+
+def codes(group: str) -> list[str]:
+    """The values a vocabulary names, in the catalogue's order (`codes("grant_reason")`)."""
+    prefix = f"{group}."
+    return [code[len(prefix):] for code in MESSAGES if code.startswith(prefix)]
 
 
 def translate(code: str, lang: str = ZH, **params: object) -> str:

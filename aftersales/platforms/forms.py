@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.console.labels import platform_label
+from aftersales.web.labels import platform_label
 
 PLATFORMS = ("douyin", "taobao", "tmall", "jd", "pdd")
 #: The largest file the page takes (a 1,000,000-line 抖店 export is about 400 MB).

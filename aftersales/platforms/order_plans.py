@@ -117,6 +117,7 @@ def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | Non
         "content_author": cut(_first_text(records, "author"), 100),
         "province": cut(_first_text(records, "province"), 32),
         "city": cut(_first_text(records, "city"), 32),
+        **_free_shipping(records),
     }
     buyer = {
         "nick": cut(_first_text(records, "buyer_nick"), 100),
@@ -134,6 +135,14 @@ def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | Non
         if tracking and tracking not in plan.shipments:
             plan.shipments[tracking] = (cut(r.carrier, 32), r.shipped_at or shipped_at or paid_at)
     return plan
+
+
+def _free_shipping(records: list[OrderLineRecord]) -> dict[str, int | None]:
+    """满X包邮 as the file gives it (None: not given). A waived freight without its threshold is left
+    out: the refund rule could not tell when a return breaks it."""
+    threshold = max((r.free_shipping_threshold_fen for r in records if r.free_shipping_threshold_fen), default=None)
+    waived = max((r.waived_freight_fen for r in records if r.waived_freight_fen), default=None)
+    return {"free_shipping_threshold_fen": threshold, "waived_freight_fen": waived if threshold else None}
 
 
 def line_amounts(records: list[OrderLineRecord]) -> tuple[list[tuple[int, int]], int | None]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from aftersales.cases.domain.states import Actor, Status
 from aftersales.cases.models import Case, CaseLine
-from aftersales.cases.services import By, record_event
+from aftersales.cases.services import By, order_line_replaced
 from aftersales.core import clock
 from aftersales.core.money import allocate
 from aftersales.orders.models import Order, OrderLine
@@ -42,7 +42,6 @@ from aftersales.platforms.writing import Columns, yuan
 from aftersales.refunds.models import RefundDecision
 
 PLATFORM = By(Actor.PLATFORM)
-MOVED = "order_line_replaced"
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,16 +198,9 @@ def _move(held, target_pk: int, target: LinePlan, room: int) -> list[str]:
             decision.save(update_fields=["per_line"])
     now = clock.now()
     for case in cases:
-        changes: dict[str, list] = {"order_line": [held.pk, target_pk]}
-        if case.refund_cap_fen > room:
-            changes["refund_cap_fen"] = [case.refund_cap_fen, room]
-            case.refund_cap_fen = room
-        case.version += 1
-        case.save(update_fields=["refund_cap_fen", "version", "updated_at"])
-        record_event(case, PLATFORM, MOVED, from_status=case.status, reason_code="order_items_imported",
-                     payload={"changes": changes,
-                              "from": {"title": held.title, "quantity": held.quantity, "paid_fen": held.paid_fen},
-                              "to": {"title": target.title, "sku_code": target.sku_code, "spec": target.spec,
-                                     "quantity": target.quantity, "paid_fen": target.paid_fen}},
-                     now=max(now, case.created_at))
+        order_line_replaced(
+            case.shop_id, case, PLATFORM, refundable_fen=room, now=now,
+            old_line={"id": held.pk, "title": held.title, "quantity": held.quantity, "paid_fen": held.paid_fen},
+            new_line={"id": target_pk, "title": target.title, "sku_code": target.sku_code, "spec": target.spec,
+                      "quantity": target.quantity, "paid_fen": target.paid_fen})
     return [case.number for case in cases]

@@ -347,6 +347,7 @@ class OrderWriter:
                     self.shop.pk, self.platform, plan.order_id, buyers[plan.order_id], f["status_raw"],
                     f["channel"] or "other", f["content_id"], f["content_author"], f["province"], f["city"],
                     plan.paid_at, plan.shipped_at, plan.signed_at, goods, freight, freight == 0, 0, now, now,
+                    f["free_shipping_threshold_fen"] or 0, f["waived_freight_fen"] or 0,
                 ))
                 orders[plan.order_id] = Saved(0, goods, freight, plan.paid_at)
             else:
@@ -473,11 +474,12 @@ class Saved:
 BUYER_COLUMNS = ("shop", "platform", "nick", "name", "phone", "phone_last4", "province", "city", "email")
 ORDER_COLUMNS = ("shop", "platform", "platform_order_id", "buyer", "status_raw", "channel", "content_id",
                  "content_author", "province", "city", "paid_at", "shipped_at", "signed_at", "goods_fen",
-                 "freight_fen", "free_shipping", "refund_granted_fen", "created_at", "updated_at")
+                 "freight_fen", "free_shipping", "refund_granted_fen", "created_at", "updated_at",
+                 "free_shipping_threshold_fen", "waived_freight_fen")
 LINE_COLUMNS = ("order", "shop", "platform_line_id", "sku", "product", "title", "sku_code", "spec", "quantity",
                 "unit_price_fen", "paid_fen", "is_gift", "bundle_id")
 ORDER_FIELDS = ["status_raw", "channel", "content_id", "content_author", "province", "city", "paid_at",
-                "shipped_at", "signed_at", "goods_fen", "freight_fen"]
+                "shipped_at", "signed_at", "goods_fen", "freight_fen", "free_shipping_threshold_fen", "waived_freight_fen"]
 LINE_FIELDS = ["title", "sku_code", "spec", "quantity", "unit_price_fen", "paid_fen", "sku_id", "product_id"]
 
 

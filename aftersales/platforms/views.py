@@ -10,13 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 
-from aftersales.console.access import CONSOLE_ROLES, staff_view
 from aftersales.core import spreadsheets
 from aftersales.platforms.forms import ImportForm
 from aftersales.platforms.import_leases import reap_stale_imports
 from aftersales.platforms.models import ImportRun
 from aftersales.platforms.report import report_sheet
 from aftersales.platforms.services import import_file, queue_import
+from aftersales.web.access import CONSOLE_ROLES, staff_view
 
 #: Files up to this size are imported while the merchant waits; bigger ones go to the worker.
 SYNC_MAX_BYTES = 2 * 1024 * 1024

@@ -6,12 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases.domain.states import Kind
-from aftersales.console.forms import YuanField
-from aftersales.console.labels import choices
 from aftersales.core.choices import Reason
 from aftersales.core.errors import DomainError
 from aftersales.core.tracking import parse_tracking
-from aftersales.warehouse.forms import PhotosField
+from aftersales.web.fields import PhotosField, YuanField
+from aftersales.web.labels import choices
 
 BUYER_KINDS = [Kind.REFUND_ONLY.value, Kind.RETURN_REFUND.value, Kind.EXCHANGE.value, Kind.RESHIP.value,
                Kind.REPAIR.value, Kind.PARTIAL_REFUND.value]

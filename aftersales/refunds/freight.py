@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.models import Case, Evidence
-from aftersales.cases.services import By, lock_case, record_event
+from aftersales.cases.services import By, hold_case, return_freight_granted, return_freight_payment_result
 from aftersales.core import clock
 from aftersales.core.choices import PaymentRoute, PaymentStatus, ReturnLogistics
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
@@ -29,6 +29,16 @@ from aftersales.refunds.services import _KEY
 
 #: The policy's word for "the shop pays the return freight".
 SHOP_PAYS = "merchant"
+
+
+@transaction.atomic
+def set_return_freight_cap(shop: Shop, *, cap_fen: int) -> Shop:
+    """The owner's limit on a reimbursement without the carrier's receipt."""
+    check_fen(cap_fen)
+    locked = Shop.objects.select_for_update().get(pk=shop.pk)
+    locked.return_freight_cap_fen = cap_fen
+    locked.save(update_fields=["return_freight_cap_fen"])
+    return locked
 
 
 def reimbursable(case: Case) -> bool:
@@ -63,7 +73,7 @@ def _decide(shop: Shop, case_id: int, by: By, amount_fen: int, key: str, receipt
             now: datetime) -> list[RefundPayment]:
     try:
         with transaction.atomic():
-            case = lock_case(shop, case_id)
+            case = hold_case(shop, case_id)
             existing = list(RefundPayment.objects.filter(shop=shop, idempotency_key=key)
                             .select_related("case", "decision"))
             if existing:
@@ -109,12 +119,8 @@ def _book(case: Case, by: By, amount_fen: int, key: str, receipt_id: int | None,
     )
     payment = RefundPayment.objects.create(shop_id=case.shop_id, case=case, decision=decision, route=_route(case.order),
                                            amount_fen=amount_fen, idempotency_key=key, created_at=now)
-    case.return_freight_granted_fen = amount_fen
-    case.version += 1
-    case.save(update_fields=["return_freight_granted_fen", "version", "updated_at"])
-    record_event(case, by, "reimburse_return_freight", from_status=case.status, note=note.strip(), now=now,
-                 payload={"decision": decision.pk, "amount_fen": amount_fen, "idempotency_key": key,
-                          "receipt": receipt_id, "claimed_fen": case.return_freight_claimed_fen})
+    return_freight_granted(case.shop_id, case, by, decision_id=decision.pk, amount_fen=amount_fen,
+                           idempotency_key=key, receipt_id=receipt_id, note=note, now=now)
     return payment
 
 
@@ -123,18 +129,12 @@ def _settle(shop: Shop, payment_id: int, by: By, status: PaymentStatus, external
     payment = RefundPayment.objects.select_for_update(no_key=True).get(shop=shop, pk=payment_id)
     if payment.status == PaymentStatus.SUCCEEDED.value:
         return  # settled by an earlier call with the same key
-    case = lock_case(shop, payment.case_id)
+    case = hold_case(shop, payment.case_id)
     now = clock.now()
     payment.attempts += 1
     payment.status, payment.external_ref = status.value, external_ref
     if status == PaymentStatus.SUCCEEDED:
         payment.settled_at = now
-        case.return_freight_paid_fen += payment.amount_fen
-        record_event(case, by, "return_freight_paid", from_status=case.status, now=now,
-                     payload={"amount_fen": payment.amount_fen, "route": payment.route})
-    elif status == PaymentStatus.FAILED:
-        record_event(case, by, "refund_failed", from_status=case.status, now=now,
-                     payload={"payment": payment.pk, "kind": RETURN_FREIGHT})
+    return_freight_payment_result(shop, case, by, payment_id=payment.pk, amount_fen=payment.amount_fen,
+                                  route=payment.route, status=status.value, now=now)
     payment.save()
-    case.version += 1
-    case.save(update_fields=["return_freight_paid_fen", "version", "updated_at"])

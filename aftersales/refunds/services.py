@@ -17,12 +17,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from aftersales.accounts.models import Shop
-from aftersales.cases.domain.states import Action, Actor, Status
+from aftersales.cases.domain.states import Actor, Status
 from aftersales.cases.models import Case
 from aftersales.cases.refund_rule import case_plan, refundable_now
-from aftersales.cases.services import By, lock_case, move, record_event
+from aftersales.cases.services import (
+    By,
+    hold_case,
+    platform_refund_paid,
+    refund_executing,
+    refund_granted,
+    refund_payment_result,
+)
 from aftersales.core import clock
-from aftersales.core.choices import MoneyStatus, PaymentRoute, PaymentStatus
+from aftersales.core.choices import PaymentRoute, PaymentStatus
 from aftersales.core.errors import ConflictError, DomainError
 from aftersales.core.money import allocate, check_fen
 from aftersales.orders.models import Order
@@ -61,7 +68,7 @@ def grant_refund(
     # Lock order then case, always in that order, so two refunds on one order cannot interleave.
     case_order_id = Case.objects.filter(shop=shop, pk=case_id).values_list("order_id", flat=True).first()
     order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=case_order_id).first()
-    case = lock_case(shop, case_id)
+    case = hold_case(shop, case_id)
     if case.status != Status.REFUNDING.value:
         raise ConflictError("refund.case_not_refunding", status=case.status)
     remaining = refundable_now(case, order)  # the refund rule, as the order stands now
@@ -101,24 +108,11 @@ def _book_grant(order: Order, case: Case, by: By, amount_fen: int, remaining: in
         decided_by=by.user if getattr(by.user, "is_authenticated", False) else None,
         created_at=now,
     )
-    # The cap follows the rule: what this case may have in all, as the order stands at this grant.
-    case.refund_cap_fen = case.refund_granted_fen + remaining
-    case.refund_granted_fen += amount_fen
-    case.money_status = MoneyStatus.PENDING.value
-    case.version += 1
-    case.save(update_fields=["refund_cap_fen", "refund_granted_fen", "money_status", "version", "updated_at"])
     order.refund_granted_fen += amount_fen
     order.save(update_fields=["refund_granted_fen", "updated_at"])
-    record_event(
-        case,
-        by,
-        "grant_refund",
-        from_status=case.status,
-        reason_code=reason_code,
-        note=note,
-        payload={"decision": decision.pk, "amount_fen": amount_fen},
-        now=now,
-    )
+    # The case's cap follows the rule: what it may have in all, as the order stands at this grant.
+    refund_granted(case.shop_id, case, by, decision_id=decision.pk, amount_fen=amount_fen,
+                   refundable_fen=remaining, reason_code=reason_code, note=note, now=now)
     return decision
 
 
@@ -152,7 +146,7 @@ def record_platform_refund(
     by = By(Actor.PLATFORM)
     case_order_id = Case.objects.filter(shop=shop, pk=case_id).values_list("order_id", flat=True).first()
     order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=case_order_id).first()
-    case = lock_case(shop, case_id)
+    case = hold_case(shop, case_id)
     new_grant, refused = max(0, granted_fen - case.refund_granted_fen), 0
     if new_grant:
         remaining = refundable_now(case, order)
@@ -169,14 +163,7 @@ def record_platform_refund(
             status=PaymentStatus.SUCCEEDED.value, attempts=1, external_ref=reference[:100], created_at=now,
             settled_at=now,
         )
-        case.refunded_fen += new_paid
-        case.money_status = (MoneyStatus.REFUNDED.value if case.refunded_fen >= case.refund_granted_fen
-                             else MoneyStatus.PARTIALLY_REFUNDED.value)
-        case.version += 1
-        case.save(update_fields=["refunded_fen", "money_status", "version", "updated_at"])
-        record_event(case, by, "refund_settled", from_status=case.status, note=reference,
-                     payload={"refunded_fen": case.refunded_fen, "payments": [[payment.route, new_paid]]},
-                     now=now)
+        platform_refund_paid(shop, case, by, paid_fen=new_paid, route=payment.route, reference=reference, now=now)
     return PlatformRefund(granted_fen=new_grant, paid_fen=new_paid, refused_fen=refused)
 
 
@@ -227,7 +214,7 @@ def _create_pending_payments(shop, case_id, by, key, now) -> list[RefundPayment]
         with transaction.atomic():
             # The case lock comes first: a second request with the same key waits here, then finds
             # the payments the first one committed instead of computing a new amount.
-            case = lock_case(shop, case_id)
+            case = hold_case(shop, case_id)
             existing = list(
                 RefundPayment.objects.filter(shop=shop, idempotency_key=key).select_related("case", "decision")
             )
@@ -267,17 +254,8 @@ def _new_payments(case: Case, by, key, now) -> list[RefundPayment]:
         for route, fen in split
         if fen > 0
     ]
-    case.money_status = MoneyStatus.REFUNDING.value
-    case.version += 1
-    case.save(update_fields=["money_status", "version", "updated_at"])
-    record_event(
-        case,
-        by,
-        "execute_refund",
-        from_status=case.status,
-        payload={"idempotency_key": key, "payments": [[p.route, p.amount_fen] for p in created]},
-        now=now,
-    )
+    refund_executing(shop, case, by, idempotency_key=key, payments=[[p.route, p.amount_fen] for p in created],
+                     now=now)
     return created
 
 
@@ -286,33 +264,14 @@ def _settle_payment(shop, payment_id, by, status: PaymentStatus, external_ref: s
     payment = RefundPayment.objects.select_for_update(no_key=True).get(shop=shop, pk=payment_id)
     if payment.status == PaymentStatus.SUCCEEDED.value:
         return  # settled by an earlier call with the same key
-    case = lock_case(shop, payment.case_id)
+    case = hold_case(shop, payment.case_id)
     payment.attempts += 1
     payment.status = status.value
     payment.external_ref = external_ref
     now = clock.now()
     if status == PaymentStatus.SUCCEEDED:
         payment.settled_at = now
-        case.refunded_fen += payment.amount_fen
     payment.save()
-    if status == PaymentStatus.SUCCEEDED and case.refunded_fen >= case.refund_granted_fen:
-        case.money_status = MoneyStatus.REFUNDED.value
-        record_event(
-            case,
-            by,
-            "refund_settled",
-            from_status=case.status,
-            payload={"refunded_fen": case.refunded_fen},
-            now=now,
-        )
-        if case.status == Status.REFUNDING.value:
-            move(case, Action.REFUND_SUCCEEDED, by, now=now)
-            return
-    elif status == PaymentStatus.FAILED:
-        case.money_status = MoneyStatus.FAILED.value
-        record_event(
-            case, by, "refund_failed", from_status=case.status, payload={"payment": payment.pk}, now=now
-        )
-    case.version += 1
-    case.save()
+    refund_payment_result(shop, case, by, payment_id=payment.pk, amount_fen=payment.amount_fen,
+                          status=status.value, now=now)
 

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from aftersales.accounts.models import Membership
-from aftersales.console.access import OWNER, Staff, resolve_staff
+from aftersales.web.access import OWNER, Staff, resolve_staff
 
 
 def training_view(*, owner_only: bool = False) -> Callable:

@@ -255,7 +255,7 @@ def sync(training: Shop, case_id: int, *, now: datetime | None = None) -> Attemp
     attempt = Attempt.objects.select_for_update().filter(case__shop=training, case_id=case_id).first()
     if attempt is None or not attempt.is_open:
         return attempt
-    attempt.case = cases.lock_case(training, case_id)
+    attempt.case = cases.hold_case(training, case_id)
     scenario = scenario_for(attempt.shop, attempt.scenario_key)
     new = list(CaseEvent.objects.filter(case_id=case_id, pk__gt=attempt.last_event_id).order_by("pk"))
     for event in new:

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from aftersales.api_auth import require_role
-from aftersales.cases.api import WAREHOUSE, by, detail
+from aftersales.api_auth import WAREHOUSE, require_role
 from aftersales.cases.schemas import CaseDetailOut, InspectIn, ReceiveIn
+from aftersales.cases.selectors import case_detail
+from aftersales.cases.services import acting_for_token
 from aftersales.warehouse import services as warehouse
 from aftersales.warehouse.inspection import inspect_with_photos
 
@@ -16,13 +17,13 @@ def receive(request, case_id: int, payload: ReceiveIn):
     require_role(request, *WAREHOUSE)
     warehouse.receive_parcel(
         request.shop,
-        by(request),
+        acting_for_token(request.api_role),
         tracking_no=payload.tracking_no,
         carrier=payload.carrier,
         note=payload.note,
         case_id=case_id,
     )
-    return detail(request, case_id)
+    return case_detail(request.shop, case_id)
 
 
 @case_router.post("/{int:case_id}/inspect", response=CaseDetailOut)
@@ -31,7 +32,7 @@ def inspect(request, case_id: int, payload: InspectIn):
     inspect_with_photos(
         request.shop,
         case_id,
-        by(request),
+        acting_for_token(request.api_role),
         evidence_ids=payload.photo_ids,
         grade=payload.grade,
         checklist=payload.checklist,
@@ -41,4 +42,4 @@ def inspect(request, case_id: int, payload: InspectIn):
         note=payload.note,
         write_off_fen=payload.write_off_fen,
     )
-    return detail(request, case_id)
+    return case_detail(request.shop, case_id)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases.domain.inspection import failure_reasons_for
-from aftersales.console.forms import YuanField
-from aftersales.console.labels import choices
 from aftersales.core.choices import Grade
 from aftersales.core.errors import DomainError
 from aftersales.core.tracking import parse_tracking
-
-MAX_PHOTOS = settings.UPLOAD_MAX_FILES
+from aftersales.web.fields import PhotosField, YuanField
+from aftersales.web.labels import choices
 
 
 class ScanForm(forms.Form):
@@ -47,22 +44,6 @@ class ReceiveForm(forms.Form):
 
 class MatchForm(forms.Form):
     number = forms.CharField(max_length=32, label=_("Case number"))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if not files and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(_("At most %(n)s photos at a time.") % {"n": MAX_PHOTOS})
-        return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
 class InspectForm(forms.Form):

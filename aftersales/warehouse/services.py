@@ -13,11 +13,11 @@ from django.db import transaction
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.inspection import judge_return
-from aftersales.cases.domain.states import Action, Kind, Status
+from aftersales.cases.domain.states import Status
 from aftersales.cases.models import Case
-from aftersales.cases.services import By, lock_case, move, record_event
+from aftersales.cases.services import By, hold_case, receive_return, record_inspection
 from aftersales.core import clock
-from aftersales.core.choices import Grade, ReturnLogistics
+from aftersales.core.choices import Grade
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.tracking import normalise_tracking, parse_tracking
 from aftersales.warehouse.models import Inspection, ReturnParcel
@@ -64,10 +64,10 @@ def receive_parcel(
     if not tracking_no and not note.strip() and case_id is None:
         raise DomainError("parcel.needs_tracking_or_note")
     if case_id is not None:
-        case = lock_case(shop, case_id)
+        case = hold_case(shop, case_id)
     else:
         found = find_case_by_tracking(shop, tracking_no)
-        case = lock_case(shop, found.pk) if found else None
+        case = hold_case(shop, found.pk) if found else None
     user = by.user if getattr(by.user, "is_authenticated", False) else None
     parcel = ReturnParcel.objects.create(
         shop=shop,
@@ -88,17 +88,7 @@ def _attach(parcel: ReturnParcel, case: Case, by: By, now: datetime) -> None:
     parcel.case = case
     parcel.matched_at = now
     parcel.save(update_fields=["case", "matched_at"])
-    case.return_logistics = ReturnLogistics.SIGNED.value
-    for line in case.lines.all():
-        line.received_quantity = line.quantity
-        line.save(update_fields=["received_quantity"])
-    move(
-        case,
-        Action.RECEIVE_RETURN,
-        by,
-        payload={"parcel": parcel.pk, "tracking_no": parcel.tracking_no},
-        now=now,
-    )
+    receive_return(case.shop_id, case, by, parcel_id=parcel.pk, tracking_no=parcel.tracking_no, now=now)
 
 
 @transaction.atomic
@@ -111,7 +101,7 @@ def match_parcel(
         raise NotFoundError("parcel.not_found", parcel_id=parcel_id)
     if parcel.case_id is not None:
         raise ConflictError("parcel.already_matched")
-    _attach(parcel, lock_case(shop, case_id), by, now or clock.now())
+    _attach(parcel, hold_case(shop, case_id), by, now or clock.now())
     return parcel
 
 
@@ -153,7 +143,7 @@ def inspect_return(
         raise DomainError("input.invalid_choice", field="checklist", value=",".join(sorted(unknown)))
     if write_off_fen < 0:
         raise DomainError("money.negative", value=str(write_off_fen))
-    case = lock_case(shop, case_id)
+    case = hold_case(shop, case_id)
     if case.status != Status.RETURN_RECEIVED.value:
         raise ConflictError("inspection.case_not_received", status=case.status)
     judgement = judge_return(case.reason, checklist, checklist_for(case), failure_reason=failure_reason,
@@ -185,27 +175,7 @@ def inspect_return(
         inspector=user,
         created_at=now,
     )
-    remaining = accepted
-    for line in case.lines.all():
-        line.accepted_quantity = min(line.received_quantity, remaining)
-        remaining -= line.accepted_quantity
-        line.save(update_fields=["accepted_quantity"])
-    case.inspection_result = "pass" if judgement.passed else "fail"
-    payload = {"inspection": inspection.pk, "verdict": judgement.verdict.value, "grade": grade,
-               "checklist": checklist, "restock": restock}
-    if judgement.passed:
-        move(case, Action.PASS_INSPECTION, by, payload=payload, now=now)
-    else:
-        payload["failure_reason"] = judgement.failure_reason
-        move(
-            case,
-            Action.FAIL_INSPECTION,
-            by,
-            reason_code="inspection_failed",
-            note=note,
-            payload=payload,
-            now=now,
-        )
-    if judgement.passed and case.kind == Kind.RETURN_REFUND.value:
-        record_event(case, by, "ready_to_refund", from_status=case.status, now=now)
+    record_inspection(shop, case, by, inspection_id=inspection.pk, passed=judgement.passed,
+                      verdict=judgement.verdict.value, accepted_quantity=accepted, grade=grade, checklist=checklist,
+                      restock=restock, failure_reason=judgement.failure_reason, note=note, now=now)
     return inspection

@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from aftersales.cases.domain.inspection import claims_a_fault
 from aftersales.cases.domain.states import Actor
-from aftersales.console.access import DESK_ROLES, staff_view
-from aftersales.console.errors import error_text
 from aftersales.core.errors import DomainError
 from aftersales.warehouse import selectors
 from aftersales.warehouse import services as warehouse
 from aftersales.warehouse.forms import InspectForm, MatchForm, ReceiveForm, ScanForm
 from aftersales.warehouse.inspection import inspect_with_photos
+from aftersales.web.access import DESK_ROLES, staff_view
+from aftersales.web.errors import error_text
 
 
 def _desk(request: HttpRequest, *, scan_form=None, receive_form=None, error: str = "", status: int = 200,

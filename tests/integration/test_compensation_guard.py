@@ -88,6 +88,7 @@ def test_the_owner_approves_from_the_list_and_the_approver_is_recorded(client, a
     client.force_login(owner)
     page = text(client.get("/console/approvals/"))
     assert case.number in page and "¥50.00" in page and "买家威胁差评" in page
+    assert 'title="待您审批">1</span>' in page  # the owner's navigation counts what waits
     response = client.post(f"/console/approvals/{approval.pk}/approve/", {})
     assert response.status_code == 302
     grant = Compensation.objects.get()
@@ -104,7 +105,8 @@ def test_the_owner_approves_from_the_list_and_the_approver_is_recorded(client, a
     assert "已处理" in text(again)
     assert state(case) == before
     case_page = text(client.get(f"/console/cases/{case.pk}/"))
-    assert "批准人" in case_page or "approved by" in case_page
+    assert "批准人 owner_a" in case_page and "原因：买家威胁差评" in case_page
+    assert 'title="待您审批"' not in case_page  # nothing waits any more
 
 
 def test_declining_gives_nothing_and_tells_the_agent(client, agent, shop, case):
@@ -193,3 +195,41 @@ def test_the_api_follows_the_same_rule(client, shop, case):
     assert post({"rung": "coupon", "cost_fen": 500}, stranger).status_code == 404
     warehouse = {"Authorization": f"Bearer {ApiToken.issue(shop, name='w', role='warehouse')[1]}"}
     assert post({"rung": "coupon", "cost_fen": 500}, warehouse).status_code == 403
+
+
+def test_owners_decide_approvals_through_the_api(client, agent, shop, other_shop, case):
+    act(client, case, {"rung": "coupon", "amount": "30", "reason": "老顾客"})
+    act(client, case, {"rung": "coupon", "amount": "40", "reason": "第二次"})
+    first, second = CompensationApproval.objects.order_by("pk")
+    owner = {"Authorization": f"Bearer {ApiToken.issue(shop, name='owner')[1]}"}
+    agent_token = {"Authorization": f"Bearer {ApiToken.issue(shop, name='agent', role='agent')[1]}"}
+    stranger = {"Authorization": f"Bearer {ApiToken.issue(other_shop, name='x')[1]}"}
+    assert client.get("/api/v1/compensation-approvals", headers=agent_token).status_code == 403
+    assert client.get("/api/v1/compensation-approvals", headers=stranger).json() == {"items": [], "count": 0}
+    listed = client.get("/api/v1/compensation-approvals?status=pending", headers=owner).json()
+    assert listed["count"] == 2
+    assert {k: listed["items"][0][k] for k in ("id", "case_number", "rung", "cost_fen", "reason", "why", "status",
+                                               "requested_by", "decided_by", "compensation_id")} == {
+        "id": first.pk, "case_number": case.number, "rung": "coupon", "cost_fen": 3000, "reason": "老顾客",
+        "why": ["over_agent_limit"], "status": "pending", "requested_by": "agent_a", "decided_by": "",
+        "compensation_id": None}
+    before = state(case)
+    assert client.post(f"/api/v1/compensation-approvals/{first.pk}/approve", data={},
+                       content_type="application/json", headers=stranger).status_code == 404
+    assert client.post(f"/api/v1/compensation-approvals/{first.pk}/approve", data={},
+                       content_type="application/json", headers=agent_token).status_code == 403
+    assert client.post(f"/api/v1/compensation-approvals/{first.pk}/decline", data={"note": "x" * 201},
+                       content_type="application/json", headers=owner).status_code == 422
+    assert state(case) == before
+    approved = client.post(f"/api/v1/compensation-approvals/{first.pk}/approve", data={},
+                           content_type="application/json", headers=owner)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert approved.json()["compensation_id"] == Compensation.objects.get().pk
+    declined = client.post(f"/api/v1/compensation-approvals/{second.pk}/decline", data={"note": "不批"},
+                           content_type="application/json", headers=owner)
+    assert declined.status_code == 200 and (declined.json()["status"], declined.json()["decision_note"]) == (
+        "declined", "不批")
+    again = client.post(f"/api/v1/compensation-approvals/{second.pk}/approve", data={},
+                        content_type="application/json", headers=owner)
+    assert again.status_code == 409 and again.json()["code"] == "care.approval_decided"
+    assert Compensation.objects.count() == 1

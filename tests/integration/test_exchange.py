@@ -10,10 +10,10 @@ import re
 import pytest
 
 from aftersales.cases import services
-from aftersales.cases.exports import case_rows
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.catalog.models import Category, Product, Sku
 from aftersales.core.errors import ConflictError, DomainError
+from aftersales.exports.sheets import case_rows
 from aftersales.warehouse import services as warehouse
 from tests.integration.console_support import BUYER, MERCHANT, WAREHOUSE, recent_order, text
 

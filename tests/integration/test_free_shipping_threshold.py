@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from aftersales.cases import services
+from aftersales.cases import kernel, services
 from aftersales.cases.domain.states import Action, Actor
 from aftersales.orders.models import Order
 from aftersales.orders.services import create_order
@@ -41,8 +41,8 @@ def _to_refunding(shop, case):
     services.approve_case(shop, case.pk, MERCHANT, now=NOW)
     services.record_return_shipment(shop, case.pk, MERCHANT, carrier="顺丰", tracking_no="SF12345678", now=NOW)
     for action in (Action.RECEIVE_RETURN, Action.PASS_INSPECTION):
-        locked = services.lock_case(shop, case.pk)
-        services.move(locked, action, services.By(Actor.WAREHOUSE), now=NOW)
+        locked = kernel.lock_case(shop, case.pk)
+        kernel.move(locked, action, services.By(Actor.WAREHOUSE), now=NOW)
 
 
 def test_the_order_keeps_the_threshold_and_the_waived_freight(order):

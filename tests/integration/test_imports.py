@@ -329,3 +329,19 @@ def test_what_a_refused_batch_made_of_the_catalog_is_made_again_by_the_next(shop
     assert outcome(run) == (1, 0, 0, 2)
     line = OrderLine.objects.get()
     assert (line.sku.code, line.product.title) == ("NEW-CODE", "新品")
+
+
+def test_an_order_export_with_the_shops_free_shipping_columns_keeps_the_threshold_and_the_waived_freight(shop):
+    # 满99包邮 with ¥8 of freight waived, in two columns the shop added to its 抖店 export.
+    rows = copy.deepcopy(fx.DOUYIN_ORDER_ROWS)
+    for row in rows:
+        if row["主订单编号"].strip() == "6921325487901234567":
+            row.update({"包邮门槛": "99.00", "减免运费": "8.00"})
+    file = fx.csv_text([*fx.DOUYIN_ORDER_A, "包邮门槛", "减免运费"], rows).encode("utf-8-sig")
+    run = import_file(shop, "douyin", "orders", "订单.csv", file)
+    assert run.status == "done", run.error_en
+    order = Order.objects.get(platform_order_id="6921325487901234567")
+    assert (order.free_shipping_threshold_fen, order.waived_freight_fen) == (9900, 800)
+    assert Order.objects.exclude(pk=order.pk).filter(waived_freight_fen=0).exists()
+    again = import_file(shop, "douyin", "orders", "订单.csv", file)
+    assert (again.created, again.updated) == (0, 0)  # nothing changed: nothing written

@@ -230,7 +230,7 @@ def _staff_move(shop, case_id, action, actor=Actor.WAREHOUSE):
     from django.db import transaction
 
     from aftersales.cases.domain.states import Action
-    from aftersales.cases.services import lock_case, move
+    from aftersales.cases.kernel import lock_case, move
 
     with transaction.atomic():
         move(lock_case(shop, case_id), Action(action), By(actor))

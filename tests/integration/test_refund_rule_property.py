@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aftersales.cases import services
+from aftersales.cases import kernel, services
 from aftersales.cases.domain.states import Action, Actor
 from aftersales.cases.refund_rule import case_plan, refundable_now
 from aftersales.orders.models import Order
@@ -74,8 +74,8 @@ def _to_refunding(shop, case) -> None:
     if case.kind == "return_refund":
         services.record_return_shipment(shop, case.pk, MERCHANT, carrier="顺丰", tracking_no="SF12345678", now=NOW)
         for action in (Action.RECEIVE_RETURN, Action.PASS_INSPECTION):
-            locked = services.lock_case(shop, case.pk)
-            services.move(locked, action, services.By(Actor.WAREHOUSE), now=NOW)
+            locked = kernel.lock_case(shop, case.pk)
+            kernel.move(locked, action, services.By(Actor.WAREHOUSE), now=NOW)
 
 
 def _free_units(order, line) -> int:

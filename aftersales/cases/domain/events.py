@@ -3,7 +3,7 @@
 A case event (`CaseEvent.action`) is the one typed seam between the case and everything that follows
 a change: the buyer's portal timeline, the console timeline, the outbox, the exports and the API all
 read this table instead of keeping their own lists. A kind that is not here cannot be recorded
-(`cases.services.record_event` refuses it), so a new kind is added here first, with its labels in
+(`cases.kernel.record_event` refuses it), so a new kind is added here first, with its labels in
 `aftersales/core/messages.toml` (`event.<kind>`, zh-hans and en — a unit test checks both).
 
 Audience:

@@ -8,9 +8,9 @@ from django import template
 from django.utils import translation
 
 from aftersales.cases.domain import deadlines
-from aftersales.console import labels
 from aftersales.core import clock
 from aftersales.core.money import format_fen
+from aftersales.web import labels
 
 register = template.Library()
 

@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.cases.models import Case
-from aftersales.console.access import CONSOLE_ROLES, OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.core.errors import DomainError
 from aftersales.core.messages import translate
 from aftersales.intelligence.advice import services
 from aftersales.intelligence.advice.domain import OPTION_ORDER
 from aftersales.intelligence.advice.selectors import settings_of
 from aftersales.intelligence.present import advice_summaries
+from aftersales.web.access import CONSOLE_ROLES, OWNER, staff_view
+from aftersales.web.errors import error_text
 
 #: (field, label, unit): "fen" fields are typed in yuan, "bp" fields in percent.
 SETTINGS = (

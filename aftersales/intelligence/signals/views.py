@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.cases.models import Case
-from aftersales.console.access import OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.core.errors import DomainError
 from aftersales.intelligence.signals.services import set_standing
+from aftersales.web.access import OWNER, staff_view
+from aftersales.web.errors import error_text
 
 
 @require_POST

@@ -54,6 +54,9 @@ ORDER_FIELDS: dict[str, str] = {
     "goods_fen": "amount",
     "paid_fen": "amount",
     "freight_fen": "amount",
+    # 满X包邮: the threshold the order reached and the outbound freight it waived (a shop's own column).
+    "free_shipping_threshold_fen": "amount",
+    "waived_freight_fen": "amount",
     "discount_fen": "amount",
     "order_status": "text",
     "aftersale_status": "text",

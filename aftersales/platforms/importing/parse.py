@@ -148,6 +148,7 @@ def _key_heading(row: Row, record: OrderLineRecord | CaseRecord) -> str:
 _ORDER_PLAIN = (
     "product_title", "quantity", "sku_code", "sku_spec", "platform_product_id", "platform_sku_id",
     "unit_price_fen", "paid_fen", "freight_fen", "discount_fen", "order_status", "aftersale_status",
+    "free_shipping_threshold_fen", "waived_freight_fen",
     "created_at", "paid_at", "shipped_at", "completed_at", "buyer_name", "buyer_phone", "buyer_nick",
     "content_id", "author", "buyer_note", "merchant_note",
 )  # fmt: skip

@@ -72,6 +72,8 @@ class OrderLineRecord:
     #: What the buyer actually paid for the line (订单应付金额 / 买家实际支付金额 / 用户实付金额).
     paid_fen: int | None = None
     freight_fen: int | None = None
+    free_shipping_threshold_fen: int | None = None  # 满X包邮: X
+    waived_freight_fen: int | None = None  # the outbound freight waived by it
     discount_fen: int | None = None
     order_status: str = ""
     #: Canonical order status (ORDER_STATUSES), None when the text is not in the mapping.

@@ -1,7 +1,7 @@
 """Sending the merchant's decisions to the platform, through an outbox, and bringing back its answer.
 
 On a connected store's case, a staff move the platform decides (cases/domain/states.PLATFORM_DECIDED)
-is not made at once: `cases.services.move` asks `platform_gate` and, when the platform has an API for
+is not made at once: `cases.kernel.move` asks `platform_gate` and, when the platform has an API for
 it, writes a `platform_submitted` event and marks the case as awaiting the platform (等平台确认).
 `command_for_event` — one of the subscribers, in that transaction — turns the event into one
 `PlatformCommand` (keyed by the event: never two for one decision). The worker sends it with
@@ -194,7 +194,7 @@ def deliver_one(command_id: int) -> str | None:
         command.save()
         # Confirmed: the move is made now, in the command's transaction (its buyer message with it).
         submitted = CaseEvent.objects.select_related("actor_user").get(pk=command.event_id)
-        confirm_platform_move(_locked_case(command), submitted, command_id=command.pk)
+        confirm_platform_move(command.shop_id, command.case_id, submitted, command_id=command.pk)
     resync(command.connection, command.case.platform_case_id)
     return "done"
 
@@ -210,17 +210,13 @@ def shop_evidence(case: Case) -> list[EvidenceFile]:
     return files
 
 
-def _locked_case(command: PlatformCommand) -> Case:
-    return Case.objects.select_for_update().get(pk=command.case_id)
-
-
 def _refused(command: PlatformCommand, exc: ApiError) -> None:
     command.state = PlatformCommand.REJECTED if not exc.retryable else PlatformCommand.FAILED
     command.result_kind, command.result_code = exc.kind, exc.platform_code
     command.result_message, command.finished_at = exc.message[:300], clock.now()
     command.save()
-    platform_refused_move(_locked_case(command), action=command.action, kind=exc.kind, code=exc.platform_code,
-                          message=exc.message, command_id=command.pk)
+    platform_refused_move(command.shop_id, command.case_id, action=command.action, kind=exc.kind,
+                          code=exc.platform_code, message=exc.message, command_id=command.pk)
 
 
 def resync(connection: StoreConnection, platform_case_id: str) -> None:

@@ -15,8 +15,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from aftersales.console.access import OWNER, staff_view
-from aftersales.console.errors import error_text
 from aftersales.core import clock
 from aftersales.core.errors import DomainError
 from aftersales.platforms.connectors import connector_for
@@ -25,6 +23,8 @@ from aftersales.platforms.sync.forms import ConnectForm
 from aftersales.platforms.sync.health import health_of
 from aftersales.platforms.sync.models import PushedCase, StoreConnection
 from aftersales.platforms.sync.secrets import unseal
+from aftersales.web.access import OWNER, staff_view
+from aftersales.web.errors import error_text
 
 
 @staff_view(OWNER)

@@ -5,20 +5,20 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from aftersales.accounts.models import Shop
-from aftersales.cases import exports
 from aftersales.core.errors import DomainError
+from aftersales.exports import sheets
 
 
 class Command(BaseCommand):
     help = "Export a shop's cases, refunds or inspections to CSV (UTF-8 with BOM) or XLSX for Excel."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=exports.KINDS)
+        parser.add_argument("what", choices=sheets.KINDS)
         parser.add_argument("--shop", required=True, help="shop slug")
         parser.add_argument(
             "--format",
             dest="fmt",
-            choices=exports.FORMATS,
+            choices=sheets.FORMATS,
             default=None,
             help="csv or xlsx (default: from the file name, else csv)",
         )
@@ -38,8 +38,8 @@ class Command(BaseCommand):
             raise CommandError("--since needs a date like 2025-06-01") from exc
         try:
             with open(output, "wb") as out:
-                exports.export(found, what, fmt, out, lang=lang, since=since_day)
+                sheets.export(found, what, fmt, out, lang=lang, since=since_day)
         except DomainError as exc:
             raise CommandError(exc.code) from exc
-        rows = exports.count_rows(found, what, since_day)
+        rows = sheets.count_rows(found, what, since_day)
         self.stdout.write(f"{what}: {rows} rows → {output} ({fmt})")

@@ -130,15 +130,6 @@ REFUND_COLUMNS = [
 #: What a ledger row pays back (refunds.models.DECISION_KINDS).
 MOVEMENTS = {"refund": ("退款", "refund"), "return_freight": ("寄回运费报销", "return freight")}
 
-GRANT_REASONS = {
-    "approved_request": ("同意申请", "request approved"),
-    "inspection_passed": ("质检通过", "inspection passed"),
-    "partial_refund_goods_kept": ("部分退款（不退货）", "partial refund, goods kept"),
-    "platform_ruling": ("平台判定", "platform ruling"), "price_protection": ("价保", "price protection"),
-    "compensation": ("补偿", "compensation"), "other": ("其他", "other"),
-    "return_freight": ("商家承担寄回运费", "the shop pays the return freight"),
-}
-
 
 def refund_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list]:
     qs = (RefundDecision.objects.filter(shop=shop)
@@ -155,7 +146,7 @@ def refund_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[li
         yield [
             c.number, labels.label(labels.PLATFORM, c.platform, lang), c.order.platform_order_id,
             c.buyer.nick or c.buyer.name, mask_phone(c.buyer.phone), d.amount_fen,
-            labels.label(GRANT_REASONS, d.reason_code, lang), labels.label(labels.ACTOR, d.actor, lang),
+            labels.label(labels.GRANT_REASON, d.reason_code, lang), labels.label(labels.ACTOR, d.actor, lang),
             _user(d.decided_by), d.created_at, paid,
             "、".join(labels.label(labels.PAYMENT_ROUTE, p.route, lang) for p in payments),
             "、".join(labels.label(labels.PAYMENT_STATUS, p.status, lang) for p in payments),

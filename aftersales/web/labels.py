@@ -20,7 +20,7 @@ from aftersales.cases.domain.events import EventKind
 from aftersales.cases.domain.inspection import FailureReason, Verdict
 from aftersales.cases.domain.states import Actor, Kind, Status
 from aftersales.core import messages
-from aftersales.core.choices import PLATFORM_LABELS, Reason
+from aftersales.core.choices import PLATFORM_LABELS, Grade, Reason
 
 
 def catalogue_label(group: str, code: str) -> str:
@@ -82,44 +82,13 @@ MONEY_STATUS = {
 ACTION = CatalogueTable("event", [k.value for k in EventKind])
 ACTOR = CatalogueTable("actor", [a.value for a in Actor])
 
-REJECT_REASON = {
-    "evidence_insufficient": _("Evidence insufficient"),
-    "not_intact": _("Goods not intact"),
-    "beyond_window": _("Beyond the return window"),
-    "exempt_category": _("Category exempt from no-reason returns"),
-    "buyer_fault": _("Damage caused by the buyer"),
-    "duplicate_request": _("Duplicate request"),
-    "inspection_failed": _("Inspection failed"),
-    "other": pgettext_lazy("reason", "Other"),
-}
-
-CLOSE_REASON = {
-    "resolved_offline": _("Resolved with the buyer"),
-    "duplicate_request": _("Duplicate request"),
-    "buyer_unreachable": _("Buyer unreachable"),
-    "timeout": _("Timed out"),
-    "other": pgettext_lazy("reason", "Other"),
-    "withdrawn": _("Withdrawn by the buyer"),
-    "ruled_for_merchant": _("Platform ruled for the merchant"),
-}
-
-GRANT_REASON = {
-    "approved_request": _("Approved request"),
-    "inspection_passed": _("Inspection passed"),
-    "partial_refund_goods_kept": _("Partial refund, goods kept"),
-    "platform_ruling": _("Platform ruling"),
-    "price_protection": _("Price protection"),
-    "compensation": _("Compensation"),
-    "other": pgettext_lazy("reason", "Other"),
-}
+#: Why staff refuse a request, close a case or grant a refund: the catalogue's words, as the exports use them.
+REJECT_REASON = CatalogueTable("reject_reason", messages.codes("reject_reason"))
+CLOSE_REASON = CatalogueTable("close_reason", messages.codes("close_reason"))
+GRANT_REASON = CatalogueTable("grant_reason", messages.codes("grant_reason"))
 
 #: The resale grade of what came back: what the shop can still sell, never the buyer's outcome.
-GRADE = {
-    "A": _("A — resell as new"),
-    "B": _("B — repackage and resell"),
-    "C": _("C — damaged, write off"),
-    "D": _("D — nothing to resell"),
-}
+GRADE = CatalogueTable("grade", [g.value for g in Grade])
 #: An inspection's answer to the buyer's claim, and why one failed (cases/domain/inspection.py).
 VERDICT = CatalogueTable("verdict", [v.value for v in Verdict])
 FAILURE = CatalogueTable("failure", [f.value for f in FailureReason])

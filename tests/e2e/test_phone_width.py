@@ -1,0 +1,34 @@
+"""On a phone (390 px wide) the workbench pages fit the screen: long tracking lists and wide tables scroll
+inside their card instead of pushing the whole page sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_return_flow import PHONE_SCREEN, shot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_warehouse_desk_and_case_page_fit_a_phone(live_server_url, browser, screenshots):
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "warehouse")
+    page.goto(live_server_url + "/warehouse/")
+    shot(page, screenshots, "phone-width-warehouse-desk")
+    assert page_width(page) == PHONE_SCREEN["width"]
+    context.close()
+
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "agent")
+    page.goto(live_server_url + "/console/")
+    page.locator("table a[href*='/console/cases/']").first.click()
+    page.wait_for_load_state()
+    shot(page, screenshots, "phone-width-case-page")
+    assert page_width(page) == PHONE_SCREEN["width"]
+    context.close()
