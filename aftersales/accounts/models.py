@@ -12,6 +12,16 @@ from aftersales.core.choices import Platform, Role
 from aftersales.core.fields import enum_choices
 
 
+class ShopQuerySet(models.QuerySet):
+    """The query form of `Shop.is_training`: the one place a query tells training shops from real ones."""
+
+    def real(self) -> ShopQuerySet:
+        return self.filter(training_of__isnull=True)
+
+    def training(self) -> ShopQuerySet:
+        return self.filter(training_of__isnull=False)
+
+
 class Shop(models.Model):
     """A merchant (tenant). Every other row belongs to exactly one shop."""
 
@@ -34,6 +44,8 @@ class Shop(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="training_shops"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShopQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.name

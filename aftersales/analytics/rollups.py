@@ -56,7 +56,7 @@ def _in_training_shop(row: Order | Case) -> bool:
     """A training shop's practice orders and cases are no part of any figure."""
     if type(row).shop.is_cached(row):
         return row.shop.is_training
-    return Shop.objects.filter(pk=row.shop_id, training_of__isnull=False).exists()
+    return Shop.objects.training().filter(pk=row.shop_id).exists()
 
 
 #: Case events after which the figures of the case's order may differ: the case was opened, moved,
@@ -299,7 +299,7 @@ def rebuild(shop_id: int, *, batch: int = 2000) -> dict[str, int]:
     Rollup.objects.filter(shop_id=shop_id).delete()
     OrderFacts.objects.filter(shop_id=shop_id).delete()
     orders = rows = 0
-    if Shop.objects.filter(pk=shop_id, training_of__isnull=False).exists():
+    if Shop.objects.training().filter(pk=shop_id).exists():
         return {"orders": 0, "rows": 0, "upserts": 0}  # practice cases are no part of any figure
     for ids in _order_ids(shop_id, batch):
         found = load_facts(shop_id, ids)

@@ -118,7 +118,7 @@ def apply_rules(now: datetime | None = None, *, shop: Shop | None = None) -> Rep
     awaiting review, and its payment's key is the same."""
     now = now or clock.now()
     report = Report()
-    shops = Shop.objects.filter(training_of__isnull=True, auto_approve_rules__active=True).distinct()
+    shops = Shop.objects.real().filter(auto_approve_rules__active=True).distinct()
     if shop is not None:
         shops = shops.filter(pk=shop.pk)
     for each in shops.order_by("pk"):

@@ -14,6 +14,9 @@ done, so the sweep is idempotent and survives restarts:
   how a later sweep knows the deadline was dealt with. A move sets a new deadline and clears both
   stamps. While the platform arbitrates, its clock is its own: nothing is reminded or overdue.
 
+Only real shops are swept: a training shop's cases (`Shop.training_of`) follow the training simulator's
+clock, so the real platform never auto-approves a trainee's abandoned case.
+
 Several workers may sweep at once: due cases are claimed in batches with
 `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL), and what to do is decided again from the locked row,
 so a case that another worker has just handled is left alone. On SQLite every write transaction is
@@ -112,8 +115,9 @@ def due_cases(now: datetime, escalate_lead: timedelta = ESCALATE_BEFORE) -> Quer
         near |= Q(shop__reminder_hours=hours, deadline_at__lte=now + timedelta(hours=hours),
                   reminded_at__isnull=True)
         horizon = max(horizon, now + timedelta(hours=hours))
-    # The outer bound lets the database walk the deadline index instead of every open case.
-    open_cases = Case.objects.filter(deadline_at__lte=horizon, status__in=open_)
+    # The outer bound lets the database walk the deadline index instead of every open case. A training
+    # shop's cases are left out: the training simulator plays their buyer and platform, clocks included.
+    open_cases = Case.objects.filter(deadline_at__lte=horizon, status__in=open_, shop__in=Shop.objects.real())
     return open_cases.filter(expired | (staff_side & near)).exclude(deadline_stage__in=PLATFORM_STAGES)
 
 

@@ -52,6 +52,11 @@ class LimitsForm(forms.Form):
         return data
 
 
+class FreightCapForm(forms.Form):
+    amount = YuanField(label=_("Return freight reimbursed without a receipt, at most (yuan)"),
+                       error_messages={"required": _("Enter an amount in yuan, such as 12.50.")})
+
+
 class BudgetForm(forms.Form):
     amount = YuanField(label=_("Monthly compensation budget (yuan)"))
 

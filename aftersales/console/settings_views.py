@@ -20,6 +20,7 @@ from aftersales.catalog import services as catalog
 from aftersales.catalog.models import Category, ReturnRule
 from aftersales.console.settings_forms import (
     BudgetForm,
+    FreightCapForm,
     LimitsForm,
     MemberForm,
     NotifyForm,
@@ -30,6 +31,7 @@ from aftersales.console.settings_forms import (
 from aftersales.core.errors import DomainError
 from aftersales.core.money import format_fen
 from aftersales.notifications import services as notify
+from aftersales.refunds import freight
 from aftersales.web.access import OWNER, staff_view
 from aftersales.web.errors import error_text
 
@@ -66,6 +68,7 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
         "budget_form": BudgetForm(prefix="budget", initial={
             "amount": format_fen(shop.compensation_budget_fen, symbol="").replace(",", "")}),
         "limits_form": _limits_form(shop),
+        "freight_cap_form": FreightCapForm(prefix="freight_cap", initial={"amount": _yuan(shop.return_freight_cap_fen)}),
         "members": [(m, RoleForm(prefix="m", auto_id=f"id_m{m.pk}_%s", initial={"role": m.role})) for m in members],
         "member_form": MemberForm(prefix="member"),
         "notify_form": NotifyForm(prefix="notify", initial={
@@ -90,6 +93,8 @@ def _render(request: HttpRequest, bound: dict | None = None, errors: list[str] |
             context["member_form"] = form
         elif key == "budget":
             context["budget_form"] = form
+        elif key == "freight_cap":
+            context["freight_cap_form"] = form
         elif key == "notify":
             context["notify_form"] = form
         elif key == "limits":
@@ -189,6 +194,16 @@ def save_budget(request: HttpRequest) -> HttpResponse:
         request, "budget", BudgetForm(request.POST, prefix="budget"),
         lambda d: care.set_compensation_budget(request.staff.shop, budget_fen=d["amount"]),
         lambda _budget: _("Compensation budget saved."),
+    )
+
+
+@require_POST
+@staff_view(OWNER)
+def save_freight_cap(request: HttpRequest) -> HttpResponse:
+    return _save(
+        request, "freight_cap", FreightCapForm(request.POST, prefix="freight_cap"),
+        lambda d: freight.set_return_freight_cap(request.staff.shop, cap_fen=d["amount"]),
+        lambda _shop: _("Return freight limit saved."),
     )
 
 

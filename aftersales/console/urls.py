@@ -22,6 +22,7 @@ urlpatterns = [
     path("settings/templates/", settings_views.save_template, name="save_template"),
     path("settings/templates/<int:template_id>/delete/", settings_views.delete_template, name="delete_template"),
     path("settings/budget/", settings_views.save_budget, name="save_budget"),
+    path("settings/freight-cap/", settings_views.save_freight_cap, name="save_freight_cap"),
     path("settings/limits/", settings_views.save_limits, name="save_limits"),
     path("approvals/", approval_views.approvals, name="approvals"),
     path("approvals/<int:approval_id>/<slug:decision>/", approval_views.decide, name="decide_approval"),

@@ -15,6 +15,7 @@ DEFAULT_LANGUAGE = "zh-hans"
 # Vocabulary shared with the rest of the product (aftersales.core.messages): a group name.
 STATUS, KIND, REASON, STAGE, PLATFORM, ACTOR = "status", "kind", "reason", "stage", "platform", "actor"
 VERDICT, FAILURE = "verdict", "failure"  # an inspection's answer to the claim, and why one failed
+GRADE = "grade"  # the resale grade of what came back (the same words as the pages)
 
 #: Why a request was refused or a case closed, as the buyer is told it (staff's words: REJECT_REASON, CLOSE_REASON).
 DECISION_REASON = "decision_reason"
@@ -32,8 +33,6 @@ CONSEQUENCE = {
 
 ROLE = {"owner": ("店长", "owner"), "agent": ("客服", "agent"), "warehouse": ("仓管", "warehouse")}
 
-GRADE = {"A": ("A 全新可售", "A resell as new"), "B": ("B 二次包装", "B repackage"),
-         "C": ("C 损坏报废", "C write off"), "D": ("D 无残值", "D nothing to resell")}
 
 PAYMENT_STATUS = {"pending": ("处理中", "pending"), "succeeded": ("成功", "succeeded"),
                   "failed": ("失败", "failed"), "unknown": ("待确认", "unknown")}

@@ -29,6 +29,7 @@ LABEL_GROUPS = frozenset({
     "event",
     "ladder",
     "verdict", "failure",  # an inspection's verdict and why it failed (cases/domain/inspection.py)
+    "grade",  # the resale grade of what came back (core.choices.Grade)
     "guard",  # why a compensation needs a reason or the owner (care.domain.limits.Why)
     "approval",  # a compensation approval's status
     "reject_reason", "close_reason", "grant_reason", "decision_reason",  # why staff refused, closed, granted

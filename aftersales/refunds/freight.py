@@ -31,6 +31,16 @@ from aftersales.refunds.services import _KEY
 SHOP_PAYS = "merchant"
 
 
+@transaction.atomic
+def set_return_freight_cap(shop: Shop, *, cap_fen: int) -> Shop:
+    """The owner's limit on a reimbursement without the carrier's receipt."""
+    check_fen(cap_fen)
+    locked = Shop.objects.select_for_update().get(pk=shop.pk)
+    locked.return_freight_cap_fen = cap_fen
+    locked.save(update_fields=["return_freight_cap_fen"])
+    return locked
+
+
 def reimbursable(case: Case) -> bool:
     """Whether the shop owes this case's buyer the return freight and has not reimbursed it yet."""
     return (case.policy_decision or {}).get("return_freight_payer") == SHOP_PAYS and (

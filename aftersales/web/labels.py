@@ -20,7 +20,7 @@ from aftersales.cases.domain.events import EventKind
 from aftersales.cases.domain.inspection import FailureReason, Verdict
 from aftersales.cases.domain.states import Actor, Kind, Status
 from aftersales.core import messages
-from aftersales.core.choices import PLATFORM_LABELS, Reason
+from aftersales.core.choices import PLATFORM_LABELS, Grade, Reason
 
 
 def catalogue_label(group: str, code: str) -> str:
@@ -88,12 +88,7 @@ CLOSE_REASON = CatalogueTable("close_reason", messages.codes("close_reason"))
 GRANT_REASON = CatalogueTable("grant_reason", messages.codes("grant_reason"))
 
 #: The resale grade of what came back: what the shop can still sell, never the buyer's outcome.
-GRADE = {
-    "A": _("A — resell as new"),
-    "B": _("B — repackage and resell"),
-    "C": _("C — damaged, write off"),
-    "D": _("D — nothing to resell"),
-}
+GRADE = CatalogueTable("grade", [g.value for g in Grade])
 #: An inspection's answer to the buyer's claim, and why one failed (cases/domain/inspection.py).
 VERDICT = CatalogueTable("verdict", [v.value for v in Verdict])
 FAILURE = CatalogueTable("failure", [f.value for f in FailureReason])

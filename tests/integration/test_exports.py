@@ -99,7 +99,8 @@ def test_refunds_and_inspections(shop):
     assert record["已到账(元)"] == "123.45" and record["打款状态"]
     inspection_rows = read_csv(as_bytes(shop, "inspections", "csv"))
     record = dict(zip(inspection_rows[0], inspection_rows[1], strict=True))
-    assert record["质检结论"] == "质检通过：商品完好" and record["未通过原因"] == "" and record["再售等级"] == "A 全新可售"
+    assert record["质检结论"] == "质检通过：商品完好" and record["未通过原因"] == ""
+    assert record["再售等级"] == "A — 完好，可二次销售"
     assert record["重新入库"] == "是" and record["收到数量"] == "1"
     assert record["退货单号"] == "SF1234567890" and record["质检时间"] == "2025-06-04 10:00:00"
 
@@ -192,3 +193,26 @@ def test_console_downloads_never_show_another_shop(client, shop):
     client.force_login(member(other, "owner-o", "owner"))
     rows = read_csv(client.get("/console/export/cases.csv").content)
     assert rows == rows[:1]  # the heading only: the exporter shop's cases are not there
+
+
+@pytest.mark.parametrize(("lang", "header"), [("zh-hans", "再售等级"), ("en", "Resale grade")])
+def test_the_inspection_export_and_the_case_page_show_the_same_grade_words(shop, client, lang, header):
+    rows = read_csv(as_bytes(shop, "inspections", "csv", lang=lang))
+    exported = dict(zip(rows[0], rows[1], strict=True))[header]
+    client.force_login(member(shop, "owner-grade", "owner"))
+    case = shop.cases.order_by("pk").first()
+    client.cookies["django_language"] = lang  # the language switch's choice
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    words = {"zh-hans": "A — 完好，可二次销售", "en": "A — resell as new"}[lang]
+    assert exported == words and words in page
+
+
+@pytest.mark.parametrize("grade", ["A", "B", "C", "D"])
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_every_grade_has_one_word_for_exports_and_pages(grade, lang):
+    from django.utils import translation
+
+    from aftersales.core import labels as export_labels
+    from aftersales.web import labels as page_labels
+    with translation.override(lang):
+        assert page_labels.label("grade", grade) == export_labels.label(export_labels.GRADE, grade, lang)

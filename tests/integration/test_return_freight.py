@@ -163,3 +163,21 @@ def test_the_buyer_states_the_freight_on_the_portal_and_the_agent_reimburses_it_
     assert done.status_code == 302
     assert Case.objects.get(pk=case.pk).return_freight_paid_fen == 1850
     assert_ledger_reconciles(shop.pk)
+
+
+def test_the_owner_sets_the_limit_an_agent_cannot_and_bad_input_changes_nothing(client, shop):
+    from tests.integration.console_support import member
+
+    client.force_login(member(shop, "agent_cap", "agent"))
+    assert client.post("/console/settings/freight-cap/", {"freight_cap-amount": "40"}).status_code == 403
+    client.force_login(member(shop, "owner_cap", "owner"))
+    page = client.get("/console/settings/").content.decode()
+    assert 'id="return-freight-cap"' in page and 'value="25.00"' in page
+    bad = client.post("/console/settings/freight-cap/", {"freight_cap-amount": "四十"})
+    assert bad.status_code == 422
+    shop.refresh_from_db()
+    assert shop.return_freight_cap_fen == 2500
+    saved = client.post("/console/settings/freight-cap/", {"freight_cap-amount": "40"})
+    assert saved.status_code == 302
+    shop.refresh_from_db()
+    assert shop.return_freight_cap_fen == 4000

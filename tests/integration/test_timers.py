@@ -216,3 +216,23 @@ def test_the_worker_has_an_every_minute_task():
     assert {"aftersales.sweep_deadlines", "aftersales.deliver_outbox"} <= names
     assert isinstance(tasks.sweep_deadlines.call_local(), str)
     assert isinstance(tasks.deliver_outbox.call_local(), str)
+
+
+def test_a_training_shop_s_overdue_case_is_left_to_the_training_simulator(shop):
+    # A trainee's sandbox of the real shop: its buyer and platform are simulated, never the real sweeper.
+    training = make_shop("training", training_of=shop)
+    real = open_case(shop, make_order(shop, platform="douyin"))
+    practice = open_case(training, make_order(training, platform="douyin"))
+    assert real.deadline_at == practice.deadline_at == T0 + timedelta(hours=48)
+    before = actions(practice)
+
+    report = timers.sweep(real.deadline_at + timedelta(hours=1))
+
+    assert report.counts == {"auto_approve": 1} and [d.case_id for d in report.done] == [real.pk]
+    real.refresh_from_db()
+    practice.refresh_from_db()
+    assert real.status == "refunding"
+    assert (practice.status, practice.reminded_at, practice.escalated_at) == ("requested", None, None)
+    assert actions(practice) == before
+    assert not Message.objects.filter(case=practice).exists()
+    assert practice.pk not in timers.due_cases(real.deadline_at + timedelta(hours=1)).values_list("pk", flat=True)
