@@ -57,6 +57,9 @@ INBOX_TABS = (
     InboxTab("to_refund", _("To refund"), (Status.REFUNDING.value,)),
     InboxTab("to_ship", _("To ship"), (Status.FULFILLING.value, Status.AWAITING_BUYER_RECEIPT.value)),
     InboxTab("arbitration", _("In arbitration"), (Status.ARBITRATION.value,)),
+    # Refused but still open (the buyer may still appeal to the platform): without a tab they showed
+    # only under 全部进行中, whose count the tabs then did not add up to.
+    InboxTab("rejected", _("Rejected"), (Status.REJECTED.value, Status.REJECTED_AFTER_RETURN.value)),
     InboxTab("finished", _("Finished"), tuple(FINISHED)),
 )
 TABS = {tab.key: tab for tab in INBOX_TABS}
