@@ -15,6 +15,7 @@ from aftersales.intelligence.advice.domain import OPTION_ORDER
 from aftersales.intelligence.advice.selectors import CaseAdvice, advice_for_case, advice_for_cases
 from aftersales.intelligence.signals.domain import Signals
 from aftersales.intelligence.signals.selectors import signals_for_case, signals_for_cases
+from aftersales.web.labels import label
 
 
 def advice_payload(found: CaseAdvice | None, lang: str = "zh-hans") -> dict | None:
@@ -48,6 +49,9 @@ def advice_payload(found: CaseAdvice | None, lang: str = "zh-hans") -> dict | No
 def signal_sentence(code: str, params: dict, lang: str) -> str:
     """One signal as a sentence: the analytics' buyer signals in their own words, the others here."""
     if f"signals.{code}" in _OWN:
+        if code == "case_failed_checks":  # checklist codes (tags_intact…) read as the warehouse's labels
+            with translation.override(lang):
+                params = {**params, "checks": [str(label("check", c)) for c in params.get("checks", ())]}
         return translate(f"signals.{code}", lang, **params)
     with translation.override(lang):
         return str(signal_text(AnalyticsSignal(code, params)))

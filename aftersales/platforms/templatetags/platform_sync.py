@@ -43,6 +43,19 @@ RESULTS = {
                         "merchant backend, or choose another reason."),
 }
 LINK_TO_WORKBENCH = {"unsupported", "web_only", "no_reason_code"}
+#: Why a store's pull failed, short, for the 平台授权 status table (the connector's kinds, as in RESULTS).
+PULL_FAILURES = {
+    "unavailable": _("Platform unreachable"), "rate_limited": _("Rate limited"),
+    "token_expired": _("Authorisation expired"), "auth_failed": _("Authorisation refused"),
+    "bad_response": _("Unreadable answer"),
+}
+
+
+@register.filter
+def pull_failure(code) -> str:
+    """`unavailable:` or `token.auth_failed` → 无法连接平台; a kind without a label stays as it is."""
+    kind = str(code or "").split(":", 1)[0].removeprefix("token.")
+    return str(PULL_FAILURES.get(kind, code))
 
 
 @register.inclusion_tag("platforms/_case_platform.html")
