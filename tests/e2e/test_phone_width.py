@@ -32,3 +32,15 @@ def test_warehouse_desk_and_case_page_fit_a_phone(live_server_url, browser, scre
     shot(page, screenshots, "phone-width-case-page")
     assert page_width(page) == PHONE_SCREEN["width"]
     context.close()
+
+
+def test_url_and_date_fields_look_like_the_other_fields(live_server_url, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "owner")
+    radius = "e => getComputedStyle(e).borderRadius"
+    page.goto(live_server_url + "/console/settings/")
+    assert page.locator("input[type=url]").first.evaluate(radius) == "6px"  # the webhook address
+    page.goto(live_server_url + "/analytics/")
+    assert page.locator("input[type=date]").first.evaluate(radius) == "6px"  # the period's first day
+    context.close()
