@@ -14,6 +14,8 @@ outbound freight back with them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from aftersales.cases.domain.states import Kind
 from aftersales.cases.models import Case
@@ -47,21 +49,50 @@ def money_of(line: OrderLine, *, in_bundle: bool = True) -> OrderLineMoney:
     )
 
 
-def _taken_by_others(order: Order, lines: dict[str, OrderLineMoney], exclude_case_id: int | None):
-    """(fen already granted per line, units already gone per line) from the order's other cases."""
+@dataclass(frozen=True, slots=True)
+class GrantedCase:
+    """A case of an order that was granted money: what `_taken_by_others` books on the order's lines."""
+
+    pk: int
+    kind: str
+    granted_fen: int
+    lines: tuple[tuple[str, int], ...]  # (order line id, units)
+
+
+def granted_cases_by_order(order_ids: Iterable[int]) -> dict[int, list[GrantedCase]]:
+    """The cases granted money on each of `order_ids`, oldest first: two queries for any number of
+    orders (the advice of a page of cases reads them once)."""
+    out: dict[int, list[GrantedCase]] = {}
+    ids = list(order_ids)
+    if not ids:
+        return out
+    for case in (Case.objects.filter(order_id__in=ids, refund_granted_fen__gt=0)
+                 .prefetch_related("lines").order_by("pk")):
+        out.setdefault(case.order_id, []).append(GrantedCase(
+            case.pk, case.kind, case.refund_granted_fen,
+            tuple((str(cl.order_line_id), cl.quantity) for cl in case.lines.all())))
+    return out
+
+
+def _taken_by_others(order: Order, lines: dict[str, OrderLineMoney], exclude_case_id: int | None,
+                     granted: list[GrantedCase] | None = None):
+    """(fen already granted per line, units already gone per line) from the order's other cases.
+    `granted`: the order's granted cases, if already read (`granted_cases_by_order`)."""
     refunded: dict[str, int] = defaultdict(int)
     units: dict[str, int] = defaultdict(int)
     if not order.refund_granted_fen:  # nothing granted on the order yet: no other case took anything
         return {}, {}
-    others = (Case.objects.filter(order_id=order.pk, refund_granted_fen__gt=0).exclude(pk=exclude_case_id)
-              .prefetch_related("lines").order_by("pk"))
-    for other in others:
-        own = [(str(cl.order_line_id), cl.quantity) for cl in other.lines.all() if str(cl.order_line_id) in lines]
+    if granted is None:
+        granted = granted_cases_by_order([order.pk]).get(order.pk, [])
+    for other in granted:
+        if other.pk == exclude_case_id:
+            continue
+        own = [(lid, q) for lid, q in other.lines if lid in lines]
         if not own:
             continue
         weights = [sum(unit_shares(lines[lid])[units[lid]: units[lid] + q]) or q for lid, q in own]
         caps = [max(0, lines[lid].paid_fen - refunded[lid]) for lid, _q in own]
-        booked = allocate_capped(min(other.refund_granted_fen, sum(caps)), weights, caps)
+        booked = allocate_capped(min(other.granted_fen, sum(caps)), weights, caps)
         for (lid, q), fen in zip(own, booked, strict=True):
             refunded[lid] += fen
             if other.kind not in GOODS_KEPT_KINDS:
@@ -72,14 +103,15 @@ def _taken_by_others(order: Order, lines: dict[str, OrderLineMoney], exclude_cas
 def plan_for_lines(
     order: Order, picked: list[tuple[OrderLine, int]], *, kind: str, reason: str,
     exclude_case_id: int | None = None, lines: list[OrderLine] | None = None,
+    granted: list[GrantedCase] | None = None,
 ) -> RefundPlan:
     """The rule's refund for `picked` (line, units) of `order` as a case of `kind` for `reason`, after
     what the order's other cases (all but `exclude_case_id`) already took. `lines`: the order's lines,
-    if already read."""
+    `granted`: its cases granted money (`granted_cases_by_order`), if already read."""
     keeps_goods = kind in GOODS_KEPT_KINDS
     all_lines = list(order.lines.all() if lines is None else lines)
     money = {str(line.pk): money_of(line, in_bundle=not keeps_goods) for line in all_lines}
-    refunded, units_before = _taken_by_others(order, money, exclude_case_id)
+    refunded, units_before = _taken_by_others(order, money, exclude_case_id, granted)
     returned: dict[str, int] = {}
     for line, quantity in picked:
         lid = str(line.pk)
@@ -159,5 +191,23 @@ def refundable_now(case: Case, order: Order | None = None) -> int:
     """What may still be granted on this case now: the rule's amount less what it was granted, within
     what the order has left. The console shows it; `grant_refund` grants it by default."""
     order = order or case.order
-    left_on_order = order.paid_fen - order.refund_granted_fen
-    return max(0, min(entitlement(case, order) - case.refund_granted_fen, left_on_order))
+    return within_order_left(entitlement(case, order) - case.refund_granted_fen, order)
+
+
+def within_order_left(fen: int, order: Order) -> int:
+    """`fen`, never below nothing nor above what the order has not yet had refunded."""
+    return max(0, min(fen, order.paid_fen - order.refund_granted_fen))
+
+
+def refundable_now_of_lines(
+    order: Order, picked: list[tuple[OrderLine, int]], *, case_id: int, kind: str, reason: str,
+    cap_fen: int, granted_fen: int, lines: list[OrderLine], granted: list[GrantedCase] | None,
+) -> int:
+    """`refundable_now` of a case given by its values, with the order's lines and granted cases read
+    once for many cases (the advice of a page of cases)."""
+    if not picked:  # recorded as a platform reported it, without lines we know (`case_plan`)
+        entitled = cap_fen
+    else:
+        entitled = plan_for_lines(order, picked, kind=kind, reason=reason, exclude_case_id=case_id,
+                                  lines=lines, granted=granted).total_fen
+    return within_order_left(entitled - granted_fen, order)

@@ -3,7 +3,8 @@
     advice_for_case(case)             # one case: CaseAdvice, or None for a finished case
     advice_for_cases(shop, cases)     # many cases of one shop, with the shop's figures read once
 
-The refund is the refund rule's (`refunds.domain.refundable.plan_refund`), the allowed remedies the
+The refund is the refund rule's (`cases.refund_rule.refundable_now`, what the console shows and a grant
+pays; the bulk path feeds the rule the chunk's orders read once), the allowed remedies the
 policy decision kept on the case, the grades the shop's own inspections, the lose rate the shop's own
 arbitrations; only `advice.domain` adds them up.
 """
@@ -19,6 +20,7 @@ from aftersales.accounts.models import Shop
 from aftersales.analytics.rollups import return_freight_estimate
 from aftersales.care.domain.ladder import suggest_rung
 from aftersales.care.models import Compensation
+from aftersales.cases import refund_rule
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case, CaseLine
 from aftersales.core.choices import MERCHANT_FAULT_REASONS, ArbitrationStatus, GoodsStatus, Reason
@@ -35,8 +37,7 @@ from aftersales.intelligence.advice.domain import (
 )
 from aftersales.intelligence.advice.freight import parcel_fen
 from aftersales.intelligence.advice.models import AdviceSettings
-from aftersales.orders.models import OrderLine, Shipment
-from aftersales.refunds.domain.refundable import OrderLineMoney, plan_refund
+from aftersales.orders.models import Order, Shipment
 from aftersales.warehouse.models import Inspection
 
 RUNG_FIELDS = ("coupon", "member_discount", "points", "red_envelope", "gift")
@@ -124,51 +125,64 @@ class CaseRow:
     return_carrier: str
     remedies: tuple[str, ...] | None  # None: no policy decision on the case
     freight_payer: str | None
-    deduct_outbound_freight: bool
-    order_paid_fen: int
-    order_refund_granted_fen: int
-    order_freight_fen: int
     province: str
     carrier: str  # the order's first shipment
     lines: tuple[tuple[str, int, int, bool, int, str], ...]  # line id, units, list price, gift, category, law
-    order_lines: tuple[OrderLineMoney, ...]
+    refund_fen: int  # the refund rule's refundable now (`cases.refund_rule.refundable_now`)
 
 
 _CASE_COLUMNS = (
     "pk", "status", "kind", "reason", "urgency", "goods_status", "refund_cap_fen", "refund_granted_fen",
-    "return_carrier", "order_id", "order__goods_fen", "order__freight_fen", "order__refund_granted_fen",
-    "order__province", "buyer__province", "policy_decision__remedies", "policy_decision__return_freight_payer",
-    "policy_decision__outbound_freight_deducted",
+    "return_carrier", "order_id", "order__province", "buyer__province", "policy_decision__remedies",
+    "policy_decision__return_freight_payer",
 )
 
 
 def load_rows(shop: Shop, ids: list[int]) -> dict[int, CaseRow]:
-    """The rows of the cases `ids` of `shop` (at most `CHUNK`): four queries, no model instances."""
+    """The rows of the cases `ids` of `shop` (at most `CHUNK`): a fixed number of queries whatever the
+    number of cases — the orders with their lines and the orders' granted cases are read once and handed
+    to the refund rule."""
     cases = list(Case.objects.filter(shop=shop, pk__in=ids).values_list(*_CASE_COLUMNS))
     order_ids = {c[9] for c in cases}
     lines: dict[int, list] = {}
+    picked: dict[int, list[tuple[int, int]]] = {}
     for case_id, line_id, units, price, gift, category, law in CaseLine.objects.filter(case_id__in=ids).values_list(
             "case_id", "order_line_id", "quantity", "order_line__unit_price_fen", "order_line__is_gift",
             "order_line__product__category_id", "order_line__product__category__law_category").order_by("pk"):
         lines.setdefault(case_id, []).append((str(line_id), units, price, gift, category or 0, law or "other"))
-    money: dict[int, list[OrderLineMoney]] = {}
-    for order_id, line_id, price, units, paid, gift, bundle in OrderLine.objects.filter(
-            order_id__in=order_ids).values_list("order_id", "pk", "unit_price_fen", "quantity", "paid_fen",
-                                                "is_gift", "bundle_id").order_by("pk"):
-        money.setdefault(order_id, []).append(OrderLineMoney(str(line_id), price, units, paid, gift, bundle or None))
+        picked.setdefault(case_id, []).append((line_id, units))
+    orders = {o.pk: o for o in Order.objects.filter(pk__in=order_ids).prefetch_related("lines")}
+    granted = refund_rule.granted_cases_by_order(pk for pk, o in orders.items() if o.refund_granted_fen)
     carriers: dict[int, str] = {}
     for order_id, carrier in Shipment.objects.filter(order_id__in=order_ids).values_list(
             "order_id", "carrier").order_by("pk"):
         carriers.setdefault(order_id, carrier)
     out = {}
-    for (pk, status, kind, reason, urgency, goods, cap, granted, return_carrier, order_id, goods_fen, freight_fen,
-         order_granted, order_province, buyer_province, remedies, payer, deducted) in cases:
+    for (pk, status, kind, reason, urgency, goods, cap, granted_fen, return_carrier, order_id, order_province,
+         buyer_province, remedies, payer) in cases:
+        order = orders[order_id]
         out[pk] = CaseRow(
-            pk, status, kind, reason, urgency, goods, cap, granted, return_carrier,
-            None if remedies is None else tuple(r for r in remedies if r in _POLICY_KINDS), payer, bool(deducted),
-            goods_fen + freight_fen, order_granted, freight_fen, order_province or buyer_province or "",
-            carriers.get(order_id, ""), tuple(lines.get(pk, ())), tuple(money.get(order_id, ())))
+            pk, status, kind, reason, urgency, goods, cap, granted_fen, return_carrier,
+            None if remedies is None else tuple(r for r in remedies if r in _POLICY_KINDS), payer,
+            order_province or buyer_province or "", carriers.get(order_id, ""), tuple(lines.get(pk, ())),
+            _refundable_now(order, picked.get(pk, []), case_id=pk, kind=kind, reason=reason, cap_fen=cap,
+                            granted_fen=granted_fen, granted=granted.get(order_id, [])))
     return out
+
+
+def _refundable_now(order: Order, picked: list[tuple[int, int]], *, case_id: int, kind: str, reason: str,
+                    cap_fen: int, granted_fen: int, granted: list[refund_rule.GrantedCase]) -> int:
+    """The refund rule's refundable now of one case, from the order read with its lines."""
+    order_lines = list(order.lines.all())
+    by_id = {line.pk: line for line in order_lines}
+    try:
+        return refund_rule.refundable_now_of_lines(
+            order, [(by_id[line_id], units) for line_id, units in picked], case_id=case_id, kind=kind,
+            reason=reason, cap_fen=cap_fen, granted_fen=granted_fen, lines=order_lines, granted=granted)
+    except (DomainError, KeyError):
+        # The case's lines no longer fit its order (a later import): the console cannot work it out either;
+        # the advice stays within what the case may refund instead of failing the whole page.
+        return refund_rule.within_order_left(cap_fen - granted_fen, order)
 
 
 def advice_for_case(case: Case, *, figures: ShopFigures | None = None, waive_blocked: bool = False,
@@ -227,7 +241,7 @@ def facts_of(row: CaseRow, figures: ShopFigures, *, waive_blocked: bool, rungs_g
     facts = AdviceFacts(
         allowed=row.remedies or (),
         asked=row.kind,
-        refund_fen=refund_of(row),
+        refund_fen=row.refund_fen,
         goods_cost_fen=share(list_value, figures.costs.goods_cost_bp),
         freight_back_fen=freight,
         freight_out_fen=freight,
@@ -248,24 +262,3 @@ def facts_of(row: CaseRow, figures: ShopFigures, *, waive_blocked: bool, rungs_g
 
 
 _POLICY_KINDS = frozenset({"refund_only", "return_refund", "exchange", "reship", "repair"})
-
-
-def refund_of(row: CaseRow) -> int:
-    """The refund for the case's lines by the refund rule, within what the case may refund (its cap, and
-    what the order has left besides what this case itself was already granted)."""
-    left = max(0, min(row.refund_cap_fen,
-                      row.order_paid_fen - row.order_refund_granted_fen + row.refund_granted_fen))
-    if row.goods_status == GoodsStatus.NOT_SHIPPED.value:
-        # Nothing left the warehouse: the cap set at opening already holds the goods and, for a whole
-        # order, its outbound freight (`cases.services.open_case`).
-        return left
-    try:
-        plan = plan_refund(
-            row.order_lines,
-            {line_id: units for line_id, units, *_rest in row.lines},
-            outbound_freight_fen=row.order_freight_fen if row.deduct_outbound_freight else 0,
-            breaks_free_shipping=row.deduct_outbound_freight,
-        )
-    except DomainError:  # the lines no longer fit the order (a later import): what the case may refund
-        return left
-    return min(plan.total_fen, left)
