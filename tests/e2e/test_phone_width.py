@@ -44,3 +44,13 @@ def test_url_and_date_fields_look_like_the_other_fields(live_server_url, browser
     page.goto(live_server_url + "/analytics/")
     assert page.locator("input[type=date]").first.evaluate(radius) == "6px"  # the period's first day
     context.close()
+
+
+def test_the_chosen_status_tab_is_in_view_on_a_phone(live_server_url, browser):
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "agent")
+    page.goto(live_server_url + "/console/?tab=finished")
+    box = page.locator("nav.tabs a.active").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_SCREEN["width"]
+    context.close()

@@ -126,7 +126,16 @@
   }
   document.addEventListener("change", showDependents);
 
+  // On a phone the status tabs scroll sideways: bring the chosen one into view (sideways only).
+  function showActiveTab() {
+    document.querySelectorAll(".tabs").forEach(function (tabs) {
+      var active = tabs.querySelector("a.active");
+      if (active && tabs.scrollWidth > tabs.clientWidth) tabs.scrollLeft = active.offsetLeft - tabs.offsetLeft - 12;
+    });
+  }
+
   function start() {
+    showActiveTab();
     showDependents();
     tick();
     fadeFlash();
