@@ -118,6 +118,17 @@ class PaymentRoute(StrEnum):
     OFFLINE = "offline"
 
 
+#: What the warehouse ticks when goods come back (Inspection.checklist); a category asks for some of them.
+CHECKLIST_ITEMS = (
+    "tags_intact",
+    "seal_intact",
+    "not_washed",
+    "not_used",
+    "accessories_complete",
+    "not_activated",
+)
+
+
 class Grade(StrEnum):
     """Resale grade of a returned item: what the shop can still sell. It never decides the buyer's
     outcome (that is the inspection's verdict, cases/domain/inspection.py)."""

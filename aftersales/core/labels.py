@@ -16,6 +16,7 @@ DEFAULT_LANGUAGE = "zh-hans"
 STATUS, KIND, REASON, STAGE, PLATFORM, ACTOR = "status", "kind", "reason", "stage", "platform", "actor"
 VERDICT, FAILURE = "verdict", "failure"  # an inspection's answer to the claim, and why one failed
 GRADE = "grade"  # the resale grade of what came back (the same words as the pages)
+CHECK = "check"  # an inspection checklist item (the same words as the pages)
 
 #: Why a request was refused or a case closed, as the buyer is told it (staff's words: REJECT_REASON, CLOSE_REASON).
 DECISION_REASON = "decision_reason"

@@ -30,6 +30,7 @@ LABEL_GROUPS = frozenset({
     "ladder",
     "verdict", "failure",  # an inspection's verdict and why it failed (cases/domain/inspection.py)
     "grade",  # the resale grade of what came back (core.choices.Grade)
+    "check",  # an inspection checklist item (core.choices.CHECKLIST_ITEMS)
     "guard",  # why a compensation needs a reason or the owner (care.domain.limits.Why)
     "approval",  # a compensation approval's status
     "reject_reason", "close_reason", "grant_reason", "decision_reason",  # why staff refused, closed, granted

@@ -33,12 +33,6 @@ ROLES = {
 }
 TEXT, MONEY, TIME, NUMBER = spreadsheets.TEXT, spreadsheets.MONEY, spreadsheets.TIME, spreadsheets.NUMBER
 
-CHECKLIST = {
-    "tags_intact": ("吊牌完好", "tags intact"), "seal_intact": ("封口完好", "seal intact"),
-    "not_washed": ("未洗涤", "not washed"), "not_used": ("未使用", "not used"),
-    "accessories_complete": ("配件齐全", "accessories complete"),
-    "not_activated": ("未激活", "not activated"),
-}
 YES_NO = {"yes": ("是", "yes"), "no": ("否", "no")}
 PASSED = {"pass": ("通过", "passed"), "fail": ("未通过", "failed")}
 
@@ -173,7 +167,7 @@ def inspection_rows(shop: Shop, lang: str, since: date | None = None) -> Iterato
     if since:
         qs = qs.filter(created_at__gte=_since(since))
     for i in qs.iterator(chunk_size=2000):
-        failed = [labels.label(CHECKLIST, k, lang) for k, ok in (i.checklist or {}).items() if not ok]
+        failed = [labels.label(labels.CHECK, k, lang) for k, ok in (i.checklist or {}).items() if not ok]
         yield [
             i.case.number, labels.label(labels.PLATFORM, i.case.platform, lang),
             i.case.order.platform_order_id,

@@ -17,19 +17,11 @@ from aftersales.cases.domain.states import Status
 from aftersales.cases.models import Case
 from aftersales.cases.services import By, hold_case, receive_return, record_inspection
 from aftersales.core import clock
-from aftersales.core.choices import Grade
+from aftersales.core.choices import CHECKLIST_ITEMS, Grade
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.tracking import normalise_tracking, parse_tracking
 from aftersales.warehouse.models import Inspection, ReturnParcel
 
-CHECKLIST_ITEMS = (
-    "tags_intact",
-    "seal_intact",
-    "not_washed",
-    "not_used",
-    "accessories_complete",
-    "not_activated",
-)
 #: Grades that go back on the shelf (A as new, B as B-stock); C and D are written off.
 RESTOCKABLE_GRADES = (Grade.A.value, Grade.B.value)
 _RECEIVABLE = (Status.AWAITING_RETURN.value, Status.RETURN_IN_TRANSIT.value)

@@ -20,7 +20,7 @@ from aftersales.cases.domain.events import EventKind
 from aftersales.cases.domain.inspection import FailureReason, Verdict
 from aftersales.cases.domain.states import Actor, Kind, Status
 from aftersales.core import messages
-from aftersales.core.choices import PLATFORM_LABELS, Grade, Reason
+from aftersales.core.choices import CHECKLIST_ITEMS, PLATFORM_LABELS, Grade, Reason
 
 
 def catalogue_label(group: str, code: str) -> str:
@@ -93,14 +93,8 @@ GRADE = CatalogueTable("grade", [g.value for g in Grade])
 VERDICT = CatalogueTable("verdict", [v.value for v in Verdict])
 FAILURE = CatalogueTable("failure", [f.value for f in FailureReason])
 
-CHECKLIST = {
-    "tags_intact": _("Tags intact"),
-    "seal_intact": _("Seal intact"),
-    "not_washed": _("Not washed"),
-    "not_used": _("Not used"),
-    "accessories_complete": _("Accessories complete"),
-    "not_activated": _("Not activated"),
-}
+#: What the warehouse ticks on an inspection.
+CHECKLIST = CatalogueTable("check", list(CHECKLIST_ITEMS))
 
 RUNG = {
     "coupon": _("Coupon"),

@@ -216,3 +216,18 @@ def test_every_grade_has_one_word_for_exports_and_pages(grade, lang):
     from aftersales.web import labels as page_labels
     with translation.override(lang):
         assert page_labels.label("grade", grade) == export_labels.label(export_labels.GRADE, grade, lang)
+
+
+@pytest.mark.parametrize("item", ["tags_intact", "seal_intact", "not_washed", "not_used", "accessories_complete",
+                                  "not_activated"])
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_every_checklist_item_has_one_word_for_exports_and_pages(item, lang):
+    from django.utils import translation
+
+    from aftersales.core import labels as export_labels
+    from aftersales.web import labels as page_labels
+    with translation.override(lang):
+        page = str(page_labels.label("check", item))
+    assert page == export_labels.label(export_labels.CHECK, item, lang)
+    assert page == {"zh-hans": {"tags_intact": "吊牌完好", "not_activated": "未激活"},
+                    "en": {"tags_intact": "Tags intact", "not_activated": "Not activated"}}[lang].get(item, page)
