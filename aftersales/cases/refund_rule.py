@@ -127,7 +127,8 @@ def plan_for_lines(
     gifts = {} if keeps_goods else gifts_kept_on_return(priced, returned, units_before, shipped=shipped,
                                                         unshipped=unshipped)
     freight = 0 if keeps_goods else freight_back(priced, returned, units_before, shipped=shipped,
-                                                 freight_paid_fen=order.freight_fen)
+                                                 freight_paid_fen=order.freight_fen,
+                                                 merchant_fault=reason in MERCHANT_FAULT_REASONS)
     came_back_shipped = any(lid not in unshipped for lid in returned)
     waived = order.waived_freight_fen if came_back_shipped and breaks_threshold(
         order, priced, returned, units_before, kind=kind, reason=reason) else 0

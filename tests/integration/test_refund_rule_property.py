@@ -185,3 +185,21 @@ def test_the_last_units_of_an_unshipped_order_bring_the_freight_back(shop):
         refunds.execute_refund(shop, case.pk, MERCHANT, idempotency_key=f"frt-{case.pk}-key")
     assert amounts == [5000, 5800]
     check_order(order)
+
+
+@pytest.mark.parametrize(("reason", "amounts"), [("quality_defect", [5000, 5800]), ("no_reason", [5000, 5000])])
+def test_a_shipped_order_returned_whole_for_the_shops_fault_brings_the_freight_back(shop, reason, amounts):
+    """消保法 24: the shop bears the transport of a return for its fault; a no-reason return refunds the goods only."""
+    spec = {"lines": [{"quantity": 2, "unit_price_fen": 5000, "discount_pct": 0, "in_deal": False}],
+            "gift": False, "shipped": True, "freight_fen": 800}
+    order = _order(shop, spec)
+    line = order.lines.get()
+    granted = []
+    for _ in range(2):
+        case = services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="return_refund",
+                                  reason=reason, by=MERCHANT, now=NOW)
+        _to_refunding(shop, case)
+        granted.append(refunds.grant_refund(shop, case.pk, MERCHANT, now=NOW).amount_fen)
+        refunds.execute_refund(shop, case.pk, MERCHANT, idempotency_key=f"frt-{case.pk}-key")
+    assert granted == amounts
+    check_order(order)

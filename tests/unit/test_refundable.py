@@ -270,6 +270,9 @@ def test_the_outbound_freight_comes_back_with_the_last_units_of_an_unshipped_ord
     assert freight_back(lines, {"solo": 1}, shipped=False, freight_paid_fen=800) == 0  # one unit stays
     assert freight_back(lines, {"solo": 1}, {"solo": 1}, shipped=False, freight_paid_fen=800) == 800
     assert freight_back(lines, {"solo": 2}, shipped=True, freight_paid_fen=800) == 0  # it travelled
+    # ... unless it comes back for the shop's fault: the whole sale is undone, transport included.
+    assert freight_back(lines, {"solo": 2}, shipped=True, freight_paid_fen=800, merchant_fault=True) == 800
+    assert freight_back(lines, {"solo": 1}, shipped=True, freight_paid_fen=800, merchant_fault=True) == 0
     plan = plan_refund(lines, {"solo": 2}, freight_back_fen=800)
     assert (plan.total_fen, plan.freight_fen, sum(plan.per_line.values())) == (10800, 800, 10000)
 

@@ -305,12 +305,15 @@ def _all_priced_units_back(
 
 def freight_back(
     lines: Sequence[OrderLineMoney], returned: Mapping[str, int], units_before: Mapping[str, int] | None = None,
-    *, shipped: bool, freight_paid_fen: int,
+    *, shipped: bool, freight_paid_fen: int, merchant_fault: bool = False,
 ) -> int:
-    """The outbound freight the buyer paid comes back when nothing was shipped and this request takes
-    the order's last priced units (earlier requests took the rest): the order is undone as a whole."""
+    """The outbound freight the buyer paid comes back when this request takes the order's last priced
+    units (earlier requests took the rest) and either nothing was shipped, or the goods travelled but
+    come back for the shop's fault (defect, wrong or missing item, not as described, transit damage:
+    消保法 24 puts the transport costs of such a return on the shop, and the whole sale is undone).
+    A no-reason return of shipped goods refunds only the goods' price (消保法 25, 办法 13)."""
     check_fen(freight_paid_fen)
-    if shipped or not returned:
+    if (shipped and not merchant_fault) or not returned:
         return 0
     return freight_paid_fen if _all_priced_units_back(lines, returned, units_before or {}) else 0
 
