@@ -32,6 +32,7 @@ from aftersales.cases.domain.states import Action
 from aftersales.cases.models import Case, CaseLine
 from aftersales.core import clock
 from aftersales.orders.models import Order, OrderLine
+from aftersales.row_updates import set_columns
 from aftersales.warehouse.models import Inspection, ReturnParcel
 
 BATCH_ROWS = 400  # rows per upsert statement (each row binds 27 parameters)
@@ -232,7 +233,7 @@ def refresh_orders(shop_id: int, order_ids: list[int]) -> int:
             row.facts = F.dumps(now) if now is not None else {}
             changed.append(row)
         if changed:
-            OrderFacts.objects.bulk_update(changed, ["facts", "updated_at"])
+            set_columns(OrderFacts, changed, ["facts", "updated_at"])
         return apply(shop_id, F.by_grain(delta))
 
 

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.deadlines import next_deadline
@@ -33,6 +33,7 @@ from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.core import clock
 from aftersales.core.choices import GoodsStatus
 from aftersales.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from aftersales.row_updates import set_columns
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,7 @@ class NewCases:
         for case in self.cases:
             case.number = case_number(case)
             case._new_in = None
-        table, number, pk = (connection.ops.quote_name(name) for name in (Case._meta.db_table, "number", "id"))
-        with connection.cursor() as cursor:  # one statement, many rows (PostgreSQL pipelines them)
-            cursor.executemany(f"UPDATE {table} SET {number} = %s WHERE {pk} = %s",
-                               [(case.number, case.pk) for case in self.cases])
+        set_columns(Case, self.cases, ["number"])
         lines = [line for case in self.cases for line in self._lines[id(case)]]
         CaseLine.objects.bulk_create(lines)
         CaseEvent.objects.bulk_create(self.events)

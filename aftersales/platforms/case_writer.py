@@ -58,6 +58,8 @@ class CaseWriter:
         self._pending: dict[str, CaseRecord] = {}
         self._known: dict[str, int] = {}  # the batch's cases already stored: platform case id → id
         self._orders: dict[str, Order] = {}  # the batch's orders, with their lines
+        #: Orders a case was written on (opened or changed): its events brought their analytics up to date.
+        self.orders_written: set[int] = set()
 
     def add(self, record: CaseRecord) -> None:
         if record.platform_case_id not in self._pending and len(self._pending) >= self.batch:
@@ -114,6 +116,7 @@ class CaseWriter:
             return records
         self.tally.row(CREATED, len(opened))
         self.tally.wrote("cases", CREATED, len(opened))
+        self.orders_written.update(new[key].order_id for key in opened)
         return [record for record in records if record.platform_case_id not in opened]
 
     def _new_case(self, record: CaseRecord) -> NewPlatformCase | None:
@@ -149,6 +152,9 @@ class CaseWriter:
         self.tally.row(outcome)
         if outcome in (CREATED, UPDATED):
             self.tally.wrote("cases", outcome)
+            order = self._orders.get(record.platform_order_id)
+            if order is not None:
+                self.orders_written.add(order.pk)
 
     def _write(self, record: CaseRecord) -> str:
         if len(record.platform_case_id) > 64:

@@ -116,8 +116,8 @@ def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str
             cases.add(record)
         cases.flush()
         # The analytics of the orders written: those whose case was written were brought up to date
-        # with its events (the order and its case in one go); this finds the others.
-        rollups.refresh_orders(shop.pk, orders.touched_orders)
+        # by its events (cases/subscribers.py: the order and its case in one go); these are the others.
+        rollups.refresh_orders(shop.pk, [pk for pk in orders.touched_orders if pk not in cases.orders_written])
         written.tally.merge(cases.tally)
         if connection_id is not None:
             _remember(connection_id, items, {e.get("row") for e in written.errors})
