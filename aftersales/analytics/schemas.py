@@ -9,6 +9,7 @@ from pydantic import Field, StrictInt
 
 from aftersales.core.choices import Channel, Platform, Reason
 from aftersales.core.money import MAX_FEN
+from aftersales.core.row_ids import MAX_ROW_ID
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 
@@ -30,9 +31,9 @@ class FigureQuery(Schema):
     first: date | None = None
     last: date | None = None
     basis: Basis = Basis.ORDER
-    sku: int | None = Field(None, ge=1)
-    product: int | None = Field(None, ge=1)
-    category: int | None = Field(None, ge=1)
+    sku: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    product: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    category: int | None = Field(None, ge=1, le=MAX_ROW_ID)
     platform: Platform | None = None
     channel: Channel | None = None
     province: str | None = Field(None, max_length=32, pattern=PRINTABLE)
@@ -51,8 +52,8 @@ class WordsQuery(Schema):
 
     first: date | None = None
     last: date | None = None
-    product: int | None = Field(None, ge=1)
-    category: int | None = Field(None, ge=1)
+    product: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    category: int | None = Field(None, ge=1, le=MAX_ROW_ID)
 
 
 class ColumnOut(Schema):

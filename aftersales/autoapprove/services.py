@@ -6,6 +6,11 @@ buyer's page does not show the shop's rules), and a refund-only
 request is then granted by the one refund rule and paid with an idempotency key made of the case and the
 rule, so that a retried sweep never pays twice. Training shops are skipped: their cases are a trainee's
 to decide.
+
+A 极速退款 rule reads the returns on their way back instead (agreed to, with the buyer's tracking number,
+nothing granted yet): it grants what the refund rule says is refundable now through
+`refunds.grant_fast_refund` (the case's event names the rule) and pays it with the key
+"<case>-fast-<rule>"; the case keeps waiting for the parcel.
 """
 
 from __future__ import annotations
@@ -18,7 +23,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from aftersales.accounts.models import Shop
-from aftersales.autoapprove.domain.rules import Request, Rule, check_rule, pick
+from aftersales.autoapprove.domain.rules import (
+    AWAITED_STATUS,
+    CASE_KIND,
+    FAST_REFUND,
+    Request,
+    Rule,
+    check_rule,
+    pick,
+)
 from aftersales.autoapprove.models import AutoApproveRule
 from aftersales.cases import services as cases
 from aftersales.cases.domain.states import Status
@@ -102,12 +115,22 @@ def request_of(case: Case, standing: str, evidence_asked: bool) -> Request:
     return Request(kind=case.kind, status=case.status, goods_status=case.goods_status, amount_fen=amount,
                    standing=standing, decision=case.policy_decision or {},
                    platform_decides=bool(case.platform_case_id) or bool(case.awaiting_platform),
-                   evidence_asked=evidence_asked)
+                   evidence_asked=evidence_asked, return_tracked=bool(case.return_tracking_no),
+                   granted_fen=case.refund_granted_fen)
 
 
 def _candidates(shop: Shop, rules: list[Rule]):
+    """The shop's own cases some rule may read: requests awaiting review of a kind a rule agrees to, and
+    (with a 极速退款 rule) returns on their way back with a tracking number and nothing granted yet."""
     asked = CaseEvent.objects.filter(case=OuterRef("pk"), action="request_evidence")
-    return (Case.objects.filter(shop=shop, status=Status.REQUESTED.value, kind__in={r.remedy for r in rules})
+    wanted = Q(pk__in=[])
+    for status in {AWAITED_STATUS[r.remedy] for r in rules}:
+        kinds = {CASE_KIND[r.remedy] for r in rules if AWAITED_STATUS[r.remedy] == status}
+        where = Q(status=status, kind__in=kinds)
+        if status == Status.RETURN_IN_TRANSIT.value:
+            where &= ~Q(return_tracking_no="") & Q(refund_granted_fen=0)
+        wanted |= where
+    return (Case.objects.filter(wanted, shop=shop)
             .filter(Q(platform_case_id__isnull=True) | Q(platform_case_id=""), awaiting_platform="")
             .annotate(evidence_asked=Exists(asked)).select_related("order").order_by("created_at", "pk"))
 
@@ -138,6 +161,8 @@ def apply_rules(now: datetime | None = None, *, shop: Shop | None = None) -> Rep
 
 
 def _apply(shop: Shop, case_id: int, rule: Rule, now: datetime) -> Applied:
+    if rule.remedy == FAST_REFUND:
+        return _apply_fast_refund(shop, case_id, rule, now)
     with transaction.atomic():
         case = Case.objects.select_related("order").get(shop=shop, pk=case_id)
         request = _request_now(shop, case)
@@ -162,6 +187,31 @@ def _apply(shop: Shop, case_id: int, rule: Rule, now: datetime) -> Applied:
                                           now=now)
         refunded = sum(p.amount_fen for p in payments if p.status == "succeeded")
     return Applied(case_id, case.number, rule.name, refunded)
+
+
+def _apply_fast_refund(shop: Shop, case_id: int, rule: Rule, now: datetime) -> Applied:
+    """极速退款: grant (by the refund rule, within the rule's cap) and pay a return on its way back."""
+    with transaction.atomic():
+        case = Case.objects.select_related("order").get(shop=shop, pk=case_id)
+        if pick([rule], _request_now(shop, case)) is None:
+            raise ConflictError("autoapprove.no_longer_fits", rule=rule.name)
+        # The grant locks the order and the case and refuses a case that moved meanwhile; what the rule
+        # read is checked again under those locks (as before the grant), and a change undoes the grant.
+        decision = refunds.grant_fast_refund(shop, case_id, cases.SYSTEM, rule_id=rule.id, rule_name=rule.name,
+                                             max_fen=rule.max_fen, now=now)
+        case = Case.objects.select_related("order").get(shop=shop, pk=case_id)
+        before = replace(_request_now(shop, case), granted_fen=0, amount_fen=decision.amount_fen)
+        if pick([rule], before) is None:
+            raise ConflictError("autoapprove.no_longer_fits", rule=rule.name)
+    payments = refunds.execute_refund(shop, case_id, cases.SYSTEM, idempotency_key=fast_refund_key(case, rule),
+                                      now=now)
+    refunded = sum(p.amount_fen for p in payments if p.status == "succeeded")
+    return Applied(case_id, case.number, rule.name, refunded)
+
+
+def fast_refund_key(case: Case, rule: Rule) -> str:
+    """The idempotency key of a fast refund's payment: the same for the same case and rule, always."""
+    return f"{case.number}-fast-{rule.id}"
 
 
 def _request_now(shop: Shop, case: Case, status: str | None = None) -> Request:

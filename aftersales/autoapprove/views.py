@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.autoapprove import services
-from aftersales.autoapprove.forms import RuleForm
+from aftersales.autoapprove.domain.rules import FAST_REFUND
+from aftersales.autoapprove.forms import FastRefundRuleForm, RuleForm, remedy_label
 from aftersales.autoapprove.models import AutoApproveRule
 from aftersales.core.errors import DomainError
 from aftersales.core.money import format_fen
@@ -24,14 +25,22 @@ def _form_of(rule: AutoApproveRule) -> RuleForm:
         "active": rule.active})
 
 
+#: The page's form for a new 极速退款 rule says so (a hidden field), so that a refusal comes back in it.
+FAST_FORM = "fast"
+
+
 def _render(request: HttpRequest, bound: RuleForm | None = None, error: str = "", status: int = 200):
     shop = request.staff.shop
     rules = list(AutoApproveRule.objects.filter(shop=shop).order_by("pk"))
     bound_id = bound.data.get("rule-rule_id") if bound is not None else None
-    rows = [(r, bound if bound is not None and bound_id == str(r.pk) else _form_of(r)) for r in rules]
-    new = bound if bound is not None and not bound_id else RuleForm(prefix="rule")
+    rows = [(r, bound if bound is not None and bound_id == str(r.pk) else _form_of(r), remedy_label(r.remedy))
+            for r in rules]
+    fast = isinstance(bound, FastRefundRuleForm)
+    new = bound if bound is not None and not bound_id and not fast else RuleForm(prefix="rule")
+    new_fast = bound if fast else FastRefundRuleForm(prefix="rule")
     return render(request, "autoapprove/settings.html", {
-        "nav": "settings", "rows": rows, "new_rule": new, "error": error}, status=status)
+        "nav": "settings", "rows": rows, "new_rule": new, "new_fast_rule": new_fast, "fast_form": FAST_FORM,
+        "error": error}, status=status)
 
 
 @staff_view(OWNER)
@@ -42,7 +51,8 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_view(OWNER)
 def save(request: HttpRequest) -> HttpResponse:
-    form = RuleForm(request.POST, prefix="rule")
+    form_class = FastRefundRuleForm if request.POST.get("form") == FAST_FORM else RuleForm
+    form = form_class(request.POST, prefix="rule")
     if not form.is_valid():
         return _render(request, form, _("Please correct the highlighted fields."), 422)
     d = form.cleaned_data
@@ -54,7 +64,11 @@ def save(request: HttpRequest) -> HttpResponse:
         if exc.status == 404:
             raise Http404 from None
         return _render(request, form, error_text(exc), 422)
-    messages.success(request, _("Rule saved. The worker applies it to requests awaiting review within a minute."))
+    if d["remedy"] == FAST_REFUND:
+        messages.success(request, _("Rule saved. Within a minute the worker refunds the returns it fits that "
+                                    "are on their way back."))
+    else:
+        messages.success(request, _("Rule saved. The worker applies it to requests awaiting review within a minute."))
     return redirect("autoapprove:rules")
 
 

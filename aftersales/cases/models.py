@@ -41,6 +41,10 @@ class Case(models.Model):
         max_length=24, choices=enum_choices(ArbitrationStatus), default="none"
     )
     inspection_result = models.CharField(max_length=8, blank=True)  # "", pass, fail
+    # 极速退款: when the shop refunded the return before it arrived (services.refund_before_receipt). The
+    # case still waits for the parcel; an inspection that fails after it is the owner's to follow up,
+    # the money being gone already (`needs_owner_follow_up`).
+    refunded_before_receipt_at = models.DateTimeField(null=True, blank=True)
 
     reason = models.CharField(max_length=24, choices=enum_choices(Reason))
     reason_raw = models.CharField(max_length=200, blank=True)
@@ -138,6 +142,12 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def needs_owner_follow_up(self) -> bool:
+        """Refunded before the return arrived, and the return failed its inspection: the money is gone
+        and only the owner can get it back (the buyer, the platform, the carrier)."""
+        return self.refunded_before_receipt_at is not None and self.inspection_result == "fail"
 
     @property
     def is_open(self) -> bool:

@@ -11,6 +11,7 @@ from aftersales.core.api_types import Moment
 from aftersales.core.choices import LawCategory, Platform, Reason
 from aftersales.core.fields import mask_phone
 from aftersales.core.money import MAX_FEN
+from aftersales.core.row_ids import MAX_ROW_ID
 
 
 class CaseLineIn(Schema):
@@ -175,7 +176,7 @@ class NoteIn(Schema):
 class ApproveIn(NoteIn):
     #: Where a return goes back: one of the shop's return addresses; without it the shop's default for
     #: the case's platform and category.
-    return_address_id: StrictInt | None = Field(None, ge=1, le=2**63 - 1)
+    return_address_id: StrictInt | None = Field(None, ge=1, le=MAX_ROW_ID)
 
 
 class ReasonCorrectionIn(Schema):

@@ -567,6 +567,10 @@ def confirm_receipt(shop: Shop, case_id: int, by: By, *, now: datetime | None = 
 @transaction.atomic
 def withdraw_case(shop: Shop, case_id: int, by: By, *, note: str = "", now: datetime | None = None) -> Case:
     case = kernel.lock_case(shop, case_id)
+    # As once a refund is being paid (the state machine's rule for `refunding`): a return refunded before
+    # it arrived cannot be taken back, or the money would be kept with no return left to receive.
+    if case.refunded_before_receipt_at is not None:
+        raise ConflictError("case.withdraw_after_fast_refund")
     kernel.move(case, Action.WITHDRAW, by, reason_code="withdrawn", note=note, now=now)
     return case
 
@@ -865,6 +869,32 @@ def return_freight_payment_result(shop: Shop | int, case: Case | int, by: By, *,
     return case
 
 
+def refund_before_receipt(shop: Shop | int, case: Case | int, by: By, *, rule_id: int, rule_name: str,
+                          now: datetime | None = None) -> Case:
+    """极速退款: the shop's rule `rule_id` refunds a return it agreed to before the parcel arrives (the
+    refunds app books the grant in the same transaction, by the refund rule). Only once the buyer sent
+    it with a tracking number, once per case, and never on a platform's case (the platform pays its own
+    fast refunds). The case keeps its status and its deadline: it still waits for the parcel, which is
+    received and inspected as usual (`record_inspection` then neither refunds again nor leaves a failed
+    return unnoticed)."""
+    case = kernel.locked(shop, case)
+    kernel.check_move(case, Action.FAST_REFUND, by)
+    if case.platform_case_id or case.awaiting_platform:
+        raise ConflictError("case.fast_refund_platform_case")
+    if not case.return_tracking_no:
+        raise ConflictError("case.fast_refund_needs_tracking")
+    if case.refunded_before_receipt_at is not None or case.refund_granted_fen:
+        raise ConflictError("refund.already_granted")
+    now = now or clock.now()
+    case.refunded_before_receipt_at = now
+    case.version += 1
+    case.save(update_fields=["refunded_before_receipt_at", "version", "updated_at"])
+    # Not `kernel.move`: the status stays, and so does the deadline of the step (receiving the parcel).
+    kernel.record_event(case, by, Action.FAST_REFUND.value, from_status=case.status, now=now,
+                        payload={"rule": rule_id, "rule_name": rule_name})
+    return case
+
+
 def receive_return(shop: Shop, case: Case | int, by: By, *, parcel_id: int, tracking_no: str,
                    now: datetime | None = None) -> Case:
     """The returned parcel (the desk's `parcel_id`) arrived: every unit of the case is received."""
@@ -900,9 +930,35 @@ def record_inspection(shop: Shop | int, case: Case | int, by: By, *, inspection_
         payload["failure_reason"] = failure_reason
         kernel.move(case, Action.FAIL_INSPECTION, by, reason_code="inspection_failed", note=note, payload=payload,
                     now=now)
-    if passed and case.kind == Kind.RETURN_REFUND.value:
+    if case.refunded_before_receipt_at is not None:
+        _after_refund_before_receipt(case, by, passed=passed, failure_reason=failure_reason,
+                                     inspection_id=inspection_id, now=now)
+    elif passed and case.kind == Kind.RETURN_REFUND.value:
         kernel.record_event(case, by, "ready_to_refund", from_status=case.status, now=now)
     return case
+
+
+def _after_refund_before_receipt(case: Case, by: By, *, passed: bool, failure_reason: str, inspection_id: int,
+                                 now: datetime | None) -> None:
+    """The inspection of a return refunded before it arrived (极速退款). Passed: nothing is refunded
+    again; the case completes once the money has arrived (or when it does, `refund_payment_result`).
+    Failed: the money is gone already, so the case is marked for the owner's follow-up (the buyer, the
+    platform or the carrier to claim it back from) and the owners are told."""
+    if passed:
+        complete_if_refunded_before_receipt(case, now=now)
+        return
+    kernel.record_event(case, by, "fast_refund_inspection_failed", from_status=case.status, now=now,
+                        payload={"inspection": inspection_id, "amount_fen": case.refund_granted_fen,
+                                 "refunded_fen": case.refunded_fen, "failure_reason": failure_reason})
+
+
+def complete_if_refunded_before_receipt(case: Case, *, now: datetime | None = None) -> None:
+    """A return refunded before it arrived has passed (by the desk, or the platform's timer): once all
+    the money granted has arrived, the refund step is already done and the case completes, without a
+    second refund or a second message to the buyer. On a locked case, in the caller's transaction."""
+    settled = case.refund_granted_fen > 0 and case.refunded_fen >= case.refund_granted_fen
+    if case.refunded_before_receipt_at is not None and case.status == Status.REFUNDING.value and settled:
+        kernel.move(case, Action.REFUND_SUCCEEDED, SYSTEM, payload={"refunded_before_receipt": True}, now=now)
 
 
 def order_line_replaced(shop: Shop, case: Case | int, by: By, *, old_line: dict, new_line: dict,

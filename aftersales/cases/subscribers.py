@@ -29,6 +29,8 @@ SUBSCRIBERS: tuple[tuple[str, str], ...] = (
      "the analytics rollups of the case's order, current when the change commits"),
     ("aftersales.platforms.sync.push.on_case_events",
      "a staff decision on a connected store's case becomes a command to the platform (its outbox)"),
+    ("aftersales.intelligence.shop_stats.on_case_events",
+     "the shop's statistics this process keeps for the advice and the signals are read anew"),
 )
 
 

@@ -309,6 +309,8 @@ def _act(shop: Shop, case_id: int, action: Action, now: datetime) -> None:
         with transaction.atomic():
             case = kernel.lock_case(shop, case_id)
             kernel.move(case, action, by, reason_code="timeout", note=TIMEOUT_NOTE, now=now)
+            if action == Action.PASS_INSPECTION:  # refunded before receipt (极速退款): nothing to pay again
+                services.complete_if_refunded_before_receipt(case, now=now)
     else:  # pragma: no cover - timer_actions yields only the moves above
         raise DomainError("timer.unsupported_action", action=action.value)
     if case.status == Status.REFUNDING.value and action in (Action.APPROVE, Action.PASS_INSPECTION):

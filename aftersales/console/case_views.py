@@ -203,13 +203,16 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
     return_address = approval_address(staff.shop, case, forms["approve"])
     given = rungs_given(case)
     decision = case.policy_decision or {}
+    events = list(case.events.all())
     context = {
         "nav": "inbox", "case": case, "page": page, "offered": offered, "forms": forms, "error": error,
         "actions": [(key, ACTIONS[key].title, forms[key]) for key in offered["keys"]],
         "decision": decision,
         "rules_applied": [r for r in decision.get("rules", []) if r.get("outcome") != "not_applicable"],
         "rules_other": [r for r in decision.get("rules", []) if r.get("outcome") == "not_applicable"],
-        "events": list(case.events.all()),
+        "events": events,
+        # 极速退款: the move names the rule that refunded before the return arrived.
+        "fast_refund": next((e for e in events if e.action == Action.FAST_REFUND.value), None),
         "templates": filled_templates(staff.shop, case, translation.get_language() or "zh-hans"),
         "budget": budget_of(staff.shop),
         "limits": limits_of(staff.shop),

@@ -341,6 +341,15 @@ def _exchange_sku(line, reason: str, skus: list[Sku]) -> int | None:
     return wanted.pk if (wanted.stock or 0) >= line.quantity else None
 
 
+def portal_example(shop: Shop):
+    """An order a newcomer can try the buyer portal with: signed for within the no-reason window, no
+    request on it yet, the latest first. None when every such order already has a request."""
+    since = clock.now() - timedelta(days=5)
+    return (shop.orders.select_related("buyer")
+            .filter(signed_at__gte=since, cases__isnull=True).exclude(buyer__phone_last4="")
+            .order_by("-signed_at", "-pk").first())
+
+
 def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = None) -> DemoResult:
     shop = Shop.objects.filter(slug=DEMO_SLUG).first()
     if shop is not None:

@@ -73,7 +73,10 @@ def _approve(event: CaseEvent) -> str | None:
 
 
 def _refund_succeeded(event: CaseEvent) -> str | None:
-    # Settling the last payment writes `refund_settled` and then this move: tell the buyer once.
+    # Settling the last payment writes `refund_settled` and then this move: tell the buyer once. A return
+    # refunded before it arrived (极速退款) completes when it passes: the buyer was told of the money then.
+    if (event.payload or {}).get("refunded_before_receipt"):
+        return None
     before = (CaseEvent.objects.filter(case_id=event.case_id, id__lt=event.id)
               .order_by("-id").values_list("action", flat=True).first())
     return None if before == "refund_settled" else "refund.settled"
@@ -301,7 +304,8 @@ def staff_params(event: CaseEvent, case: Case, assignee_name: str) -> Params:
         "consequence": labels.label(labels.CONSEQUENCE, payload.get("on_expiry", "none"), lang),
         "assignee": assignee_name or "未分配",
         "outcome": payload.get("outcome_text", ""),
-        "amount": yuan(payload["cost_fen"]) if "cost_fen" in payload else "",
+        "amount": yuan(payload.get("cost_fen", payload.get("amount_fen", 0)))
+        if "cost_fen" in payload or "amount_fen" in payload else "",
         "note": (event.note or "").strip(),
     }
 

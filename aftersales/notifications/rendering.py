@@ -187,6 +187,14 @@ TEMPLATES: dict[str, Template] = {
          "The compensation of ¥{amount} you asked for on case {number} was declined by the owner and "
          "not given. {note}"),
     ),
+    "staff.fast_refund_inspection_failed": T(
+        ("【待跟进】售后单 {number} 已极速退款，质检不通过", "[Follow up] Case {number}: refunded early, inspection failed"),
+        ("售后单 {number}（{platform}）已在收到退货前极速退款 ¥{amount}，退货质检不通过。"
+         "钱款已退出，请与买家协商、向平台申诉或向快递索赔。",
+         "Case {number} ({platform}) was refunded ¥{amount} before the return arrived, and the return "
+         "failed its inspection. The money is gone: settle it with the buyer, appeal to the platform or "
+         "claim from the carrier."),
+    ),
     "staff.deadline_passed": T(
         ("【超时】售后单 {number} 已超过时限", "[Overdue] Case {number} has passed its deadline"),
         ("售后单 {number}（{platform}）的「{stage}」已于 {due}（北京时间）到期。{outcome}",

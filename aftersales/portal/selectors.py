@@ -18,11 +18,15 @@ from aftersales.orders.models import Order, OrderLine
 
 
 def find_order(order_no: str, last4: str) -> Order | None:
-    """The order with this platform order number whose buyer's phone ends in these four digits."""
+    """The order with this platform order number whose buyer's phone ends in these four digits.
+
+    Buyers type the letters of an order number (DO…, JD…) in lower case as often as not; platforms
+    write them in upper case, so the number is tried as typed and in upper case (both by the index)."""
     order_no = order_no.strip()
     if not order_no or len(last4) != 4 or not last4.isdigit():
         return None
-    matches = list(Order.objects.filter(platform_order_id=order_no, buyer__phone_last4=last4)[:2])
+    numbers = {order_no, order_no.upper()}
+    matches = list(Order.objects.filter(platform_order_id__in=numbers, buyer__phone_last4=last4)[:2])
     return matches[0] if len(matches) == 1 else None
 
 

@@ -131,7 +131,9 @@ def case_page(request: HttpRequest, case_id: int, *, forms: dict | None = None, 
     return render(request, "portal/case.html", {
         "order": order, "case": case, "events": selectors.buyer_events(case), "error": error,
         "can_ship": Action.SHIP_RETURN in allowed, "can_confirm": Action.CONFIRM_RECEIPT in allowed,
-        "can_withdraw": Action.WITHDRAW in allowed, "can_rate": not case.is_open and rated is None,
+        # A return refunded before it arrived cannot be taken back (services.withdraw_case).
+        "can_withdraw": Action.WITHDRAW in allowed and case.refunded_before_receipt_at is None,
+        "can_rate": not case.is_open and rated is None,
         "rating": rated, "is_open": case.is_open,
         "tracking_form": forms.get("tracking") or TrackingForm(),
         "rating_form": forms.get("rating") or RatingForm(),

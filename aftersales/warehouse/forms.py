@@ -14,7 +14,8 @@ from aftersales.web.labels import choices
 
 
 class ScanForm(forms.Form):
-    tracking_no = forms.CharField(max_length=40, label=_("Tracking number"))
+    tracking_no = forms.CharField(max_length=40, label=_("Tracking number"),
+                                  error_messages={"required": _("Scan or type the tracking number on the parcel.")})
 
     def clean_tracking_no(self):
         try:

@@ -137,6 +137,8 @@ TABLES = {
     "approval": CatalogueTable("approval", ["pending", "approved", "declined"]),
     # Who pays the return freight (policy_decision["return_freight_payer"]).
     "payer": CatalogueTable("payer", ["buyer", "merchant", "insurer", "none"]),
+    # What the buyer's words complain of (Case.buyer_tags, the themes of 买家怎么说): stored in Chinese.
+    "cause": CatalogueTable("cause_tag", messages.codes("cause_tag")),
 }
 
 

@@ -68,7 +68,7 @@ def test_the_owner_sets_a_rule_and_the_worker_applies_it(browser, live_server_ur
     phone = browser.new_context(viewport=PHONE_SCREEN, is_mobile=True, has_touch=True).new_page()
     sign_in(phone, base, "owner")
     phone.goto(base + "/console/auto-approve/")
-    expect(phone.locator("details.rule")).to_contain_text("未发货仅退款 ¥50 以下")
+    expect(phone.locator("details.rule", has_text="未发货仅退款 ¥50 以下")).to_be_visible()  # among any others
     shot(phone, screenshots, "auto-approve-rules-phone")
 
     planted = subprocess.run([sys.executable, "-c", PLANT], env=server_env, cwd=ROOT, check=True,

@@ -54,3 +54,41 @@ def test_the_chosen_status_tab_is_in_view_on_a_phone(live_server_url, browser):
     box = page.locator("nav.tabs a.active").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_SCREEN["width"]
     context.close()
+
+
+def test_a_cases_items_read_whole_on_a_phone(live_server_url, browser, screenshots):
+    """Six columns left the product's name two characters wide and its amount off the right edge."""
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "agent")
+    page.goto(live_server_url + "/console/")
+    page.locator("table a[href*='/console/cases/']").first.click()
+    page.wait_for_load_state()
+    row = page.locator("table.stack-narrow tbody tr").first
+    row.scroll_into_view_if_needed()
+    shot(page, screenshots, "phone-case-items")
+    title, paid = row.locator("td").first.bounding_box(), row.locator("td").last.bounding_box()
+    assert title["width"] > PHONE_SCREEN["width"] * 0.6
+    assert paid["x"] + paid["width"] <= PHONE_SCREEN["width"]
+    assert "该商品实付" in row.locator("td").last.evaluate("e => getComputedStyle(e, '::before').content")
+    context.close()
+
+
+def test_every_menu_entry_and_every_address_column_is_in_view_on_a_phone(live_server_url, browser, screenshots):
+    """The owner's menu scrolled sideways with 补偿审批 and 店铺设置 off the right edge; the return addresses'
+    contact and defaults sat off it too."""
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "owner")
+    page.goto(live_server_url + "/console/settings/addresses/")
+    shot(page, screenshots, "phone-owner-menu-and-addresses")
+    for entry in page.locator("nav.nav a").all():
+        box = entry.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_SCREEN["width"], entry.inner_text()
+    assert page.locator("nav.nav a:has-text('店铺设置')").is_visible()
+    row = page.locator("tr.return-address").first
+    for cell in row.locator("td").all():
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= PHONE_SCREEN["width"], cell.inner_text()
+    assert page_width(page) == PHONE_SCREEN["width"]
+    context.close()

@@ -9,10 +9,19 @@ import pytest
 from aftersales.accounts.models import ApiToken, Shop
 from aftersales.catalog.models import Category, Product, Sku
 from aftersales.core.clock import SHANGHAI
+from aftersales.intelligence import shop_stats
 from aftersales.orders.services import create_order
 from tests.integration.console_support import member
 
 PAID_AT = datetime(2026, 11, 10, 20, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shop_stats():
+    """Each test's rows are rolled back after it: what this process kept of a shop's figures goes too."""
+    shop_stats.forget()
+    yield
+    shop_stats.forget()
 
 
 def make_shop(slug: str = "alpha") -> Shop:

@@ -109,6 +109,11 @@ def test_roles_and_bad_input(client, api, shop, history):
     assert api.get("/api/v1/analytics/rates?first=2026-11-30&last=2026-11-01").json()["code"] == \
         "analytics.period_reversed"
     assert api.get("/api/v1/analytics/rates?basis=later").status_code == 422
+    # An id past a bigint is bad input, not a database driver's "int too large" (a 500).
+    for name in ("sku", "product", "category"):
+        response = api.get(f"/api/v1/analytics/rates?{name}={2**63}")
+        assert response.status_code == 422 and response.json()["code"] == "input.invalid", name
+    assert api.get(f"/api/v1/analytics/rates?by=sku&sku={2**63 - 1}").status_code == 200
     for query in ("last=9999-12-31", "first=0001-01-01&last=0001-01-05", "last=0001-01-03"):
         response = api.get(f"/api/v1/analytics/rates?{query}")
         assert response.status_code == 422 and response.json()["code"] == "analytics.day_out_of_range", query

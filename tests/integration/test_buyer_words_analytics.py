@@ -54,3 +54,17 @@ def test_the_api_answers_the_same_figures(client, shop, said):
     assert refused.status_code == 403
     bad = client.get("/api/v1/analytics/words?first=2026-13-01", headers=headers)
     assert bad.status_code == 422 and bad.json()["code"] == "input.invalid"
+
+
+def test_the_themes_read_in_english_on_the_english_pages(client, shop, said):
+    """The tags are kept in Chinese in the data; an English page names them in English."""
+    from tests.integration.console_support import english
+
+    client.force_login(member(shop, "agent_e", "agent"))
+    english(client)
+    page = text(client.get("/analytics/words/"))
+    assert "Runs small" in page and "Smell" in page
+    assert 'tag">尺码偏小' not in page and 'tag">异味' not in page  # the buyers' own quotes stay as written
+    case_page = text(client.get(f"/console/cases/{said[2].pk}/"))
+    assert said[2].buyer_tags == ["异味"]
+    assert '<span class="badge tag">Smell</span>' in case_page and "异味</span>" not in case_page

@@ -1,6 +1,7 @@
 """The CLI: demo (idempotent), create-token (the token is the last word), evaluate-policy."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -20,7 +21,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_demo_builds_a_realistic_shop_once():
+def test_demo_builds_a_realistic_shop_once(client):
     output = run("demo", "--orders", "120")
     shop = Shop.objects.get(slug="demo")
     assert "owner" in output and "aftersales-demo" in output
@@ -38,6 +39,12 @@ def test_demo_builds_a_realistic_shop_once():
     # every case has its events, and completed refunds have their money movements
     assert not Case.objects.filter(events__isnull=True).exists()
     assert RefundPayment.objects.filter(status="succeeded").exists()
+    # The buyer has no login: the output names an order and its phone digits that open the portal.
+    found = re.search(r"Buyer portal: \S+/portal/ +order (\S+), last 4 digits of the phone (\d{4})", output)
+    assert found, output
+    response = client.post("/portal/", {"order_no": found[1], "last4": found[2]})
+    assert response.status_code == 302 and response["Location"] == "/portal/order/"
+    assert "/portal/order/request/" in client.get("/portal/order/").content.decode()  # a request can be made
     counts = (Case.objects.count(), CaseEvent.objects.count())
     again = run("demo", "--orders", "120")
     assert "already exists" in again

@@ -109,6 +109,18 @@ def test_the_owner_approves_from_the_list_and_the_approver_is_recorded(client, a
     assert 'title="待您审批"' not in case_page  # nothing waits any more
 
 
+
+def test_the_reason_of_a_compensation_reads_with_the_pages_own_colon(client, agent, shop, case):
+    act(client, case, {"rung": "red_envelope", "amount": "50", "reason": "买家威胁差评"})
+    client.force_login(member(shop, "owner_c", "owner"))
+    assert "原因：买家威胁差评" in text(client.get("/console/approvals/"))
+    english(client)
+    page = text(client.get("/console/approvals/"))
+    assert "Reason: 买家威胁差评" in page and "Reason：" not in page
+    client.post(f"/console/approvals/{CompensationApproval.objects.get().pk}/approve/", {})
+    case_page = text(client.get(f"/console/cases/{case.pk}/"))
+    assert "Reason: 买家威胁差评" in case_page and "Reason：" not in case_page
+
 def test_declining_gives_nothing_and_tells_the_agent(client, agent, shop, case):
     act(client, case, {"rung": "coupon", "amount": "30", "reason": "老顾客"})
     approval = CompensationApproval.objects.get()

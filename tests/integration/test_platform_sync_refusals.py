@@ -1,6 +1,7 @@
 """Refusals carry the platform's own refuse-reason code and, where the platform wants them, the shop's
 photos of the case: 抖店 (afterSale.rejectReasonCodeList, submitEvidence), 淘宝 (refusereason.get,
-refuse_proof). The simulators check the code against their published list."""
+refuse_proof uploaded as a file), 天猫 (a proof with every refusal). The simulators check the code against
+their published list."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aftersales.cases.domain.states import Actor
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.cases.services import By, reject_case
-from aftersales.platforms.connectors.base import ApiError, BaseConnector
+from aftersales.platforms.connectors.base import ApiError, BaseConnector, EvidenceFile
 from aftersales.platforms.simulator.douyin import REJECT_REASONS
 from aftersales.platforms.simulator.taobao import REFUSE_REASONS
 from aftersales.platforms.sync.clients import session
@@ -99,6 +100,8 @@ def test_taobao_refusal_names_a_reason_of_refusereason_get(shop, reason_code, re
     assert (command.state, command.result_kind) == ("done", "ok")
     assert sim.refusals[-1]["reason_id"] == reason_id and sim.refusals[-1]["proof"] == bool(photos)
     assert REFUSE_REASONS[reason_id][1] == bool(photos)
+    # The proof is the newest of the shop's photos, as the file it is (not a text of it).
+    assert sim.refusals[-1]["proof_bytes"] == (png_bytes((photos - 1, 40, 40)) if photos else b"")
 
 
 def test_taobao_refusal_without_the_proof_it_wants_changes_nothing(shop):
@@ -108,6 +111,41 @@ def test_taobao_refusal_without_the_proof_it_wants_changes_nothing(shop):
     assert sim.refusals == [] and sim.cases[sim_case.case_id].status == "requested"
     case.refresh_from_db()
     assert (case.status, case.awaiting_platform) == ("requested", "")
+
+
+def test_tmall_refusal_wants_a_proof_even_where_taobao_would_not(shop):
+    sim, _connection, sim_case, case = _pulled(shop, "tmall")
+    assert REFUSE_REASONS[106][1] is False  # 买家重复申请: no proof on 淘宝
+    command = _reject_and_send(shop, case, "duplicate_request")
+    assert (command.state, command.result_kind, command.result_code) == ("rejected", "evidence_required", "106")
+    assert "taobao.refund.refuse" not in sim.calls and sim.refusals == []
+    case.refresh_from_db()
+    assert (case.status, case.awaiting_platform) == ("requested", "")
+    add_evidence(shop, case.pk, AGENT, data=png_bytes((90, 90, 200)))
+    command = _reject_and_send(shop, case, "duplicate_request")
+    assert (command.state, command.result_kind) == ("done", "ok")
+    assert sim.refusals == [{"refund_id": sim_case.case_id, "reason_id": 106, "proof": True,
+                             "proof_bytes": png_bytes((90, 90, 200))}]
+    case.refresh_from_db()
+    assert case.status == "rejected"
+
+
+def test_tmall_simulator_refuses_a_refusal_without_a_proof_or_with_the_proof_as_text(shop):
+    sim, connection, sim_case, _case = _pulled(shop, "tmall")
+    connector = session(connection).connector
+    version = str(connector.get_case(sim_case.case_id).raw["refund_version"])
+    base = {"refund_id": sim_case.case_id, "refuse_message": "重复申请", "refund_version": version,
+            "refund_phase": "aftersale", "refuse_reason_id": "106"}
+    with pytest.raises(ApiError) as refused:
+        connector.call("taobao.refund.refuse", base)
+    assert refused.value.kind == "evidence_required"
+    with pytest.raises(ApiError) as refused:
+        connector.call("taobao.refund.refuse", {**base, "refuse_proof": "iVBORw0KGgo="})
+    assert refused.value.kind == "rejected"
+    with pytest.raises(ApiError) as refused:
+        connector.call("taobao.refund.refuse", {**base, "refuse_proof": EvidenceFile("a.txt", "text/plain", b"hi")})
+    assert refused.value.kind == "rejected"
+    assert sim.refusals == [] and sim.cases[sim_case.case_id].status == "requested"
 
 
 def test_jd_refusal_sends_the_merchants_words_and_no_invented_code(shop):

@@ -229,3 +229,10 @@ def test_the_buyer_never_reads_the_shops_deadline_notices(client, shop, order):
     assert "买家提交申请" in page  # the buyer's own request is on the timeline, labelled
     for staff_words in ("到期提醒", "临近超时，已升级处理", "deadline_reminder", "deadline_escalation"):
         assert staff_words not in page
+
+
+def test_an_order_number_typed_in_lower_case_finds_the_order(client, order):
+    response = find(client, " dyp0001 ", "5678")
+    assert response.status_code == 302 and response["Location"] == "/portal/order/"
+    assert client.session[SESSION_KEY] == order.pk
+    assert find(client, "dyp0001", "0000").status_code == 422  # the phone digits still decide

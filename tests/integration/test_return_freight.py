@@ -181,3 +181,27 @@ def test_the_owner_sets_the_limit_an_agent_cannot_and_bad_input_changes_nothing(
     assert saved.status_code == 302
     shop.refresh_from_db()
     assert shop.return_freight_cap_fen == 4000
+
+
+def test_a_finished_case_whose_freight_is_owed_says_so_under_next_step(client, shop, order, agent):
+    """Refunded and completed, the case used to say 此售后单当前无需处理 while the buyer's freight was owed."""
+    from aftersales.refunds import services as refunds
+    from aftersales.warehouse import services as warehouse
+
+    case = _returning(shop, order)
+    keeper = services.By(Actor.WAREHOUSE)
+    warehouse.receive_parcel(shop, keeper, tracking_no="SF1234567890", case_id=case.pk, now=NOW)
+    warehouse.inspect_return(shop, case.pk, keeper, grade="A", checklist={}, accepted_quantity=1, now=NOW)
+    refunds.grant_refund(shop, case.pk, MERCHANT, reason_code="inspection_passed", now=NOW)
+    refunds.execute_refund(shop, case.pk, MERCHANT, idempotency_key=f"refund-done-{case.pk:04d}", now=NOW)
+    assert Case.objects.get(pk=case.pk).status == "completed"
+
+    def next_step() -> str:
+        page = client.get(f"/console/cases/{case.pk}/").content.decode()
+        return page[page.index('id="actions"'):page.index('id="reply"')]
+
+    owed = next_step()
+    assert "买家的寄回运费（¥14.00）尚未报销。" in owed and 'href="#return-freight"' in owed
+    assert "此售后单当前无需处理" not in owed
+    freight.reimburse_return_freight(shop, case.pk, MERCHANT, amount_fen=1400, idempotency_key="rf-done-0001")
+    assert "此售后单当前无需处理" in next_step() and "尚未报销" not in next_step()

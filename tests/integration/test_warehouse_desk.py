@@ -216,3 +216,23 @@ def test_the_abuse_signals_read_the_verdict_not_the_grade(client, keeper, shop, 
     assert case.status == "refunding"
     codes = [s.code for s in signals_for_cases(shop, [case])[case.pk].items]
     assert "case_empty_or_wrong" not in codes and "case_failed_checks" not in codes
+
+
+def test_an_empty_scan_asks_for_the_tracking_number_in_the_desks_words(client, keeper):
+    response = client.get("/warehouse/", {"tracking_no": "  "})
+    assert response.status_code == 422
+    assert "请扫描或输入包裹上的快递单号。" in text(response)
+    assert "必填项" not in text(response)  # not Django's own wording
+    english(client)
+    assert "Scan or type the tracking number on the parcel." in text(client.get("/warehouse/", {"tracking_no": ""}))
+
+
+def test_a_required_field_without_its_own_message_reads_plainly():
+    """Django's "这个字段是必填项。" reads like a program: every form without its own message says this."""
+    from django import forms
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        with pytest.raises(forms.ValidationError) as refused:
+            forms.CharField().clean("")
+        assert refused.value.messages == ["请填写这一项。"]

@@ -14,8 +14,9 @@ from aftersales.web import labels as console_labels
 
 #: Reason codes written by a step rather than chosen (withdraw, a ruling for the merchant).
 CLOSED_BY_A_STEP = ("withdrawn", "ruled_for_merchant")
-#: Grants made by their own verb, never chosen from the list (the return freight, refunds.freight).
-GRANTED_BY_A_VERB = ("return_freight",)
+#: Grants made by their own verb, never chosen from the list (the return freight, refunds.freight; a
+#: fast refund, refunds.grant_fast_refund).
+GRANTED_BY_A_VERB = ("return_freight", "fast_refund")
 
 
 @pytest.mark.parametrize(("group", "codes"), [

@@ -76,3 +76,28 @@ def test_requests_carry_a_signature_over_what_they_send_and_no_secret():
     assert q["sign"] == douyin.sign("secret-1", "key-1", "afterSale.Detail", q["param_json"], q["timestamp"])
     assert request.url == "https://gw.example/afterSale/Detail"
     assert "secret-1" not in repr(creds)
+
+
+def test_taobao_upload_sends_the_proof_as_a_file_part_left_out_of_the_signature():
+    from aftersales.platforms.connectors.base import EvidenceFile, Request
+    from aftersales.platforms.simulator.taobao import read_form
+
+    photo = EvidenceFile("proof.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    request = taobao.Connector("https://gw.example", Credentials("key-1", "secret-1", "token-1")).build_request(
+        "taobao.refund.refuse", {"refund_id": "9", "refuse_message": "吊牌已剪", "refuse_proof": photo})
+    assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    fields, files = read_form(Request("POST", request.url, {}, request.body, {"content-type": request.headers[
+        "Content-Type"]}))
+    assert files == {"refuse_proof": photo.data}  # the bytes themselves, not a base64 text
+    assert "refuse_proof" not in fields and fields["refuse_message"] == "吊牌已剪"
+    assert fields["sign"] == taobao.sign("secret-1", fields)  # over the text fields only
+    assert b'filename="proof.png"' in request.body and b"Content-Type: image/png" in request.body
+    assert b"secret-1" not in request.body
+
+
+def test_tmall_has_its_own_connector_that_wants_a_proof_with_every_refusal():
+    from aftersales.platforms.connectors import connector_for
+
+    assert connector_for("tmall").proof_with_every_refusal is True
+    assert connector_for("taobao").proof_with_every_refusal is False
+    assert issubclass(connector_for("tmall"), connector_for("taobao"))

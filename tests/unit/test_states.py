@@ -246,3 +246,21 @@ def test_a_reported_move_needs_a_row_of_the_table_but_not_the_actor():
     with pytest.raises(ConflictError) as caught:
         reported_status("refund_only", "completed", "approve")
     assert caught.value.code == "case.illegal_transition"
+
+
+def test_a_fast_refund_keeps_the_return_waiting_for_its_parcel():
+    k = Kind.RETURN_REFUND
+    # The money is a fact of the case: the return stays on its way, to be received and inspected.
+    assert next_status(k, Status.RETURN_IN_TRANSIT, Action.FAST_REFUND, Actor.SYSTEM) == Status.RETURN_IN_TRANSIT
+    assert next_status(k, Status.RETURN_IN_TRANSIT, Action.RECEIVE_RETURN, Actor.WAREHOUSE) == Status.RETURN_RECEIVED
+    # Only the shop's rule makes it, only once the buyer sent the goods, only on a return to refund.
+    for status in (Status.REQUESTED, Status.AWAITING_RETURN, Status.RETURN_RECEIVED, Status.REFUNDING):
+        with pytest.raises(ConflictError):
+            next_status(k, status, Action.FAST_REFUND, Actor.SYSTEM)
+    for kind in (Kind.EXCHANGE, Kind.REPAIR):
+        with pytest.raises(ConflictError):
+            next_status(kind, Status.RETURN_IN_TRANSIT, Action.FAST_REFUND, Actor.SYSTEM)
+    with pytest.raises(PermissionDeniedError):
+        next_status(k, Status.RETURN_IN_TRANSIT, Action.FAST_REFUND, Actor.BUYER)
+    # A platform's status never implies it.
+    assert Action.FAST_REFUND not in {row.action for row in platform_route(k, Status.REQUESTED, Status.COMPLETED).steps}

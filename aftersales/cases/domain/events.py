@@ -44,6 +44,7 @@ _FACT_KINDS = (
     "follow_up_off",
     "assign",
     "ready_to_refund",
+    "fast_refund_inspection_failed",
     "compensation",
     "compensation_requested",
     "compensation_declined",
@@ -95,6 +96,9 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.RESUBMIT, B),
         EventSpec(E.SHIP_RETURN, B),
         EventSpec(E.RECEIVE_RETURN, B, "return.received"),
+        # Refunded before the return arrived: the buyer reads it (the refund's own events tell the money);
+        # the rule that did it is in the payload, for staff.
+        EventSpec(E.FAST_REFUND, B),
         EventSpec(E.PASS_INSPECTION, B),
         EventSpec(E.FAIL_INSPECTION, B, "case.rejected_after_return"),
         EventSpec(E.ESCALATE, B),
@@ -120,6 +124,8 @@ EVENT_KINDS: dict[EventKind, EventSpec] = {
         EventSpec(E.FOLLOW_UP_OFF, S),
         EventSpec(E.ASSIGN, S),
         EventSpec(E.READY_TO_REFUND, S),
+        # A return refunded before it arrived failed its inspection: the owners follow it up.
+        EventSpec(E.FAST_REFUND_INSPECTION_FAILED, S, "staff.fast_refund_inspection_failed"),
         EventSpec(E.COMPENSATION, S),
         # An agent asked for compensation above their limit: the owners are asked to approve it.
         EventSpec(E.COMPENSATION_REQUESTED, S, "staff.compensation_requested"),

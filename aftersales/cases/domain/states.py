@@ -58,6 +58,7 @@ class Action(StrEnum):
     RESUBMIT = "resubmit"
     SHIP_RETURN = "ship_return"
     RECEIVE_RETURN = "receive_return"
+    FAST_REFUND = "fast_refund"  # 极速退款: refunded before the return arrives
     PASS_INSPECTION = "pass_inspection"
     FAIL_INSPECTION = "fail_inspection"
     ESCALATE = "escalate"
@@ -139,6 +140,11 @@ _SPECIFIC: tuple[Transition, ...] = (
     # The return leg. A merchant may enter the tracking number on the buyer's behalf (代客填单).
     _row(A.SHIP_RETURN, S.AWAITING_RETURN, S.RETURN_IN_TRANSIT, RETURN_KINDS,
          {R.BUYER, R.CARRIER, R.MERCHANT}),
+    # 极速退款: the shop's rule refunds a return it agreed to once the buyer has sent it with a tracking
+    # number, before it arrives. The money is a fact of the case, not a step (above): the case keeps
+    # waiting for the parcel, with its deadline, and is received and inspected as any other return
+    # (services.refund_before_receipt; the refund itself is the refunds app's, by the refund rule).
+    _row(A.FAST_REFUND, S.RETURN_IN_TRANSIT, S.RETURN_IN_TRANSIT, {Kind.RETURN_REFUND}, {R.SYSTEM}),
     # SYSTEM: the platform deems the parcel received when the merchant lets its clock run out.
     _row(A.RECEIVE_RETURN, S.RETURN_IN_TRANSIT, S.RETURN_RECEIVED, RETURN_KINDS,
          {R.WAREHOUSE, R.CARRIER, R.MERCHANT, R.SYSTEM}),
@@ -300,8 +306,10 @@ def reachable(kind: Kind | str) -> frozenset[Status]:
 # a close is reported as a close, never guessed to be the buyer's withdrawal or a ruling.
 
 #: Moves never inferred from a status alone: the platform must report arbitration itself, a withdrawal
-#: and a ruling for the merchant read like any close, and asking for photos moves nothing.
-_NOT_INFERRED = frozenset({A.REQUEST_EVIDENCE, A.WITHDRAW, A.RULE_FOR_MERCHANT, A.ESCALATE, A.RULE_FOR_BUYER})
+#: and a ruling for the merchant read like any close, and asking for photos or refunding before the
+#: return arrives moves nothing.
+_NOT_INFERRED = frozenset({A.REQUEST_EVIDENCE, A.FAST_REFUND, A.WITHDRAW, A.RULE_FOR_MERCHANT, A.ESCALATE,
+                           A.RULE_FOR_BUYER})
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count
-
 from aftersales.accounts.models import Shop
 from aftersales.analytics.rollups import return_freight_estimate
 from aftersales.care.domain.ladder import suggest_rung
@@ -23,7 +21,7 @@ from aftersales.care.models import Compensation
 from aftersales.cases import refund_rule
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case, CaseLine
-from aftersales.core.choices import MERCHANT_FAULT_REASONS, ArbitrationStatus, GoodsStatus, Reason
+from aftersales.core.choices import MERCHANT_FAULT_REASONS, GoodsStatus, Reason
 from aftersales.core.errors import DomainError
 from aftersales.intelligence.advice.domain import (
     GRADES,
@@ -37,8 +35,8 @@ from aftersales.intelligence.advice.domain import (
 )
 from aftersales.intelligence.advice.freight import parcel_fen
 from aftersales.intelligence.advice.models import AdviceSettings
+from aftersales.intelligence.shop_stats import shop_stats
 from aftersales.orders.models import Order, Shipment
-from aftersales.warehouse.models import Inspection
 
 RUNG_FIELDS = ("coupon", "member_discount", "points", "red_envelope", "gift")
 #: Urgency from which an unhappy buyer is offered the ladder even when the shop is not at fault.
@@ -82,31 +80,15 @@ def cost_settings(row: AdviceSettings) -> CostSettings:
 
 
 def shop_figures(shop: Shop) -> ShopFigures:
+    """The owner's settings (read fresh) and the shop's statistics (`shop_stats`, at most a minute old)."""
     row = settings_of(shop)
-    grades: dict[int, dict[str, int]] = {}
-    for item in (
-        Inspection.objects.filter(shop=shop)
-        .values("case__lines__order_line__product__category_id", "grade")
-        .annotate(n=Count("pk", distinct=True))
-    ):
-        category = item["case__lines__order_line__product__category_id"] or 0
-        grades.setdefault(category, {})[item["grade"]] = item["n"]
-    rulings: dict[str, list[int]] = {}
-    for item in (
-        Case.objects.filter(shop=shop, arbitration_status__in=[
-            ArbitrationStatus.RULED_FOR_BUYER.value, ArbitrationStatus.RULED_FOR_MERCHANT.value])
-        .values("reason", "arbitration_status").annotate(n=Count("pk"))
-    ):
-        pair = rulings.setdefault(item["reason"], [0, 0])
-        pair[1] += item["n"]
-        if item["arbitration_status"] == ArbitrationStatus.RULED_FOR_BUYER.value:
-            pair[0] += item["n"]
+    stats = shop_stats(shop)
     return ShopFigures(
         costs=cost_settings(row),
         rung_fen={rung: getattr(row, f"{rung}_fen") for rung in RUNG_FIELDS},
         freight_default_fen=return_freight_estimate(shop.pk),
-        grades_by_category=grades,
-        rulings_by_reason={reason: (lost, ruled) for reason, (lost, ruled) in rulings.items()},
+        grades_by_category=stats.grades_by_category,
+        rulings_by_reason=stats.rulings_by_reason,
     )
 
 

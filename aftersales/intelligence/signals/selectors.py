@@ -8,33 +8,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Count
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics.causes import buyer_figures
-from aftersales.analytics.domain.facts import Cube
-from aftersales.analytics.selectors import RATE_MEASURES, sums
 from aftersales.cases.domain.inspection import FailureReason
 from aftersales.cases.domain.states import TERMINAL
 from aftersales.cases.models import Case
 from aftersales.core import clock
+from aftersales.intelligence.shop_stats import shop_stats
 from aftersales.intelligence.signals.domain import CaseClaim, Signals, signals_of
 from aftersales.intelligence.signals.models import BuyerStanding
 from aftersales.orders.models import Buyer
 from aftersales.warehouse.models import Inspection
-
-#: The shop's own return rate, that a buyer's is compared with, is measured over this many days.
-SHOP_RATE_DAYS = 365
-
-
-def shop_rate(shop: Shop, now: datetime) -> tuple[int, int]:
-    """(returned, sold) units of the shop over the last `SHOP_RATE_DAYS` days, by case date."""
-    last = clock.shanghai_date(now)
-    row = sums(shop.pk, Cube.CHANNEL, last - timedelta(days=SHOP_RATE_DAYS - 1), last,
-               measures=RATE_MEASURES, basis="case")[0]
-    return row["returned_qty"] or 0, row["sold_qty"] or 0
 
 
 def standings(shop: Shop, buyer_ids: Iterable[int]) -> dict[int, str]:
@@ -83,7 +71,8 @@ def signals_for_cases(shop: Shop, cases: Iterable[Case], now: datetime | None = 
     now = now or clock.now()
     buyers = {c.buyer.pk: c.buyer for c in cases}
     figures = buyer_figures(shop.pk, set(buyers), now)
-    returned, sold = shop_rate(shop, now)
+    stats = shop_stats(shop, now)  # the shop's own return rate, a year of it, at most a minute old
+    returned, sold = stats.returned_units, stats.sold_units
     sharing = _phones_shared(shop, list(buyers.values()))
     standing = standings(shop, buyers)
     claims = _claims(cases)

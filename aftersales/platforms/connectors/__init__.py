@@ -23,13 +23,14 @@ from aftersales.platforms.connectors.base import (
 
 
 def connector_for(platform: str):
-    """The connector class of a platform ('tmall' shares Taobao's)."""
+    """The connector class of a platform (天猫's is Taobao's with its stricter refusal)."""
     import importlib
 
     module = {"tmall": "taobao"}.get(platform, platform)
     if module not in ("douyin", "taobao", "jd", "pdd"):
         raise ValueError(f"no connector for platform {platform!r}")
-    return importlib.import_module(f"aftersales.platforms.connectors.{module}").Connector
+    found = importlib.import_module(f"aftersales.platforms.connectors.{module}")
+    return found.TmallConnector if platform == "tmall" else found.Connector
 
 
 __all__ = ["ACTIONS", "ApiError", "CaseItem", "Credentials", "EvidenceFile", "HttpTransport", "Page", "RefuseReason",

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from urllib3.filepost import encode_multipart_formdata
+
 from aftersales.core.clock import SHANGHAI
 
 logger = logging.getLogger("aftersales.platforms.calls")
@@ -158,6 +160,14 @@ class EvidenceFile:
     name: str
     content_type: str
     data: bytes
+
+
+def multipart_body(fields: dict[str, str], files: dict[str, EvidenceFile]) -> tuple[bytes, str]:
+    """(body, Content-Type) of a multipart/form-data upload: the text fields, then each file as a part
+    with its name and type (TOP's byte[] parameters such as taobao.refund.refuse's refuse_proof)."""
+    parts: dict[str, Any] = dict(fields)
+    parts.update({name: (f.name, f.data, f.content_type) for name, f in files.items()})
+    return encode_multipart_formdata(parts)
 
 
 def pick_refuse_reason(reasons: list[RefuseReason], ours: str,

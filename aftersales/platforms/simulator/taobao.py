@@ -3,11 +3,15 @@
 Rules it enforces: the signature and session of every call; pages of at most 100 (page_no from 1);
 `refund_version` must match on every write; a refusal is forbidden for a 7-day no-reason refund and
 for goods not shipped (taobao.refund.refuse: the API marks them `operation_contraint=cannot_refuse`);
-a refusal names a reason of taobao.refund.refusereason.get, with its proof image where the reason wants one.
+a refusal names a reason of taobao.refund.refusereason.get, with its proof image where the reason wants one
+(天猫: with every refusal). The proof is a file part of a multipart/form-data request — a JPEG, PNG or GIF
+of at most 5 MB — and, like every file, is not part of the signature; a proof sent as text is refused.
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
 import urllib.parse
 
@@ -51,8 +55,11 @@ class TaobaoSimulator(Simulator):
         self.tmc: list[dict] = []
         self.refusals: list[dict] = []  # what each refusal named (the tests read it)
 
+    #: 天猫 wants a proof with every refusal (see TmallSimulator).
+    proof_with_every_refusal = False
+
     def route(self, request: Request) -> Response:
-        form = {k: v[0] for k, v in urllib.parse.parse_qs((request.body or b"").decode(), keep_blank_values=True).items()}
+        form, files = read_form(request)
         if request.url.endswith("/token"):
             if form.get("client_id") != self.app_key or form.get("client_secret") != self.app_secret:
                 return self.json_response({"error": "invalid_client", "error_description": "bad client"}, 401)
@@ -93,10 +100,15 @@ class TaobaoSimulator(Simulator):
             found = REFUSE_REASONS.get(int(form.get("refuse_reason_id") or 0))
             if found is None:
                 raise SimError("rejected", "refuse_reason_id not offered by taobao.refund.refusereason.get")
-            if found[1] and not form.get("refuse_proof"):
+            if "refuse_proof" in form:
+                raise SimError("rejected", "refuse_proof must be uploaded as a file")
+            proof = files.get("refuse_proof")
+            if (found[1] or self.proof_with_every_refusal) and proof is None:
                 raise SimError("evidence_required", f"{found[0]}: 需上传拒绝凭证")
+            if proof is not None and not is_image(proof):
+                raise SimError("rejected", "refuse_proof: 图片格式不正确或超过5M")
             self.refusals.append({"refund_id": form.get("refund_id", ""), "reason_id": int(form["refuse_reason_id"]),
-                                  "proof": bool(form.get("refuse_proof"))})
+                                  "proof": proof is not None, "proof_bytes": proof or b""})
         if method in ACTIONS:
             case = self.checked(form.get("refund_id", ""), form.get("refund_version", ""))
             self.apply(case, ACTIONS[method], return_address_id=form.get("seller_address_id"))
@@ -164,3 +176,41 @@ class TaobaoSimulator(Simulator):
                              "pub_time": case.updated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
                              "content": json.dumps({"refund_id": case.case_id, "tid": case.order_id})})
         return None
+
+
+class TmallSimulator(TaobaoSimulator):
+    """天猫: the same API; a refusal without a proof image is refused whatever its reason."""
+
+    platform = "tmall"
+    proof_with_every_refusal = True
+
+
+#: A proof image's first bytes (JPEG, PNG, GIF) and its size limit.
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+PROOF_LIMIT = 5 * 1024 * 1024
+
+
+def is_image(data: bytes) -> bool:
+    return 0 < len(data) <= PROOF_LIMIT and data.startswith(IMAGE_MAGIC)
+
+
+def read_form(request: Request) -> tuple[dict[str, str], dict[str, bytes]]:
+    """(text fields, files) of a TOP request: form-encoded, or multipart/form-data when it uploads files."""
+    body = request.body or b""
+    # Header names as sent over HTTP vary in case (urllib writes "Content-type").
+    content_type = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+    if not content_type.startswith("multipart/form-data"):
+        pairs = urllib.parse.parse_qs(body.decode(), keep_blank_values=True)
+        return {k: v[0] for k, v in pairs.items()}, {}
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            files[name] = data
+        else:
+            fields[name] = data.decode(part.get_content_charset() or "utf-8")
+    return fields, files

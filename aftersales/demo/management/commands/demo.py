@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from aftersales.demo.builder import DEMO_PASSWORD, LOGINS, build_demo
+from aftersales.demo.builder import DEMO_PASSWORD, LOGINS, build_demo, portal_example
 from aftersales.platforms.sync.demo import connect_demo_stores
 
 
@@ -27,6 +27,12 @@ class Command(BaseCommand):
         )
         for username, full_name, role in LOGINS:
             self.stdout.write(f"  {username:<10} {role:<10} {full_name}")
+        order = portal_example(result.shop)
+        if order is not None:  # the buyer has no login: the portal finds an order by its number and phone
+            self.stdout.write(
+                f"\nBuyer portal: http://127.0.0.1:8000/portal/  order {order.platform_order_id}, "
+                f"last 4 digits of the phone {order.buyer.phone_last4}"
+            )
         self.stdout.write(
             "\nAPI token:  .venv/bin/aftersales create-token --shop demo\n"
             "API docs:   http://127.0.0.1:8000/api/v1/docs"
