@@ -27,7 +27,16 @@ from django.db import transaction
 
 from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Status, platform_route
-from aftersales.cases.kernel import By, locked, move, new_cases_of, record_event, refresh_deadline, save_case
+from aftersales.cases.kernel import (
+    By,
+    case_number,
+    locked,
+    move,
+    new_cases_of,
+    record_event,
+    refresh_deadline,
+    save_case,
+)
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.refund_rule import cap_for_new_case
 from aftersales.core import clock, natural_keys
@@ -148,7 +157,7 @@ def open_reported_case(shop, *, order_id: int, line_id: int, quantity: int, kind
             buyer_note=buyer_note, wanted_remedy=kind, requested_fen=0, refund_cap_fen=cap, created_at=asked_at,
             **read_words(buyer_note),
         )
-        case.number = f"AS{clock.shanghai_date(asked_at):%y%m%d}{case.pk:06d}"
+        case.number = case_number(case)
         refresh_deadline(case, asked_at)
         case.save()
         CaseLine.objects.create(case=case, order_line=line, quantity=quantity, goods_status=goods_status)
