@@ -11,8 +11,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from aftersales.accounts.models import Shop
 from aftersales.analytics import rollups
@@ -241,22 +239,6 @@ def test_a_page_opened_together_writes_what_one_case_at_a_time_writes(platform, 
         assert wrote[part] == expected[part], part
     assert Case.objects.filter(shop=together, platform_case_id__isnull=True).count() == 0
     call_command("check-ledger")  # the ledger reconciles: raises on any difference
-
-
-def test_a_page_costs_the_same_statements_whatever_its_number_of_new_cases(monkeypatch):
-    def statements(slug: str, n: int) -> int:
-        shop = Shop.objects.create(slug=slug, name=slug)
-        sim, store = connected(shop, "douyin")
-        for i in range(n):
-            sim.add_case(kind="refund_only" if i % 2 else "return_refund", amount_fen=1000 + i, paid_fen=9900,
-                         applied_at=_at(i), updated_at=_at(i), title=f"商品{i}", sku_code=f"SKU-{i}",
-                         note="质量太差了" if i % 3 else "")
-        with CaptureQueriesContext(connection) as queries:
-            result = pull_store(store, since=START - timedelta(minutes=1))
-        assert (result.error, result.created, result.pages) == ("", n, 1)
-        return sum(1 for q in queries.captured_queries if "cases_" in q["sql"])
-
-    assert statements("few", 3) == statements("many", 15)
 
 
 def test_a_case_opened_meanwhile_sends_the_page_the_one_by_one_way(shop, monkeypatch):
