@@ -205,3 +205,14 @@ def test_taobao_has_no_push_receiver(client, shop):
     _simulator, connection = connected(shop, "taobao")
     assert client.post(reverse("stores:push", args=[connection.pk]), b"{}",
                        content_type="application/json").status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "names"), [("en", ["Douyin", "Taobao", "Tmall", "JD", "Pinduoduo"]),
+                                             ("zh-hans", ["抖店", "淘宝", "天猫", "京东", "拼多多"])])
+def test_the_connect_form_names_the_platforms_in_the_pages_language(client, shop, lang, names):
+    client.force_login(member(shop, "owner_lang", "owner"))
+    client.cookies["django_language"] = lang
+    page = client.get(reverse("stores:home")).content.decode()
+    options = [f'<option value="{code}">{name}</option>' for code, name in
+               zip(("douyin", "taobao", "tmall", "jd", "pdd"), names, strict=True)]
+    assert all(option in page for option in options), lang

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from aftersales.accounts.models import Membership
 from aftersales.core import clock
-from aftersales.core.choices import Role
+from aftersales.core.choices import PLATFORM_LABELS, Role
 from aftersales.notifications.models import Audience, ChannelKind, Message, MessageStatus
 
-PLATFORM_NAMES = {"douyin": "抖店", "taobao": "淘宝", "tmall": "天猫", "jd": "京东", "pdd": "拼多多"}
+
+def _store_name(connection) -> str:
+    """抖店「旗舰店」: the platform's Chinese name (the label catalogue's) and the store's."""
+    names = PLATFORM_LABELS.get(connection.platform)
+    return f"{names[0] if names else connection.platform}「{connection.name}」"
 
 
 def _tell_owners(connection, template: str, subject: str, body: str, key: str) -> int:
@@ -30,7 +34,7 @@ def _tell_owners(connection, template: str, subject: str, body: str, key: str) -
 
 
 def token_refresh_failed(connection, error) -> int:
-    name = f"{PLATFORM_NAMES.get(connection.platform, connection.platform)}「{connection.name}」"
+    name = _store_name(connection)
     stamp = clock.now().strftime("%Y%m%d%H")
     return _tell_owners(
         connection, "platform.token_refresh_failed", f"{name}授权已失效",
@@ -39,7 +43,7 @@ def token_refresh_failed(connection, error) -> int:
 
 
 def sync_stalled(connection, minutes: int) -> int:
-    name = f"{PLATFORM_NAMES.get(connection.platform, connection.platform)}「{connection.name}」"
+    name = _store_name(connection)
     since = connection.last_success_at.isoformat() if connection.last_success_at else "never"
     return _tell_owners(
         connection, "platform.sync_stalled", f"{name}已{minutes}分钟未同步",

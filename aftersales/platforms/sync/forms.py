@@ -5,11 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-PLATFORM_CHOICES = [("douyin", "抖店"), ("taobao", "淘宝"), ("tmall", "天猫"), ("jd", "京东"), ("pdd", "拼多多")]
+from aftersales.platforms.sync.connections import PLATFORMS
+from aftersales.web.labels import choices
+
+
+def platform_choices() -> list[tuple[str, str]]:
+    """The platforms a store connects to, named in the page's language (evaluated at each rendering)."""
+    return choices("platform", PLATFORMS)
 
 
 class ConnectForm(forms.Form):
-    platform = forms.ChoiceField(label=_("Platform"), choices=PLATFORM_CHOICES)
+    platform = forms.ChoiceField(label=_("Platform"), choices=platform_choices)
     name = forms.CharField(label=_("Store name"), max_length=100)
     base_url = forms.CharField(label=_("API gateway"), max_length=300,
                                help_text=_("The platform's open-API address, or a contract simulator's."))
