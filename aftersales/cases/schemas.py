@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
 from aftersales.cases.domain.states import Kind
 from aftersales.core.api_types import Moment
@@ -242,7 +242,7 @@ class RulingIn(Schema):
 
 
 class PolicyGoods(GoodsIn):
-    pass
+    model_config = ConfigDict(extra="forbid")
 
 
 class PolicyKind(StrEnum):
@@ -256,6 +256,11 @@ class PolicyKind(StrEnum):
 
 
 class PolicyIn(Schema):
+    """Every fact the policy engine judges (`cases.domain.policy_facts.Facts`); an unknown key is refused
+    rather than dropped, so a fact the caller meant (say `shipped`) never silently goes unjudged."""
+
+    model_config = ConfigDict(extra="forbid")
+
     platform: Platform
     case_kind: PolicyKind
     reason: Reason
@@ -264,3 +269,15 @@ class PolicyIn(Schema):
     requested_at: Moment
     goods: PolicyGoods = Field(default_factory=PolicyGoods)
     buyer_confirmed_no_return_at_purchase: StrictBool = False
+    #: null: shipped exactly when signed for; true without `signed_at`: in transit.
+    shipped: StrictBool | None = None
+    free_shipping: StrictBool = True
+    partial_return_breaks_free_shipping: StrictBool = False
+    sold_with_disclosed_flaw: StrictBool = False
+    gift_included: StrictBool = False
+    gift_returned: StrictBool = True
+    in_bundle: StrictBool = False
+    freight_insurance: StrictBool = False
+    paid_fen: StrictInt | None = Field(None, ge=0, le=MAX_FEN)
+    requested_refund_fen: StrictInt | None = Field(None, ge=0, le=MAX_FEN)
+    card_fee_fen: StrictInt | None = Field(None, ge=0, le=MAX_FEN)

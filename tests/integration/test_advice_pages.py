@@ -107,3 +107,15 @@ def test_the_inbox_advice_column_comes_after_the_table_and_only_for_the_shops_ca
     column = client.get("/console/advice/inbox-column/", {"case": [cheap_case.pk, foreign.pk, "x"]}).content.decode()
     assert f'<span id="advice-{cheap_case.pk}" hx-swap-oob="true"><span title="预计成本 ¥12.90">仅退款（不退货）' in column
     assert f'<span id="advice-{foreign.pk}" hx-swap-oob="true"><span class="muted">—</span>' in column
+
+
+def test_the_card_of_a_refused_case_does_not_say_the_remedy_is_under_way(client, shop, cheap_case):
+    from aftersales.cases.domain.states import Actor
+    from aftersales.cases.services import By, reject_case
+
+    reject_case(shop, cheap_case.pk, By(Actor.MERCHANT), reason_code="evidence_insufficient", note="请补充照片",
+                as_owner=True)
+    client.force_login(member(shop, "owner_a", "owner"))
+    page = client.get(f"/console/cases/{cheap_case.pk}/").content.decode()
+    assert "申请已拒绝：以下为买家申请平台介入时，与买家和解各方案的成本。" in page
+    assert "方案已在执行中" not in page and 'data-testid="apply-advice"' not in page

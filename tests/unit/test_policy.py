@@ -549,7 +549,7 @@ def test_explain_in_both_languages():
     ok = decide()
     assert explain(ok) == (
         "可以申请退货退款。在 7 天无理由退货期内（截至北京时间 2026-05-10 23:59）。"
-        "无理由退货的寄回运费由买家承担。"
+        "无理由退换货的寄回运费由买家承担。"
     )
     assert explain(ok, "en-US").startswith("Eligible for return and refund. Within the 7-day")
     late = decide(requested_at=on_day(9), case_kind="return_refund")

@@ -65,6 +65,8 @@ def _decide(d: Draft) -> Decision:
     kind = str(d.facts.case_kind)
     eligible = kind in d.remedies and not d.hard_fails
     payer = d.freight_payer if eligible and kind in RETURN_LEG_KINDS else None
+    # Apart from the return leg: a shop's free returns or 运费险 pay that leg, not the outbound one.
+    outbound = bool(payer and d.outbound_freight_deducted)
     return Decision(
         eligible=eligible,
         case_kind=kind,
@@ -72,22 +74,25 @@ def _decide(d: Draft) -> Decision:
         return_freight_payer=payer,
         no_reason_window_ends_at=d.window_ends_at,
         rules=list(d.outcomes),
-        reason_codes=_reason_codes(d, kind, eligible, payer),
+        reason_codes=_reason_codes(d, kind, eligible, payer, outbound),
         rule_version=d.rules.version,
         law_version=LAW_VERSION,
-        outbound_freight_deducted=bool(payer == "buyer" and d.outbound_freight_deducted),
+        outbound_freight_deducted=outbound,
         evaluated_at=d.now,
     )
 
 
-def _reason_codes(d: Draft, kind: str, eligible: bool, payer: str | None) -> list[str]:
-    """Eligible: the rules that opened this remedy (law first), then the freight. Not: what failed,
-    then — when the remedy is simply not among those offered — `policy.kind_not_offered` followed by
-    the rules that opened the others."""
+def _reason_codes(d: Draft, kind: str, eligible: bool, payer: str | None, outbound: bool) -> list[str]:
+    """Eligible: the rules that opened this remedy (law first), then the freight — the return leg, and
+    the outbound leg when the buyer bears it and the return leg's code does not already say so. Not:
+    what failed, then — when the remedy is simply not among those offered — `policy.kind_not_offered`
+    followed by the rules that opened the others."""
     if eligible:
         codes = _in_rule_order(d, d.granted_by.get(kind, []))
         if payer and d.freight_code:
             codes.append(d.freight_code)
+        if outbound and d.outbound_code and not d.freight_code_covers_outbound:
+            codes.append(d.outbound_code)
         return list(dict.fromkeys(codes))
     codes = list(d.hard_fails) + [o.code for o in d.outcomes if o.outcome == FAIL]
     if kind not in d.remedies:

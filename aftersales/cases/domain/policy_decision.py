@@ -54,7 +54,8 @@ class Decision:
     reason_codes: list[str]  # the codes that explain the answer, most important first
     rule_version: str  # RuleSet.version
     law_version: str
-    outbound_freight_deducted: bool = False  # the buyer also bears the outbound freight (L12, TB §53/54)
+    #: The buyer also bears the outbound freight (L12, TB §53/54), whoever pays the return leg.
+    outbound_freight_deducted: bool = False
     evaluated_at: datetime | None = None
 
     def rule(self, rule_id: str) -> RuleOutcome | None:
@@ -122,7 +123,10 @@ class Draft:
     window_ends_at: datetime | None = None
     freight_payer: str | None = None
     freight_code: str | None = None
-    outbound_freight_deducted: bool = False
+    #: `freight_code` already says the buyer bears the outbound freight too (one sentence for both legs).
+    freight_code_covers_outbound: bool = False
+    outbound_freight_deducted: bool = False  # the buyer bears the outbound freight (L12, TB §53/54)
+    outbound_code: str | None = None  # why, said of the outbound leg alone
     outcomes: list[RuleOutcome] = field(default_factory=list)
 
     @property
@@ -145,8 +149,15 @@ class Draft:
             if code not in codes:
                 codes.append(code)
 
-    def set_freight(self, payer: str, code: str) -> None:
+    def set_freight(self, payer: str, code: str, *, covers_outbound: bool = False) -> None:
+        """Who pays the return leg. A later rule (free returns, 运费险) may move it; what the buyer bears
+        of the outbound leg (`bear_outbound`) stays, because the law settles it apart (办法 18 ¶2)."""
         self.freight_payer, self.freight_code = payer, code
+        self.freight_code_covers_outbound = covers_outbound
+
+    def bear_outbound(self, code: str) -> None:
+        """The buyer bears the outbound freight: it is not refunded, or the waived freight is deducted."""
+        self.outbound_freight_deducted, self.outbound_code = True, code
 
     def ordered_remedies(self) -> list[str]:
         return [str(k) for k in REMEDY_ORDER if str(k) in self.remedies]

@@ -26,8 +26,9 @@ RETURN_LEG_KINDS: frozenset[str] = frozenset({Kind.RETURN_REFUND, Kind.EXCHANGE,
 
 #: The merchant is at fault (消保法 24): one list for the whole product, kept with the reasons themselves.
 MERCHANT_FAULT_REASONS = choices.MERCHANT_FAULT_REASONS
-#: Defects judged on the 7 / 15 days / warranty ladder (三包: 退 → 换 → 修).
-DEFECT_REASONS: frozenset[str] = frozenset({Reason.QUALITY_DEFECT, Reason.NOT_AS_DESCRIBED})
+#: Defects judged on the 7 / 15 days / warranty ladder (三包: 退 → 换 → 修). Goods not as described are
+#: judged like a wrong item (policy_law._FAULT_REMEDIES): no repair makes them what was sold.
+DEFECT_REASONS: frozenset[str] = frozenset({Reason.QUALITY_DEFECT})
 #: Reasons that are the buyer's own choice: only the seven-day no-reason law opens a return.
 #: A late delivery that was still signed for is a change of mind on the buyer's side.
 BUYER_SIDE_REASONS: frozenset[str] = frozenset(

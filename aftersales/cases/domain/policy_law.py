@@ -36,8 +36,9 @@ from aftersales.core.clock import days_after, shanghai_days_between
 K = Kind
 #: Goods with a one-time seal (办法 9): a broken seal means not intact.
 SEALED_CATEGORIES = frozenset({C.FOOD, C.COSMETICS, C.MEDICAL})
-#: Goods judged by their tags and whether they were worn or washed (办法 9).
-SOFT_GOODS = frozenset({C.APPAREL, C.SHOES, C.BAGS, C.TOYS, C.TEXTILES})
+#: Goods judged by their tags and whether they were soiled or damaged: 办法 9(三) "服装、鞋帽、箱包、玩具、
+#: 家纺、家居类" — furniture is 家居.
+SOFT_GOODS = frozenset({C.APPAREL, C.SHOES, C.BAGS, C.TOYS, C.TEXTILES, C.FURNITURE})
 #: Categories where L2 alone decides (they are exempt outright). Physical media are judged by L2 for
 #: their seal and by L5 for the rest, like any physical goods.
 _EXEMPT_JUDGED = frozenset({C.CUSTOM_MADE, C.FRESH, C.NEWSPAPER, C.DIGITAL_DOWNLOAD})
@@ -251,8 +252,13 @@ def l11_amount_paid(d: Draft) -> None:
 
 
 def l12_freight(d: Draft) -> None:
-    """L12 — the buyer pays a no-reason return's freight unless agreed otherwise, and the outbound
-    freight too when the return breaks a free-shipping threshold (消保法 25, 办法 18)."""
+    """L12 — the buyer pays a no-reason return's freight unless agreed otherwise (消保法 25, 办法 18 ¶1).
+
+    The outbound leg is settled apart, whoever later pays the return leg (free returns, 运费险): a
+    return refunds the goods' price (消保法 25 "商品价款", 办法 13), so freight the buyer paid stays
+    paid; a partial return that leaves the rest below a free-shipping threshold has the waived freight
+    deducted (办法 18 ¶2). The merchant's fault costs the buyer nothing either way (消保法 24).
+    """
     f = d.facts
     if not _has_return_leg(d) or not (d.buyer_side or d.merchant_fault):
         d.record("L12", NOT_APPLICABLE, "policy.na.no_return_leg")
@@ -261,11 +267,14 @@ def l12_freight(d: Draft) -> None:
         d.set_freight("merchant", "law.freight.merchant_pays")
         d.record("L12", PASS, "law.freight.merchant_pays")
         return
-    code = "law.freight.buyer_pays_return"
-    if f.partial_return_breaks_free_shipping:
-        d.outbound_freight_deducted = True
-        code = "law.freight.outbound_deducted"
-    d.set_freight("buyer", code)
+    code, outbound = "law.freight.buyer_pays_return", None
+    if f.case_kind == K.RETURN_REFUND and f.partial_return_breaks_free_shipping:
+        code, outbound = "law.freight.outbound_deducted", "law.freight.threshold_outbound"
+    elif f.case_kind == K.RETURN_REFUND and not f.free_shipping:
+        code, outbound = "law.freight.buyer_paid_outbound", "law.freight.outbound_not_refunded"
+    if outbound:
+        d.bear_outbound(outbound)
+    d.set_freight("buyer", code, covers_outbound=outbound is not None)
     d.record("L12", PASS, code)
 
 
@@ -281,7 +290,8 @@ def l13_return_method(d: Draft) -> None:
 
 
 def defect_stage(d: Draft) -> tuple[str, frozenset[str]]:
-    """三包 ladder for a defect: ≤7 days return/exchange/repair, ≤15 exchange/repair, warranty repair."""
+    """三包 ladder for a defect: ≤7 days return/exchange/repair, ≤15 exchange/repair, warranty repair
+    (消保法 24; 部分商品修理更换退货责任规定 8–10), counted from the day after signing."""
     f, shop = d.facts, d.rules.shop
     warranty = max(shop.warranty_days, 0) if isinstance(shop.warranty_days, int) else 0
     if f.requested_at <= days_after(f.signed_at, LAW_DEFECT_RETURN_DAYS):
@@ -297,6 +307,11 @@ def defect_stage(d: Draft) -> tuple[str, frozenset[str]]:
 _FAULT_REMEDIES: dict[str, tuple[str, frozenset[str]]] = {
     # The buyer got something else: take it back, and send the right item or refund.
     Reason.WRONG_ITEM: ("law.merchant_fault.wrong_item", frozenset({K.RETURN_REFUND, K.EXCHANGE})),
+    # Not what the listing said (消保法 23): the buyer did not get what was bought, as with a wrong item,
+    # and nothing can be repaired into it (民法典 610): take it back, refund or send what was described.
+    Reason.NOT_AS_DESCRIBED: (
+        "law.merchant_fault.not_as_described", frozenset({K.RETURN_REFUND, K.EXCHANGE}),
+    ),
     # Part never arrived: send it, or refund that part.
     Reason.MISSING_ITEM: ("law.merchant_fault.missing_item", frozenset({K.RESHIP, K.REFUND_ONLY})),
     # Transit risk is the merchant's until delivery: replace, take back, or refund.
@@ -370,10 +385,11 @@ CODES = frozenset({
     "law.refund.original_route", "law.refund.card_fee_kept", "law.refund.exceeds_paid",
     "law.refund.bundle_repriced", "law.refund.amount_paid",
     "law.freight.merchant_pays", "law.freight.buyer_pays_return", "law.freight.outbound_deducted",
+    "law.freight.buyer_paid_outbound", "law.freight.threshold_outbound", "law.freight.outbound_not_refunded",
     "law.return_method.free_choice",
     "law.quality.return_window", "law.quality.exchange_window", "law.quality.repair_window",
     "law.quality.warranty_expired",
-    "law.merchant_fault.wrong_item", "law.merchant_fault.missing_item",
+    "law.merchant_fault.wrong_item", "law.merchant_fault.not_as_described", "law.merchant_fault.missing_item",
     "law.merchant_fault.damaged_in_transit",
     "law.undelivered.not_shipped", "law.undelivered.in_transit", "law.undelivered.signed_not_received",
     "policy.na.not_delivered", "policy.na.merchant_fault", "policy.na.category", "policy.na.no_return_leg",

@@ -38,8 +38,8 @@ def taobao_no_reason_freight(d: Draft) -> None:
         d.record(rid, NOT_APPLICABLE, "policy.na.not_no_reason_return")
         return
     if not d.facts.free_shipping or d.facts.partial_return_breaks_free_shipping:
-        d.outbound_freight_deducted = True
-        d.set_freight("buyer", "platform.taobao.buyer_pays_all_freight")
+        # The same split as the law's L12, which already put the outbound leg on the buyer.
+        d.set_freight("buyer", "platform.taobao.buyer_pays_all_freight", covers_outbound=True)
         d.record(rid, PASS, "platform.taobao.buyer_pays_all_freight")
     else:
         d.set_freight("buyer", "platform.taobao.buyer_pays_return_leg")
@@ -52,8 +52,8 @@ def taobao_exchange_freight(d: Draft) -> None:
     if not _no_reason_case(d, K.EXCHANGE):
         d.record(rid, NOT_APPLICABLE, "policy.na.not_no_reason_exchange")
         return
-    d.outbound_freight_deducted = True
-    d.set_freight("buyer", "platform.taobao.exchange_buyer_pays_all")
+    d.bear_outbound("platform.taobao.exchange_outbound")  # the replacement's parcel
+    d.set_freight("buyer", "platform.taobao.exchange_buyer_pays_all", covers_outbound=True)
     d.record(rid, PASS, "platform.taobao.exchange_buyer_pays_all")
 
 
@@ -244,7 +244,8 @@ SHOP_RULES: tuple[Rule, ...] = (
 
 CODES = frozenset({
     "platform.taobao.buyer_pays_all_freight", "platform.taobao.buyer_pays_return_leg",
-    "platform.taobao.exchange_buyer_pays_all", "platform.taobao.gift_deduct_not_refuse",
+    "platform.taobao.exchange_buyer_pays_all", "platform.taobao.exchange_outbound",
+    "platform.taobao.gift_deduct_not_refuse",
     "platform.taobao.refusal_not_allowed", "platform.jd.remedy_ladder", "platform.douyin.fast_refund",
     "platform.douyin.fast_refund_over_cap", "platform.pdd.refuse_in_backend",
     "shop.no_reason.law_window", "shop.no_reason.window_passed", "shop.no_reason.extended_window",

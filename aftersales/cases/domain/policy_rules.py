@@ -13,7 +13,7 @@ from aftersales.core.choices import LawCategory, Platform
 from aftersales.core.errors import DomainError
 
 #: Bumped whenever a law rule changes, so every decision can say which law it applied.
-LAW_VERSION = "cn-2024.1"
+LAW_VERSION = "cn-2024.2"
 
 #: 七日无理由 (消保法 25): the window, in Beijing days from the day after signing.
 LAW_NO_REASON_DAYS = 7
