@@ -5,7 +5,9 @@
 A contract simulator (in process, no sockets) holds `--cases` new cases changed over the last day;
 one store is connected to it and pulled once from scratch, through the whole path: signed calls,
 keyset paging within the platform's windows, the import mappings, the order writer and the case
-writer (each case opened through the cases service, policy decided, analytics kept current). Printed:
+writer, each page in one transaction (its new cases opened together through the cases app,
+`cases.platform_pages`: policy decided, buyer's words read, events recorded, the outbox and the
+analytics kept current). Printed:
 
 - fetch: the calls alone (signing, the simulator, JSON, mapping into records) — what the platform side costs;
 - pull: the full pull into the database, cases per minute;

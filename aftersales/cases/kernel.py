@@ -9,7 +9,8 @@ is the list of verbs, read in one file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -27,11 +28,12 @@ from aftersales.cases.domain.states import (
     platform_decides,
     reported_status,
 )
-from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.models import Case, CaseEvent, CaseLine
 from aftersales.cases.subscribers import platform_gate, publish
 from aftersales.core import clock
 from aftersales.core.choices import GoodsStatus
 from aftersales.core.errors import ConflictError, NotFoundError, PermissionDeniedError
+from aftersales.row_updates import set_columns
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def locked(shop: Shop | int, case: Case | int) -> Case:
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("a case is changed inside the caller's transaction")
     if isinstance(case, Case):
+        if new_cases_of(case) is not None:
+            return case  # opened in memory and not written yet: no one else can see it
         mark = getattr(case, "_held_in", None)
         if mark is not None and case.shop_id == getattr(shop, "pk", shop) and _still_held(mark):
             return case
@@ -107,21 +111,86 @@ def record_event(
     subscribers (cases/subscribers.py: outbox, analytics …) in the same transaction."""
     kind = event_spec(action).kind  # an undeclared kind is refused before anything is written
     user = by.user if getattr(by.user, "is_authenticated", False) else None
-    event = CaseEvent.objects.create(
-        case=case,
-        shop_id=case.shop_id,
-        action=kind.value,
-        actor=by.actor.value,
-        actor_user=user,
-        from_status=from_status,
-        to_status=to_status or from_status,
-        reason_code=reason_code,
-        note=note,
-        payload=payload or {},
-        created_at=now or clock.now(),
-    )
+    values = {
+        "case": case, "shop_id": case.shop_id, "action": kind.value, "actor": by.actor.value, "actor_user": user,
+        "from_status": from_status, "to_status": to_status or from_status, "reason_code": reason_code,
+        "note": note, "payload": payload or {}, "created_at": now or clock.now(),
+    }
+    page = new_cases_of(case)
+    if page is not None:  # written (and handed to the subscribers) with its case
+        event = CaseEvent(**values)
+        page.events.append(event)
+        return event
+    event = CaseEvent.objects.create(**values)
     publish([event])  # outbox, analytics, platform push: cases/subscribers.py
     return event
+
+
+def save_case(case: Case) -> None:
+    """Save a changed case; one opened in memory (`NewCases`) is written whole when its page is."""
+    if new_cases_of(case) is None:
+        case.save()
+
+
+def case_number(case: Case) -> str:
+    """The number people see: AS, the day it was opened (Beijing), its sequence."""
+    return f"AS{clock.shanghai_date(case.created_at):%y%m%d}{case.pk:06d}"
+
+
+def new_cases_of(case: Case) -> NewCases | None:
+    """The page a case opened in memory waits in, or None once it is written (or for a stored case)."""
+    return getattr(case, "_new_in", None)
+
+
+@dataclass
+class NewCases:
+    """Cases opened in memory, written together: their rows, their lines and their events in a fixed
+    number of statements, then the events handed to the subscribers (cases/subscribers.py) — for one
+    case opened by a verb as for a page of a pull.
+
+    Until `write`, the cases verbs work on such a case in memory: `record_event` keeps its events here
+    and `save_case` leaves it to `write`, so a case opened and brought to what its platform says is
+    written once, with exactly the rows and events of the same steps taken one statement at a time.
+    Use inside the caller's transaction."""
+
+    cases: list[Case] = field(default_factory=list)
+    events: list[CaseEvent] = field(default_factory=list)
+    _lines: dict[int, list[CaseLine]] = field(default_factory=dict)  # id(case) → its lines
+
+    def add(self, case: Case, lines: list[CaseLine]) -> None:
+        case._new_in = self
+        self.cases.append(case)
+        self._lines[id(case)] = lines
+
+    def lines_of(self, case: Case) -> list[CaseLine]:
+        return self._lines[id(case)]
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.cases), len(self.events)
+
+    def undo(self, mark: tuple[int, int]) -> None:
+        """Forget what was opened since `mark` (a refusal met half-way through a unit of the page)."""
+        cases, events = mark
+        for case in self.cases[cases:]:
+            del self._lines[id(case)]
+            case._new_in = None
+        del self.cases[cases:], self.events[events:]
+
+    def write(self) -> None:
+        if not self.cases:
+            return
+        for case in self.cases:
+            # Numbered by its id, which the INSERT gives: until then a unique placeholder.
+            case.number = f"tmp-{uuid.uuid4().hex[:28]}"
+        Case.objects.bulk_create(self.cases)
+        for case in self.cases:
+            case.number = case_number(case)
+            case._new_in = None
+        set_columns(Case, self.cases, ["number"])
+        lines = [line for case in self.cases for line in self._lines[id(case)]]
+        CaseLine.objects.bulk_create(lines)
+        CaseEvent.objects.bulk_create(self.events)
+        publish(self.events)  # outbox, analytics, platform push: cases/subscribers.py
 
 
 def refresh_deadline(case: Case, now: datetime, platform_deadline: datetime | None = None) -> None:
@@ -206,7 +275,7 @@ def make_move(case: Case, action: Action, target: Status, by: By, *, reason_code
         case.closed_at = now
     refresh_deadline(case, now, platform_deadline)
     case.version += 1
-    case.save()
+    save_case(case)
     return record_event(
         case,
         by,
@@ -228,7 +297,7 @@ def _submit_to_platform(case: Case, action: Action, target: Status, by: By, *, m
     if mode == "send":
         case.awaiting_platform = action.value
     case.version += 1
-    case.save()
+    save_case(case)
     return record_event(case, by, "platform_submitted", from_status=case.status, reason_code=reason_code,
                         note=note, now=now, payload={"action": action.value, "target": target.value,
                                                      "payload": payload or {}, "mode": mode})

@@ -27,7 +27,16 @@ from django.db import transaction
 
 from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Status, platform_route
-from aftersales.cases.kernel import By, lock_case, move, record_event, refresh_deadline
+from aftersales.cases.kernel import (
+    By,
+    case_number,
+    locked,
+    move,
+    new_cases_of,
+    record_event,
+    refresh_deadline,
+    save_case,
+)
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.refund_rule import cap_for_new_case
 from aftersales.core import clock, natural_keys
@@ -80,13 +89,15 @@ class PlatformView:
 
 
 @transaction.atomic(savepoint=False)  # the caller's savepoint (one row of an import) undoes it whole
-def follow_platform(shop, case_id: int, view: PlatformView, *, created: bool = False,
+def follow_platform(shop, case: int | Case, view: PlatformView, *, created: bool = False,
                     now: datetime | None = None, book_money: Callable[[], object] | None = None) -> bool:
-    """Bring a platform case to what its platform says. Returns whether anything was written.
+    """Bring a platform case (its id, or the case held) to what its platform says. Returns whether
+    anything was written.
 
-    Call inside the writer's transaction. `book_money` (the importer's booking in the refund ledger)
-    is called once: when the walk stands in `refunding`, else at the end."""
-    case = lock_case(shop, case_id)
+    Call inside the writer's transaction. A case opened in memory (`kernel.NewCases`, a page of new
+    cases) is brought there in memory and written with its page. `book_money` (the importer's booking
+    in the refund ledger) is called once: when the walk stands in `refunding`, else at the end."""
+    case = locked(shop, case)
     now = max(now or clock.now(), case.created_at)
     before = {name: getattr(case, name) for name in SYNC_FIELDS}
     source = case.status
@@ -115,7 +126,7 @@ def follow_platform(shop, case_id: int, view: PlatformView, *, created: bool = F
     if changes or written:
         if changes:
             case.version += 1
-        case.save()
+        save_case(case)
     if changes:
         record_event(case, PLATFORM, "platform_sync", from_status=case.status, to_status=case.status,
                      reason_code="platform_fields", payload={**view.payload, "changes": changes}, now=now)
@@ -146,7 +157,7 @@ def open_reported_case(shop, *, order_id: int, line_id: int, quantity: int, kind
             buyer_note=buyer_note, wanted_remedy=kind, requested_fen=0, refund_cap_fen=cap, created_at=asked_at,
             **read_words(buyer_note),
         )
-        case.number = f"AS{clock.shanghai_date(asked_at):%y%m%d}{case.pk:06d}"
+        case.number = case_number(case)
         refresh_deadline(case, asked_at)
         case.save()
         CaseLine.objects.create(case=case, order_line=line, quantity=quantity, goods_status=goods_status)
@@ -175,7 +186,12 @@ def _apply_facts(case: Case, view: PlatformView, created: bool) -> None:
     if created and view.goods_status:
         case.goods_status = view.goods_status
         # The platform's after-sale is about one line: that line's goods are where it says.
-        CaseLine.objects.filter(case=case).update(goods_status=view.goods_status)
+        page = new_cases_of(case)
+        if page is None:
+            CaseLine.objects.filter(case=case).update(goods_status=view.goods_status)
+        else:
+            for line in page.lines_of(case):
+                line.goods_status = view.goods_status
 
 
 def _correct(case: Case, view: PlatformView, now: datetime) -> None:
@@ -183,13 +199,16 @@ def _correct(case: Case, view: PlatformView, now: datetime) -> None:
     source = case.status
     case.status = view.status
     case.version += 1
-    case.save()
+    save_case(case)
     record_event(case, PLATFORM, "platform_sync", from_status=source, to_status=case.status,
                  reason_code="platform_status", payload={**view.payload, "correction": True}, now=now)
 
 
 def _book(case: Case, book_money: Callable[[], object]) -> bool:
-    """The ledger books on its own locked row: save ours first, then read back what it wrote."""
+    """The ledger books on its own locked row: save ours first, then read back what it wrote (a case
+    opened in memory books nothing: the page writer leaves those with money to the one-by-one path)."""
+    if new_cases_of(case) is not None:
+        raise ValueError("money is booked on a stored case")
     case.save()
     booked = bool(book_money())
     case.refresh_from_db()

@@ -23,12 +23,38 @@ _RULE_FIELDS = (
 
 def return_rule_for(shop: Shop, platform: str, category: Category | None) -> ReturnRule | None:
     """The most specific rule: platform + category, then category, then platform, then the shop's."""
-    return most_specific(ReturnRule.objects.filter(shop=shop), platform, category.pk if category else None,
+    return _most_specific(ReturnRule.objects.filter(shop=shop), platform, category)
+
+
+def _most_specific(rules, platform: str, category: Category | None) -> ReturnRule | None:
+    return most_specific(rules, platform, category.pk if category else None,
                          platform_of=lambda rule: rule.platform, category_of=lambda rule: rule.category_id)
 
 
-def ruleset_for(shop: Shop, platform: str, category: Category | None) -> RuleSet:
-    rule = return_rule_for(shop, platform, category)
+class RuleSets:
+    """The shop's rule sets by platform and category, its return rules read once: for the lines of a
+    request, or a page of cases opened together."""
+
+    def __init__(self, shop: Shop) -> None:
+        self.shop = shop
+        self._rules: list[ReturnRule] | None = None
+        self._sets: dict[tuple[str, int | None], RuleSet] = {}
+
+    def __call__(self, platform: str, category: Category | None) -> RuleSet:
+        key = (platform, category.pk if category else None)
+        found = self._sets.get(key)
+        if found is None:
+            if self._rules is None:
+                self._rules = list(ReturnRule.objects.filter(shop=self.shop))
+            found = self._sets[key] = ruleset_for(self.shop, platform, category, self._rules)
+        return found
+
+
+def ruleset_for(shop: Shop, platform: str, category: Category | None,
+                rules: list[ReturnRule] | None = None) -> RuleSet:
+    """The rule set for a platform and category; `rules`: the shop's return rules, if already read."""
+    rule = (return_rule_for(shop, platform, category) if rules is None
+            else _most_specific(rules, platform, category))
     if rule is None:
         return default_ruleset(platform)
     known = {f.name for f in dc_fields(ShopRules)}
@@ -83,8 +109,10 @@ def decide(
     goods: dict | None = None,
     buyer_confirmed: bool = False,
     breaks_free_shipping: bool = False,
+    rulesets: RuleSets | None = None,
 ) -> tuple[Decision, RuleSet]:
-    rules = ruleset_for(order.shop, order.platform, line_category(line))
+    category = line_category(line)
+    rules = rulesets(order.platform, category) if rulesets else ruleset_for(order.shop, order.platform, category)
     facts = facts_for(
         order,
         line,

@@ -26,7 +26,7 @@ from aftersales.cases.domain.states import (
 )
 from aftersales.cases.kernel import SYSTEM, By  # noqa: F401  (who acts: named by every caller of the verbs)
 from aftersales.cases.models import Case, CaseEvent, CaseLine
-from aftersales.cases.policy_io import decide
+from aftersales.cases.policy_io import RuleSets, decide
 from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
     cap_for_new_case,
     money_of,
@@ -124,14 +124,45 @@ def _validate_choice(value: str, allowed, field: str) -> str:
 
 
 @transaction.atomic
-def _open_new_case(
+def _open_new_case(shop: Shop, *, order_id: int, now: datetime | None = None, **request) -> Case:
+    """Open an after-sale case (售后申请) on some lines of an order, with the policy decision attached
+    (what is asked: `open_in`'s arguments)."""
+    _checked_request(request)  # before anything is read, as every refusal of the request itself
+    order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=order_id).first()
+    if order is None:
+        raise NotFoundError("order.not_found", order_id=order_id)
+    order_lines = list(order.lines.select_related("product__category").order_by("pk"))
+    claimed = units_claimed([line.pk for line in order_lines])
+    page = kernel.NewCases()
+    case = open_in(page, shop, order, order_lines, claimed, RuleSets(shop), now=now or clock.now(), **request)
+    page.write()
+    return case
+
+
+def _checked_request(request: dict) -> str:
+    """Refuse a request whose kind, reason, remedy or words are not ours to take; the remedy wanted."""
+    kind = request.get("kind")
+    _validate_choice(kind, Kind, "kind")
+    _validate_choice(request.get("reason"), Reason, "reason")
+    wanted_remedy = _validate_choice(request.get("wanted_remedy") or kind, Kind, "wanted_remedy")
+    if len(request.get("buyer_note") or "") > 2000:
+        raise DomainError("input.too_long", field="buyer_note", limit=2000)
+    return wanted_remedy
+
+
+def open_in(
+    page: kernel.NewCases,
     shop: Shop,
+    order: Order,
+    order_lines: list[OrderLine],
+    claimed: dict[int, int],
+    rulesets: RuleSets,
     *,
-    order_id: int,
     lines: list[tuple[int, int]],
     kind: str,
     reason: str,
     by: By,
+    now: datetime,
     buyer_note: str = "",
     wanted_remedy: str | None = None,
     requested_fen: int | None = None,
@@ -140,29 +171,22 @@ def _open_new_case(
     platform_case_id: str | None = None,
     enforce_policy: bool | None = None,
     exchange_sku_id: int | None = None,
-    now: datetime | None = None,
 ) -> Case:
-    """Open an after-sale case (售后申请) on some lines of an order, with the policy decision attached.
+    """Open a case in memory, in `page` (written by `page.write()`): the rules of opening, for one case
+    (`open_case`) and for a page of platform cases (`platform_pages`) alike. `order` is locked, with its
+    lines (in id order, products and categories read) and the units of each already `claimed` by open
+    cases; `rulesets` reads the shop's return rules once for many cases.
 
     A buyer may only ask for a remedy the policy allows; staff may be more generous and are only told.
     An exchange may name the SKU wanted instead (`exchange_sku_id`, see `_exchange_sku`).
     """
-    now = now or clock.now()
-    _validate_choice(kind, Kind, "kind")
-    _validate_choice(reason, Reason, "reason")
-    wanted_remedy = _validate_choice(wanted_remedy or kind, Kind, "wanted_remedy")
-    if len(buyer_note) > 2000:
-        raise DomainError("input.too_long", field="buyer_note", limit=2000)
-    order = Order.objects.select_for_update(no_key=True).filter(shop=shop, pk=order_id).first()
-    if order is None:
-        raise NotFoundError("order.not_found", order_id=order_id)
+    wanted_remedy = _checked_request({"kind": kind, "reason": reason, "wanted_remedy": wanted_remedy,
+                                      "buyer_note": buyer_note})
     order.shop = shop  # the same row: the policy reads the shop's rules without fetching it again
     if not lines:
         raise DomainError("case.no_lines")
     picked: list[tuple[OrderLine, int]] = []
-    order_lines = list(order.lines.select_related("product__category"))
     by_id = {line.pk: line for line in order_lines}
-    claimed = units_claimed([line_id for line_id, _q in lines if line_id in by_id])
     seen: set[int] = set()
     for line_id, quantity in lines:
         line = by_id.get(line_id)
@@ -189,7 +213,7 @@ def _open_new_case(
     judged = [
         (line, quantity, *decide(
             order, line, case_kind=wanted, reason=reason, requested_at=now, goods=goods,
-            buyer_confirmed=buyer_confirmed_no_return_at_purchase, breaks_free_shipping=breaks,
+            buyer_confirmed=buyer_confirmed_no_return_at_purchase, breaks_free_shipping=breaks, rulesets=rulesets,
         ))
         for line, quantity in picked
     ]
@@ -217,9 +241,8 @@ def _open_new_case(
     if requested_fen > cap:
         raise DomainError("refund.exceeds_refundable", requested=requested_fen, refundable=cap)
 
-    case = Case.objects.create(
+    case = Case(
         shop=shop,
-        number=f"tmp-{clock.now().timestamp()}-{order.pk}",
         order=order,
         buyer_id=order.buyer_id,
         platform=order.platform,
@@ -238,10 +261,8 @@ def _open_new_case(
         **read_words(buyer_note),
         created_at=now,
     )
-    case.number = f"AS{clock.shanghai_date(now):%y%m%d}{case.pk:06d}"
     kernel.refresh_deadline(case, now)
-    case.save()
-    CaseLine.objects.bulk_create([
+    page.add(case, [
         CaseLine(case=case, order_line=line, quantity=q, goods_status=line_goods_status(order, line).value)
         for line, q in picked
     ])

@@ -10,7 +10,9 @@ refund's success, each its own event), and one `platform_sync` event with the ot
 and the platform's raw texts. A case seen again is compared with the file the same way; if nothing
 changed nothing is written, so importing the same file twice adds no event.
 
-Each case is written in its own transaction. Money goes through the refund ledger, never straight into
+A batch (a page of a pull) is written in one transaction. Its new cases take those very steps
+together, in memory, and are written in a fixed number of statements (`cases.platform_pages`); the
+others, each in a savepoint of its own. Money goes through the refund ledger, never straight into
 the case: what the platform granted and paid back is booked by `refunds.services.record_platform_refund`
 (a refund decision and a settled payment by the platform, actor `platform`), within the refund rule; a
 larger platform figure is reported, not booked. Amounts already granted or refunded are never lowered
@@ -28,6 +30,7 @@ from aftersales.accounts.models import Shop
 from aftersales.cases.buyer_words import read_ahead
 from aftersales.cases.domain.states import MONEY_KINDS, Actor, Status
 from aftersales.cases.models import Case
+from aftersales.cases.platform_pages import NewPlatformCase, open_platform_cases
 from aftersales.cases.platform_updates import PlatformView, follow_platform, open_reported_case
 from aftersales.cases.services import By, open_case_once
 from aftersales.cases.subscribers import Hold, held
@@ -55,6 +58,8 @@ class CaseWriter:
         self._pending: dict[str, CaseRecord] = {}
         self._known: dict[str, int] = {}  # the batch's cases already stored: platform case id → id
         self._orders: dict[str, Order] = {}  # the batch's orders, with their lines
+        #: Orders a case was written on (opened or changed): its events brought their analytics up to date.
+        self.orders_written: set[int] = set()
 
     def add(self, record: CaseRecord) -> None:
         if record.platform_case_id not in self._pending and len(self._pending) >= self.batch:
@@ -68,26 +73,72 @@ class CaseWriter:
             self.tally.row(SKIPPED)
 
     def flush(self) -> None:
-        """Write the batch in one transaction, each case in a savepoint of its own (a failed case is
-        reported and leaves the others whole). The subscribers run once for the batch, at its end
-        (`cases.subscribers.held`): the analytics of all its orders are refreshed together and are
-        current when it commits. Cases are taken order by order (ascending platform order id), so
-        two writers at once lock the orders in one sequence and never wait on each other in a circle."""
+        """Write the batch in one transaction: its new cases together (`_open_new`), the others each in
+        a savepoint of its own (a failed case is reported and leaves the others whole). The subscribers
+        run once for the batch, at its end (`cases.subscribers.held`): the analytics of all its orders
+        are refreshed together and are current when it commits. The batch's orders are locked first,
+        in one statement, by ascending platform order id, so two writers at once lock them in one
+        sequence and never wait on each other in a circle."""
         records = sorted(self._pending.values(), key=lambda r: (r.platform_order_id, r.row_number))
         self._pending.clear()
         if not records:
             return
         read_ahead(cut(r.buyer_note, 2000) for r in records)  # the buyers' words, in one call of the model
         with transaction.atomic(), held() as hold:
+            # The orders first, locked in one sequence; then the cases, which a writer that held them
+            # before us has committed by now.
+            self._orders = {o.platform_order_id: o for o in Order.objects.select_for_update(no_key=True).filter(
+                shop=self.shop, platform=self.platform,
+                platform_order_id__in={r.platform_order_id for r in records} - {""},
+            ).order_by("platform_order_id").prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))}
             self._known = dict(Case.objects.filter(
                 shop=self.shop, platform=self.platform,
                 platform_case_id__in=[r.platform_case_id for r in records]).values_list("platform_case_id", "pk"))
-            self._orders = {o.platform_order_id: o for o in Order.objects.filter(
-                shop=self.shop, platform=self.platform,
-                platform_order_id__in={r.platform_order_id for r in records} - {""},
-            ).prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("pk")))}
-            for record in records:
+            for record in self._open_new(records, hold):
                 self._write_one(record, hold)
+
+    def _open_new(self, records: list[CaseRecord], hold: Hold) -> list[CaseRecord]:
+        """Open the batch's new cases together (`cases.platform_pages`); returns the records left to
+        write one by one: cases seen before, cases with money the platform granted (booked through the
+        ledger on the stored case), those refused as asked — and all of them if the database refuses
+        the page (a concurrent writer opened one of its cases first): one by one, that is handled."""
+        new = {}
+        for record in records:
+            reported = self._new_case(record)
+            if reported is not None:
+                new[record.platform_case_id] = reported
+        if not new:
+            return records
+        try:
+            with hold.savepoint(), transaction.atomic():
+                opened = open_platform_cases(self.shop, list(new.values()))
+        except DatabaseError:
+            return records
+        self.tally.row(CREATED, len(opened))
+        self.tally.wrote("cases", CREATED, len(opened))
+        self.orders_written.update(new[key].order_id for key in opened)
+        return [record for record in records if record.platform_case_id not in opened]
+
+    def _new_case(self, record: CaseRecord) -> NewPlatformCase | None:
+        """The record as a new case for the page, or None when it is to be written on its own."""
+        order = self._orders.get(record.platform_order_id)
+        if (order is None or record.platform_case_id in self._known or len(record.platform_case_id) > 64
+                or self._reports_money(record)):
+            return None
+        try:
+            return self._asked(record, order)
+        except DomainError:  # an order without lines: reported on its own
+            return None
+
+    def _asked(self, record: CaseRecord, order: Order) -> NewPlatformCase:
+        """What the buyer asked, on which line of the order, and what the platform says of it now."""
+        line = match_line(order, record)
+        return NewPlatformCase(
+            platform_case_id=record.platform_case_id, order_id=order.pk, line_id=line.pk,
+            quantity=min(record.quantity or line.quantity, line.quantity), kind=record.kind,
+            reason=record.reason or "other", buyer_note=cut(record.buyer_note, 2000),
+            asked_at=record.requested_at or clock.now(), view=self._view(record), now=clock.now(),
+        )
 
     def _write_one(self, record: CaseRecord, hold: Hold) -> None:
         try:
@@ -101,6 +152,9 @@ class CaseWriter:
         self.tally.row(outcome)
         if outcome in (CREATED, UPDATED):
             self.tally.wrote("cases", outcome)
+            order = self._orders.get(record.platform_order_id)
+            if order is not None:
+                self.orders_written.add(order.pk)
 
     def _write(self, record: CaseRecord) -> str:
         if len(record.platform_case_id) > 64:
@@ -128,15 +182,12 @@ class CaseWriter:
     def _open(self, record: CaseRecord, order: Order) -> tuple[int, bool]:
         """(the case's id, whether this import opened it). Created once: when a concurrent import of
         the same case wrote it first, its case is the one (and is brought up to date like any other)."""
-        line = match_line(order, record)
-        quantity = min(record.quantity or line.quantity, line.quantity)
-        asked_at = record.requested_at or clock.now()
-        note = cut(record.buyer_note, 2000)
+        asked = self._asked(record, order)
         try:  # the verb's own savepoint undoes what it began when it refuses
             case, created = open_case_once(
-                self.shop, order_id=order.pk, lines=[(line.pk, quantity)], kind=record.kind,
-                reason=record.reason or "other", by=BUYER, buyer_note=note,
-                platform_case_id=record.platform_case_id, enforce_policy=False, now=asked_at,
+                self.shop, order_id=order.pk, lines=[(asked.line_id, asked.quantity)], kind=asked.kind,
+                reason=asked.reason, by=BUYER, buyer_note=asked.buyer_note,
+                platform_case_id=record.platform_case_id, enforce_policy=False, now=asked.asked_at,
             )
             return case.pk, created
         except DomainError as exc:
@@ -147,9 +198,9 @@ class CaseWriter:
             self.report.warning(record.row_number, self.col("platform_case_id"), record.platform_case_id,
                                 "import.case_recorded_as_is", detail=exc.code)
         case, created = open_reported_case(
-            self.shop, order_id=order.pk, line_id=line.pk, quantity=quantity, kind=record.kind,
-            reason=record.reason or "other", buyer_note=note, platform_case_id=record.platform_case_id,
-            asked_at=asked_at,
+            self.shop, order_id=order.pk, line_id=asked.line_id, quantity=asked.quantity, kind=asked.kind,
+            reason=asked.reason, buyer_note=asked.buyer_note, platform_case_id=record.platform_case_id,
+            asked_at=asked.asked_at,
         )
         return case.pk, created
 

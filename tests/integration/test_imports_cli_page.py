@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -64,6 +65,17 @@ def test_the_command_imports_orders_then_cases_and_writes_the_report(shop, var_d
 
     again = run_cli("douyin", str(orders))
     assert "created 0 · updated 0 · unchanged 3 · skipped 0" in again
+
+
+def test_the_command_prints_the_problems_brackets_and_all(shop, var_dir, tmp_path):
+    exports = Path(__file__).resolve().parent.parent / "fixtures" / "exports"
+    orders, cases = tmp_path / "[1] 订单.csv", tmp_path / "服务单.xlsx"
+    orders.write_bytes((exports / "jd_orders_35.csv").read_bytes())
+    cases.write_bytes((exports / "jd_service_orders.xlsx").read_bytes())
+    assert "[1] 订单.csv (csv, gb18030): 5 rows read" in run_cli("jd", str(orders))
+    out = run_cli("jd", str(cases), "--kind", "cases")
+    # the message names the mapping table to add the text to; it is not taken for a style tag
+    assert "可以在映射文件 jd_cases.toml 的 [case_kind] 里加上它。" in out
 
 
 def test_the_command_fails_with_a_nonzero_exit_on_a_bad_file(shop, var_dir, tmp_path):

@@ -428,3 +428,16 @@ def test_repeated_cells_read_as_on_their_own_row():
     assert (five.sku_code, five.freight_fen, five.buyer_phone) == (
         DOUYIN_LINE_1.sku_code, DOUYIN_LINE_1.freight_fen, DOUYIN_LINE_1.buyer_phone,
     )
+
+
+def test_an_order_closed_without_its_payment_time_was_never_paid():
+    row = {"主订单编号": "\t1", "子订单编号": "\t2", "选购商品": "毯子", "商品数量": "1", "订单应付金额": "59.00",
+           "订单提交时间": "2026-05-22 11:00:00", "订单状态": "已关闭"}
+    paid = {**row, "主订单编号": "\t3", "子订单编号": "\t4", "支付完成时间": "2026-05-22 11:00:05"}
+    rows = list(parse_orders("douyin", "订单.csv", fx.csv_text(fx.DOUYIN_ORDER_A, [row, paid]).encode()))
+    # 超时未支付: as unpaid as 待支付; paid, then closed (refunded): closed
+    assert [(r.platform_order_id, r.order_status_code) for r in rows] == [("1", "unpaid"), ("3", "closed")]
+    # An export without a payment-time column says nothing about payment: the order stays closed.
+    no_column = [h for h in fx.DOUYIN_ORDER_A if h != "支付完成时间"]
+    rows = list(parse_orders("douyin", "订单.csv", fx.csv_text(no_column, [row]).encode()))
+    assert [r.order_status_code for r in rows] == ["closed"]

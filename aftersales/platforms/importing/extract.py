@@ -69,6 +69,8 @@ class RowReader:
         self, mapping: Mapping, columns: dict[str, tuple[int, ...]], headings: Sequence[str]
     ) -> None:
         self.mapping = mapping
+        #: The fields this file has a column for (a field without one is unknown, not empty).
+        self.present = frozenset(columns)
         types = FIELDS_BY_KIND[mapping.kind]
         self.defaults: dict[str, Any] = {name: None if kind in _TYPED else "" for name, kind in types.items()}
         self.headings: dict[str, str] = {name: spec.headings[0] for name, spec in mapping.fields.items()}
@@ -182,6 +184,9 @@ class Row:
 
     def fail(self, name: str, value: str, code: str, **params: object) -> BadRow:
         return BadRow(RowError.build(self.number, self.heading(name), value, code, **params))
+
+    def has_column(self, name: str) -> bool:
+        return name in self.reader.present
 
     def is_true(self, name: str) -> bool:
         value = self.values[name]

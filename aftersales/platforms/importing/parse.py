@@ -172,6 +172,11 @@ def build_order(row: Row, platform: str) -> OrderLineRecord:
         # order list) may hold several items, so its goods amount ÷ quantity is no unit price.
         goods = v["unit_price_fen"] * v["quantity"]
     status = v["order_status"]
+    code = row.mapping.lookup("order_status", status) if status else None
+    if code == "closed" and v["paid_at"] is None and row.has_column("paid_at"):
+        # Closed with its payment time empty: cancelled before it was paid (抖店 已关闭 after 超时未支付,
+        # 千牛 交易关闭 before payment). No money moved, so it is as unpaid as 待支付 and not imported.
+        code = "unpaid"
     return OrderLineRecord(
         platform=platform,
         row_number=row.number,
@@ -180,7 +185,7 @@ def build_order(row: Row, platform: str) -> OrderLineRecord:
         line_id_derived=derived,
         order_summary=summary,
         goods_fen=goods,
-        order_status_code=row.mapping.lookup("order_status", status) if status else None,
+        order_status_code=code,
         **{name: v[name] for name in _ORDER_PLAIN},
         **_place(v),
         **_shipping(v),

@@ -14,7 +14,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from aftersales.accounts.models import Shop
+from aftersales.analytics import rollups
 from aftersales.orders.models import Order
 from aftersales.platforms.case_writer import CaseWriter
 from aftersales.platforms.connectors.base import CaseItem
@@ -101,18 +104,23 @@ def write_items(shop: Shop, platform: str, items: list[CaseItem], *, source: str
         return written
     if fetch_order is not None:
         _with_orders(shop, recorded, items, fetch_order)
-    orders = OrderWriter(shop, recorded, written.report, Columns(None, load_mapping(platform, "orders")))
-    for record in order_records(platform, items, written.report):
-        orders.add(record)
-    orders.flush()
-    cases = CaseWriter(shop, recorded, written.report, Columns(None, load_mapping(platform, "cases")),
-                       file_name=source)
-    for record in case_records(platform, items, written.report):
-        cases.add(record)
-    cases.flush()
-    written.tally.merge(cases.tally)
-    if connection_id is not None:
-        _remember(connection_id, items, {e.get("row") for e in written.errors})
+    with transaction.atomic():  # the page: its orders, its cases, the analytics and what is remembered
+        orders = OrderWriter(shop, recorded, written.report, Columns(None, load_mapping(platform, "orders")),
+                             refresh_rollups=False)
+        for record in order_records(platform, items, written.report):
+            orders.add(record)
+        orders.flush()
+        cases = CaseWriter(shop, recorded, written.report, Columns(None, load_mapping(platform, "cases")),
+                           file_name=source)
+        for record in case_records(platform, items, written.report):
+            cases.add(record)
+        cases.flush()
+        # The analytics of the orders written: those whose case was written were brought up to date
+        # by its events (cases/subscribers.py: the order and its case in one go); these are the others.
+        rollups.refresh_orders(shop.pk, [pk for pk in orders.touched_orders if pk not in cases.orders_written])
+        written.tally.merge(cases.tally)
+        if connection_id is not None:
+            _remember(connection_id, items, {e.get("row") for e in written.errors})
     return written
 
 

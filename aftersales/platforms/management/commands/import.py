@@ -46,10 +46,12 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"no such file: {file}")
-        console = Console(file=self.stdout, highlight=False, soft_wrap=True)
+        # No markup: messages name mapping tables in brackets ("add it to [case_status]"), and file names
+        # may hold brackets too; rich would take them for style tags and drop them.
+        console = Console(file=self.stdout, highlight=False, soft_wrap=True, markup=False)
         # Rows are unknown until read; lines in a CSV are a close guess, a workbook gets a spinner only.
         total = _guess_rows(path)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as bar:
             task = bar.add_task(f"{path.name} · {platform}/{kind}", total=total)
             with path.open("rb") as data:
