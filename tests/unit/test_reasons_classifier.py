@@ -19,7 +19,7 @@ CASES = [
     ("一个星期了还没收到货，物流也不更新", "not_received", 1, [], ["没收到", "还没"]),
     ("发货太慢了，等了五天才发出", "late_delivery", 1, ["物流慢"], ["太慢", "等了"]),
     ("实物和图片完全不一样，颜色差很多", "not_as_described", 0, ["色差", "描述不符"], ["和图片", "色差", "实物"]),
-    ("用了三天就坏了，充不进电", "quality_defect", 0, ["功能故障"], ["坏了"]),
+    ("用了三天就坏了，充不进电", "quality_defect", 1, ["功能故障"], ["坏了"]),  # disappointed
     ("不喜欢，不想要了，七天无理由退货", "no_reason", 0, [], ["不喜欢", "不想要", "无理由"]),
     ("客服一直不回消息，态度太差了", "service", 2, ["客服态度"], ["客服", "态度", "不回", "太差"]),
     ("这件衣服有股很重的异味，洗了还有", "quality_defect", 0, ["异味"], ["异味"]),
@@ -63,9 +63,12 @@ def test_order_is_kept_and_blank_texts_get_nothing_to_go_on():
     assert classify([]) == []
 
 
-def test_a_long_text_is_judged_on_its_beginning():
+def test_a_long_text_is_judged_on_its_beginning_and_end_and_a_threat_anywhere_counts():
     head = "鞋子偏小半码，穿不进去"
-    assert classify_one(head + "很" * (MAX_CHARS * 3)) == classify_one(head + "很" * (MAX_CHARS - len(head)))
+    assert classify_one(head + "很" * (MAX_CHARS * 3) + "好") == classify_one(head + "很" * (MAX_CHARS * 2) + "好")
+    chat = "买家：裤子小了\n" + "买家：在吗\n客服：亲，在的\n" * 400
+    assert classify_one(chat).urgency < 3
+    assert classify_one(chat[:5000] + "买家：不处理就打12315\n" + chat[5000:]).urgency == 3
 
 
 def test_building_the_model_twice_gives_the_same_suggestions():

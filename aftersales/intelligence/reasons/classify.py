@@ -12,12 +12,17 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from aftersales.intelligence.reasons import dataset
-from aftersales.intelligence.reasons.lexicon import Scan
-from aftersales.intelligence.reasons.model import ReasonModel, normalize
+from aftersales.intelligence.reasons.lexicon import THREAT_WORDS, Scan
+from aftersales.intelligence.reasons.model import THREAT_LEVEL, ReasonModel
+from aftersales.intelligence.reasons.text import has_words, normalize
 
-#: Longer texts are judged on their first characters: a buyer's point is made early, and the cost
-#: of a text stays bounded.
+#: A longer text (a pasted chat transcript) is read up to this many characters: the cost stays bounded.
+MAX_INPUT_CHARS = 20000
+#: The model judges at most this many characters of the (normalised) text: its beginning, where the
+#: buyer states the problem, and its end, where the latest words of a chat are; a threat anywhere in
+#: the text still makes it urgency 3.
 MAX_CHARS = 2000
+_TAIL_CHARS = 500
 _EVIDENCE = 6
 
 _lock = threading.Lock()
@@ -64,18 +69,30 @@ def _evidence(hits: Scan, reason: str, urgency: int, ngrams: list[str]) -> list[
     return seen[:_EVIDENCE]
 
 
+def _judged(text: str) -> str:
+    if len(text) <= MAX_CHARS:
+        return text
+    return text[: MAX_CHARS - _TAIL_CHARS] + "。" + text[-_TAIL_CHARS:]
+
+
+def _threatens(text: str) -> list[str]:
+    return [word for word in THREAT_WORDS if word in text]
+
+
 def classify(texts: Sequence[str]) -> list[Suggestion]:
-    """One suggestion per text, in order. A blank text gets `EMPTY`."""
-    cut = [normalize(t[:MAX_CHARS]) for t in texts]
-    filled = [i for i, t in enumerate(cut) if t]
-    out: list[Suggestion] = [EMPTY] * len(cut)
+    """One suggestion per text, in order. A text with no words (blank, only emoji, emoticons or
+    punctuation) gets `EMPTY`: reason other, confidence 0."""
+    full = [normalize((t or "")[:MAX_INPUT_CHARS]) for t in texts]
+    filled = [i for i, t in enumerate(full) if has_words(t)]
+    out: list[Suggestion] = [EMPTY] * len(full)
     if not filled:
         return out
-    predictions = model().predict([cut[i] for i in filled], explain=3)
+    predictions = model().predict([_judged(full[i]) for i in filled], explain=3, normalized=True)
     for i, p in zip(filled, predictions, strict=True):
+        threat = len(full[i]) > MAX_CHARS and _threatens(full[i])
         out[i] = Suggestion(
             reason=p.reason,
-            urgency=p.urgency,
+            urgency=THREAT_LEVEL if threat else p.urgency,
             confidence=round(p.reason_probability, 3),
             tags=list(p.scan.tags),
             evidence=_evidence(p.scan, p.reason, p.urgency, p.ngrams),

@@ -10,6 +10,8 @@ from pathlib import Path
 from aftersales.intelligence.reasons.lexicon import REASONS, TAG_WORDS
 
 DATA_FILE = Path(__file__).with_name("data") / "labelled.tsv"
+#: Texts kept apart from training, to measure the model on words it never saw (see `data/README.md`).
+HOLDOUT_FILE = DATA_FILE.with_name("holdout.tsv")
 _TAGS = {tag for tag, _ in TAG_WORDS}
 
 
@@ -39,3 +41,10 @@ def parse_rows(lines) -> list[Example]:
 def load() -> tuple[Example, ...]:
     with DATA_FILE.open(encoding="utf-8", newline="") as fh:
         return tuple(parse_rows(fh))
+
+
+def load_holdout() -> tuple[Example, ...]:
+    """The held-out set; a chat's line breaks are written `\\n` there (a TSV row is one line)."""
+    with HOLDOUT_FILE.open(encoding="utf-8", newline="") as fh:
+        rows = parse_rows(fh)
+    return tuple(Example(e.id, e.source, e.reason, e.urgency, e.tags, e.text.replace("\\n", "\n")) for e in rows)

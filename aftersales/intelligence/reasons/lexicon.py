@@ -7,6 +7,7 @@ the tags and the evidence come from here, and the keyword baseline of `bench/rea
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from aftersales.core.choices import Reason
@@ -52,7 +53,8 @@ REASON_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "质量", "坏了", "坏点", "故障", "不能用", "用不了", "无法使用", "不工作", "不好用", "死机", "蓝屏", "黑屏",
         "重启", "开胶", "脱线", "开线", "掉色", "褪色", "起球", "脱页", "掉页", "缺页", "空白", "破洞", "异味",
         "有味", "味道", "做工", "瑕疵", "裂", "噪音", "杂音", "响", "发热", "发烫", "散热", "漏水", "失灵", "印刷",
-        "粗糙", "划痕", "断了", "松动", "接触不良", "卡顿", "很卡", "毛病", "问题", "broken", "defect", "faulty",
+        "粗糙", "划痕", "断了", "松动", "接触不良", "卡顿", "很卡", "毛病", "问题", "坏的", "不亮", "冒烟", "漏电",
+        "没反应", "开不了机", "broken", "defect", "faulty",
         "doesn't work", "does not work", "stopped working", "poor quality", "bad quality", "smell", "scratch",
         "crack",
     )),
@@ -68,7 +70,8 @@ REASON_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("no_reason", (
         "不喜欢", "不想要", "不要了", "拍错", "拍多", "买错", "后悔", "不需要", "无理由", "用不上", "不值", "没意思",
-        "一般般", "很一般", "内容一般", "失望", "不适合", "不太适合", "没什么用", "changed my mind", "don't want",
+        "一般般", "很一般", "内容一般", "失望", "不适合", "不太适合", "没什么用", "用不着", "未拆封", "没拆封",
+        "买重复", "拍重复", "changed my mind", "don't want",
         "do not want", "don't need", "no longer need", "ordered by mistake", "not needed", "don't like",
     )),
 )
@@ -76,8 +79,9 @@ REASON_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: Urgency: 3 threatens a complaint, 12315, a bad review or the media; 2 angry; 1 impatient; else 0.
 URGENCY_WORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (3, (
-        "12315", "投诉", "工商", "消协", "消费者协会", "市场监管", "律师", "起诉", "法院", "曝光", "媒体", "报警",
-        "差评", "举报", "黑猫", "维权", "微博", "complaint", "complain", "lawyer", "bad review", "sue ", "report you",
+        "12315", "12345", "投诉", "工商", "消协", "消费者协会", "市场监管", "市监", "监管局", "律师", "起诉", "告你",
+        "法院", "打官司", "曝光", "媒体", "记者", "电视台", "报警", "差评", "举报", "黑猫", "维权", "微博",
+        "complaint", "complain", "lawyer", "bad review", "sue ", "report you",
         "consumer association", "media",
     )),
     (2, (
@@ -91,6 +95,9 @@ URGENCY_WORDS: tuple[tuple[int, tuple[str, ...]], ...] = (
         "disappointed", "annoyed",
     )),
 )
+
+#: The words of a threat (urgency 3): a text with one is urgency 3 whatever else it says.
+THREAT_WORDS: tuple[str, ...] = dict(URGENCY_WORDS)[3]
 
 #: Product-cause tags: what about the product (or its delivery) the buyer complains of.
 TAG_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -127,11 +134,15 @@ TAG_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Scan:
-    """Every lexicon word found in one text, by reason, urgency level and tag (in the lexicon's order)."""
+    """Every lexicon word found in one text, by reason, urgency level and tag (in the lexicon's order).
+
+    A reason word the buyer negates (不是质量问题, 尺码没问题) is not a hit for its reason; `masked` is the
+    text with such words blanked out (¬), which is what the model's n-grams read."""
 
     reasons: dict[str, list[str]]
     levels: dict[int, list[str]]
     tags: dict[str, list[str]]
+    masked: str = ""
 
 
 def _index() -> tuple[tuple[str, ...], dict[str, list[tuple[str, object]]]]:
@@ -147,20 +158,77 @@ _WORDS, _WHERE = _index()
 _ORDER = {key: i for i, (key, _) in enumerate((*REASON_WORDS, *TAG_WORDS))}
 
 
+# Negation is judged inside a clause: punctuation and the contrast words (但是, 就是 …) end one.
+_CLAUSE_END = re.compile(r"[,.!?;:，。！？；：、\s~…]|但是|但|可是|不过|就是|只是|而是|然而|却")
+# A negator right before a word (fillers allowed between): 不是质量问题, 没有任何问题, not broken.
+_NEGATOR = re.compile(r"(?:不是|并不是|并非|不算|不属于|没有|没|不|无|非|not |no |isn't |wasn't )"
+                      r"(?:任何|什么|啥|因为|由于|是|太|很|多大|大的|有|的|一点)*$")
+# After a word, in its clause: the buyer says it is fine (质量还不错, 尺码没问题) — unless 不/没 comes first.
+_FINE = re.compile(r"没问题|没有问题|没什么问题|没毛病|还行|还好|还可以|不错|挺好|很好|都好|合适|正好|刚好|没事|无所谓|没得说")
+_CHAIN = re.compile(r"(?:和|或|跟|与|的|、|/)*")
+
+
+def _fine_after(clause_rest: str) -> bool:
+    for match in _FINE.finditer(clause_rest):
+        before = clause_rest[max(0, match.start() - 2):match.start()]
+        if not ("不" in before or "没" in before or "非" in before):
+            return True
+    return False
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    begin = 0
+    for match in _CLAUSE_END.finditer(text, 0, start):
+        begin = match.end()
+    stop = _CLAUSE_END.search(text, end)
+    return begin, stop.start() if stop else len(text)
+
+
+_REASON_WORD_SET = frozenset(w for _, words in REASON_WORDS for w in words)
+
+
+def _negated_spans(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of reason words that are negated; words of one character are never (喇叭不响 is a defect)."""
+    negated: list[tuple[int, int]] = []
+    chain_end = -1
+    for start, end in sorted(found):
+        begin, stop = _clause_bounds(text, start, end)
+        chained = chain_end >= 0 and (start < chain_end or (
+            begin <= chain_end and _CHAIN.fullmatch(text[chain_end:start]) is not None))
+        if end - start > 1 and (chained or _NEGATOR.search(text[begin:start]) or _fine_after(text[end:stop])):
+            negated.append((start, end))
+            chain_end = max(chain_end, end)
+    return negated
+
+
+def _occurrences(lowered: str, word: str) -> list[tuple[int, int]]:
+    spans, at = [], lowered.find(word)
+    while at >= 0:
+        spans.append((at, at + len(word)))
+        at = lowered.find(word, at + 1)
+    return spans
+
+
 def scan(text: str) -> Scan:
     """One pass over the text for every word of every list (the lists share many words)."""
     lowered = (text or "").lower()
     found: dict[str, dict] = {"reason": {}, "level": {}, "tag": {}}
-    for word in _WORDS:
-        if word in lowered:
-            for kind, key in _WHERE[word]:
+    spans = {word: _occurrences(lowered, word) for word in _WORDS if word in lowered}
+    negated = set(_negated_spans(lowered, [s for w, ss in spans.items() if w in _REASON_WORD_SET for s in ss]))
+    for word, where in spans.items():
+        meant = [s for s in where if not any(n[0] <= s[0] and s[1] <= n[1] for n in negated)]
+        for kind, key in _WHERE[word]:
+            if kind == "level" or meant:
                 found[kind].setdefault(key, []).append(word)
 
     def ordered(hits: dict) -> dict:
         return dict(sorted(hits.items(), key=lambda item: _ORDER[item[0]]))
 
+    masked = list(lowered)
+    for start, end in negated:
+        masked[start:end] = "¬" * (end - start)
     levels = dict(sorted(found["level"].items(), reverse=True))
-    return Scan(ordered(found["reason"]), levels, ordered(found["tag"]))
+    return Scan(ordered(found["reason"]), levels, ordered(found["tag"]), "".join(masked))
 
 
 def reason_hits(text: str) -> dict[str, list[str]]:

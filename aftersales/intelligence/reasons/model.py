@@ -10,7 +10,6 @@ shared two cores for the same figures; see `bench/reasons.py` for what the choic
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from aftersales.intelligence.reasons.lexicon import REASON_WORDS, URGENCY_WORDS, Scan, scan
+from aftersales.intelligence.reasons.text import normalize
 
 _LEXICON_REASONS = [reason for reason, _ in REASON_WORDS]
 _LEXICON_LEVELS = [level for level, _ in URGENCY_WORDS]
@@ -28,11 +28,6 @@ LEXICON_WEIGHT = 0.3
 #: A threat of a complaint, 12315, a bad review or the media is urgency 3 whatever the model says:
 #: the words are unambiguous and missing one costs more than a false alarm.
 THREAT_LEVEL = 3
-
-
-def normalize(text: str) -> str:
-    """Full-width letters and digits to half-width, lower case, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())
 
 
 def _lexicon_features(texts: Sequence[str], scans: Sequence[Scan]) -> sparse.csr_matrix:
@@ -73,7 +68,9 @@ class ReasonModel:
         self.urgency_clf = _logistic(alpha_urgency)
 
     def _features(self, texts: Sequence[str], scans: Sequence[Scan], *, fit: bool = False) -> sparse.csr_matrix:
-        grams = self.vectorizer.fit_transform(texts) if fit else self.vectorizer.transform(texts)
+        # The n-grams read the text with the words the buyer negates blanked out (lexicon.scan).
+        masked = [hits.masked for hits in scans]
+        grams = self.vectorizer.fit_transform(masked) if fit else self.vectorizer.transform(masked)
         return sparse.hstack([grams, _lexicon_features(texts, scans)], format="csr")
 
     def fit(self, texts: Sequence[str], reasons: Sequence[str], urgencies: Sequence[int]) -> ReasonModel:
@@ -88,8 +85,9 @@ class ReasonModel:
         self._explains = np.array([_explains(name) for name in self._names])
         return self
 
-    def predict(self, texts: Sequence[str], *, explain: int = 0) -> list[Prediction]:
-        texts = [normalize(t) for t in texts]
+    def predict(self, texts: Sequence[str], *, explain: int = 0, normalized: bool = False) -> list[Prediction]:
+        """`normalized`: the texts already went through `text.normalize` (it is idempotent; this saves a pass)."""
+        texts = list(texts) if normalized else [normalize(t) for t in texts]
         if not texts:
             return []
         scans = [scan(t) for t in texts]
