@@ -82,6 +82,10 @@ class Case(models.Model):
     deadline_stage = models.CharField(max_length=40, blank=True)
     deadline_source = models.CharField(max_length=16, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # When what the platform says of the case was last applied to it (an import or a pull that changed
+    # it). A deadline already passed by then was the platform's own timer's, and it has acted: the
+    # case shows the platform's state as it was (`deadlines.behind_platform`), not our lateness.
+    platform_seen_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     policy_decision = models.JSONField(default=dict, blank=True)

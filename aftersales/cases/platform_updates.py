@@ -118,7 +118,7 @@ def follow_platform(shop, case: int | Case, view: PlatformView, *, created: bool
         written = True
     if case.status == Status.ARBITRATION.value and case.arbitration_status == ArbitrationStatus.NONE.value:
         case.arbitration_status = ArbitrationStatus.REQUESTED.value
-    _close_and_deadline(case, view, source)
+    _close_and_deadline(case, view, source, now)
     # Deadlines, the end and the arbitration follow a move; they are news only when the status stayed.
     compared = [name for name in SYNC_FIELDS if not (written and name in _FOLLOW_THE_STATUS)]
     changes = {name: [_plain(before[name]), _plain(getattr(case, name))]
@@ -126,6 +126,7 @@ def follow_platform(shop, case: int | Case, view: PlatformView, *, created: bool
     if changes or written:
         if changes:
             case.version += 1
+        case.platform_seen_at = now  # what its deadline is judged against (`deadlines.behind_platform`)
         save_case(case)
     if changes:
         record_event(case, PLATFORM, "platform_sync", from_status=case.status, to_status=case.status,
@@ -215,11 +216,14 @@ def _book(case: Case, book_money: Callable[[], object]) -> bool:
     return booked
 
 
-def _close_and_deadline(case: Case, view: PlatformView, source: str) -> None:
+def _close_and_deadline(case: Case, view: PlatformView, source: str, now: datetime) -> None:
     status_changed = case.status != source
     if case.status in _TERMINAL:
         if status_changed or case.closed_at is None:
-            case.closed_at = view.closed_at or clock.now()
+            # When the platform says it ended (an export of old cases ends them then, not on the day it
+            # was imported); the moment we learn it only when the platform does not tell. Never before
+            # the case began.
+            case.closed_at = max(view.closed_at or now, case.created_at)
     else:
         case.closed_at = None
     platform_deadline = view.deadline_at if case.status not in _TERMINAL else None

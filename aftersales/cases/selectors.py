@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.states import TERMINAL
 from aftersales.cases.models import Case, CaseLine
+
+
+def behind_platform_q() -> Q:
+    """The cases whose platform state we hold is behind the platform: the SQL form of
+    `deadlines.behind_platform`."""
+    return Q(deadline_at__isnull=False, platform_seen_at__isnull=False, deadline_at__lte=F("platform_seen_at"))
+
+
+def behind_platform_flag() -> ExpressionWrapper:
+    """`behind_platform_q` as a column (to group or order by: false first)."""
+    return ExpressionWrapper(behind_platform_q(), output_field=BooleanField())
 
 
 def cases_of(shop: Shop) -> QuerySet[Case]:

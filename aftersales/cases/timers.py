@@ -14,6 +14,10 @@ done, so the sweep is idempotent and survives restarts:
   how a later sweep knows the deadline was dealt with. A move sets a new deadline and clears both
   stamps. While the platform arbitrates, its clock is its own: nothing is reminded or overdue.
 
+A case whose deadline had already passed when its platform state was taken (an import of an old
+export: `deadlines.behind_platform`) is left alone: the platform's timer acted on it before the shop had
+it; a fresh export or a pull says what it did.
+
 Only real shops are swept: a training shop's cases (`Shop.training_of`) follow the training simulator's
 clock, so the real platform never auto-approves a trainee's abandoned case.
 
@@ -44,6 +48,7 @@ from aftersales.cases.domain import deadlines
 from aftersales.cases.domain.deadlines import DefaultAction, Stage, default_action, timer_actions
 from aftersales.cases.domain.states import OPEN_STATUSES, Action, Actor, Status
 from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.selectors import behind_platform_q
 from aftersales.cases.subscribers import Batch, publish
 from aftersales.core import clock, labels
 from aftersales.core.errors import DomainError
@@ -90,6 +95,8 @@ def due_step(case: Case, now: datetime, reminder_lead: timedelta,
     due = case.deadline_at
     if due is None or case.status not in OPEN_STATUSES or case.deadline_stage in PLATFORM_STAGES:
         return None
+    if deadlines.behind_platform(due, case.platform_seen_at):
+        return None  # the platform's timer acted before we had the case: only its newer word moves it
     if due <= now:
         if case.escalated_at is None or case.escalated_at < due:
             return Step.EXPIRE
@@ -118,7 +125,8 @@ def due_cases(now: datetime, escalate_lead: timedelta = ESCALATE_BEFORE) -> Quer
     # The outer bound lets the database walk the deadline index instead of every open case. A training
     # shop's cases are left out: the training simulator plays their buyer and platform, clocks included.
     open_cases = Case.objects.filter(deadline_at__lte=horizon, status__in=open_, shop__in=Shop.objects.real())
-    return open_cases.filter(expired | (staff_side & near)).exclude(deadline_stage__in=PLATFORM_STAGES)
+    return (open_cases.filter(expired | (staff_side & near)).exclude(deadline_stage__in=PLATFORM_STAGES)
+            .exclude(behind_platform_q()))
 
 
 @dataclass

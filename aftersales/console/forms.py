@@ -32,7 +32,7 @@ class InboxFilterForm(forms.Form):
     SCOPES = (("open", _("Open")), ("all", _("All")), ("finished", _("Finished")))
 
     WAITING = (("us", _("Waiting on us")), ("buyer", _("Waiting on the buyer")),
-               ("platform", _("Waiting on the platform")))
+               ("platform", _("Waiting on the platform")), ("sync", _("Platform status to sync")))
 
     q = forms.CharField(required=False, max_length=64, label=_("Search"),
                         error_messages={"max_length": _("Search for at most %(limit_value)d characters: a case, "

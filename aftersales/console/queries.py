@@ -17,14 +17,16 @@ from aftersales.care.models import Compensation, Satisfaction
 from aftersales.cases.domain.deadlines import (
     BUYER_STAGES,
     PLATFORM_STAGES,
+    PLATFORM_TO_SYNC,
     WAITING_ON_BUYER,
     WAITING_ON_PLATFORM,
     WAITING_ON_US,
+    behind_platform,
     waiting_on,
 )
 from aftersales.cases.domain.states import TERMINAL, Status
 from aftersales.cases.models import Case, CaseLine, Evidence
-from aftersales.cases.selectors import filter_cases
+from aftersales.cases.selectors import behind_platform_flag, behind_platform_q, filter_cases
 from aftersales.core import clock
 from aftersales.core.choices import Role
 from aftersales.orders.models import Order
@@ -34,11 +36,13 @@ INBOX_COLUMNS = (
     "requested_fen", "refund_granted_fen", "deadline_at", "deadline_stage", "urgency", "follow_up", "tags",
     "suggested_reason", "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
     "awaiting_platform", "refunded_before_receipt_at", "inspection_result", "order__platform_order_id",
-    "buyer__nick", "assignee__username", "assignee__first_name",
+    "buyer__nick", "assignee__username", "assignee__first_name", "platform_seen_at",
 )
 FINISHED = [s.value for s in TERMINAL]
-#: The inbox's order, most pressing deadline first; "next case" walks the same order.
-INBOX_ORDER = (F("deadline_at").asc(nulls_last=True), "id")
+#: The inbox's order, most pressing deadline first; "next case" walks the same order. Cases whose
+#: platform state is behind the platform (平台状态待同步) come after the live ones: their deadline is the
+#: platform's past one, not the most pressing.
+INBOX_ORDER = (behind_platform_flag().asc(), F("deadline_at").asc(nulls_last=True), "id")
 #: The inbox sorted by urgency: the buyer threatening a complaint first, then by deadline.
 URGENCY_ORDER = ("-urgency", *INBOX_ORDER)
 
@@ -78,35 +82,42 @@ class InboxCounts:
     waiting_on_us: int
     waiting_on_buyer: int
     waiting_on_platform: int
+    platform_to_sync: int
     follow_up: int
 
 
 def inbox_counts(shop: Shop) -> InboxCounts:
     """How many cases each tab holds, and whose move the open ones wait for (us, the buyer, the
     platform): one GROUP BY over the shop's cases."""
-    rows = (Case.objects.filter(shop=shop).values("status", "deadline_stage", "awaiting_platform", "follow_up")
+    rows = (Case.objects.filter(shop=shop).annotate(behind=behind_platform_flag())
+            .values("status", "deadline_stage", "awaiting_platform", "follow_up", "behind")
             .annotate(n=Count("id")).order_by())
     by_status: dict[str, int] = {}
-    whose = dict.fromkeys((WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM), 0)
+    whose = dict.fromkeys((WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM, PLATFORM_TO_SYNC), 0)
     follow = 0
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
         if row["status"] in FINISHED:
             continue
-        whose[waiting_on(row["deadline_stage"], row["awaiting_platform"])] += row["n"]
+        whose[waiting_on(row["deadline_stage"], row["awaiting_platform"], bool(row["behind"]))] += row["n"]
         follow += row["n"] if row["follow_up"] else 0
     tabs = [TabCount(tab, sum(by_status.get(s, 0) for s in tab.statuses)) for tab in INBOX_TABS]
     return InboxCounts(tabs=tabs, waiting_on_us=whose[WAITING_ON_US], waiting_on_buyer=whose[WAITING_ON_BUYER],
-                       waiting_on_platform=whose[WAITING_ON_PLATFORM], follow_up=follow)
+                       waiting_on_platform=whose[WAITING_ON_PLATFORM], platform_to_sync=whose[PLATFORM_TO_SYNC],
+                       follow_up=follow)
 
 
 def waiting_q(who: str) -> Q:
     """The cases whose move is `who`'s: the SQL form of `deadlines.waiting_on`."""
-    platform = Q(deadline_stage__in=[str(s) for s in PLATFORM_STAGES]) | ~Q(awaiting_platform="")
+    sent = ~Q(awaiting_platform="")
+    behind = behind_platform_q() & ~sent
+    if who == PLATFORM_TO_SYNC:
+        return behind
+    platform = sent | (Q(deadline_stage__in=[str(s) for s in PLATFORM_STAGES]) & ~behind)
     if who == WAITING_ON_PLATFORM:
         return platform
     buyer = Q(deadline_stage__in=[str(s) for s in BUYER_STAGES])
-    return buyer & ~platform if who == WAITING_ON_BUYER else ~buyer & ~platform
+    return buyer & ~platform & ~behind if who == WAITING_ON_BUYER else ~buyer & ~platform & ~behind
 
 
 def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
@@ -135,15 +146,15 @@ def inbox_cases(shop: Shop, filters: dict, user) -> QuerySet[Case]:
     if scope == "finished" and not status:
         qs = qs.filter(status__in=FINISHED)
     now = clock.now()
-    if filters.get("waiting") in (WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM):
+    if filters.get("waiting") in (WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM, PLATFORM_TO_SYNC):
         qs = qs.filter(waiting_q(filters["waiting"]))
     if filters.get("follow_up"):
         qs = qs.filter(follow_up=True)
     if filters.get("due_hours"):
         qs = qs.filter(deadline_at__lte=now + timedelta(hours=filters["due_hours"]))
     if filters.get("overdue"):
-        # Our own lateness only: a buyer who has not sent the parcel back, or a platform still ruling,
-        # is not the shop overdue.
+        # Our own lateness only: a buyer who has not sent the parcel back, a platform still ruling, or a
+        # deadline the platform's timer passed before we had the case, is not the shop overdue.
         qs = qs.filter(waiting_q(WAITING_ON_US), deadline_at__lt=now)
     if filters.get("signals"):
         qs = qs.filter(pk__in=_with_signals(shop, filters["signals"]))
@@ -168,12 +179,14 @@ def next_open_case(shop: Shop, case: Case) -> int | None:
     round to the first: where an agent goes when this one is done. None when no other case is open."""
     open_cases = Case.objects.filter(shop=shop).exclude(status__in=FINISHED).exclude(pk=case.pk)
     if case.deadline_at is None:
-        later = open_cases.filter(deadline_at__isnull=True, pk__gt=case.pk)
+        same_group_later = Q(deadline_at__isnull=True, pk__gt=case.pk)
     else:
-        later = open_cases.filter(
-            Q(deadline_at__gt=case.deadline_at) | Q(deadline_at=case.deadline_at, pk__gt=case.pk)
-            | Q(deadline_at__isnull=True)
-        )
+        same_group_later = (Q(deadline_at__gt=case.deadline_at) | Q(deadline_at=case.deadline_at, pk__gt=case.pk)
+                            | Q(deadline_at__isnull=True))
+    if behind_platform(case.deadline_at, case.platform_seen_at):  # the group after the live cases
+        later = open_cases.filter(behind_platform_q() & same_group_later)
+    else:
+        later = open_cases.filter(behind_platform_q() | same_group_later)
     found = later.order_by(*INBOX_ORDER).values_list("pk", flat=True).first()
     if found is None:
         found = open_cases.order_by(*INBOX_ORDER).values_list("pk", flat=True).first()

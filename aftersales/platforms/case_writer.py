@@ -28,7 +28,7 @@ from django.db.models import Prefetch
 
 from aftersales.accounts.models import Shop
 from aftersales.cases.buyer_words import read_ahead
-from aftersales.cases.domain.states import MONEY_KINDS, Actor, Status
+from aftersales.cases.domain.states import MONEY_KINDS, Actor, Kind, Status
 from aftersales.cases.models import Case
 from aftersales.cases.platform_pages import NewPlatformCase, open_platform_cases
 from aftersales.cases.platform_updates import PlatformView, follow_platform, open_reported_case
@@ -47,6 +47,8 @@ from aftersales.refunds.services import record_platform_refund
 BATCH_CASES = 200
 BUYER = By(Actor.BUYER)
 _MONEY_KINDS = {k.value for k in MONEY_KINDS}
+#: Kinds whose amount pays back whole units of the goods (`units_claimed`).
+_UNITS_BY_AMOUNT = {Kind.REFUND_ONLY.value, Kind.RETURN_REFUND.value}
 
 
 class CaseWriter:
@@ -135,7 +137,7 @@ class CaseWriter:
         line = match_line(order, record)
         return NewPlatformCase(
             platform_case_id=record.platform_case_id, order_id=order.pk, line_id=line.pk,
-            quantity=min(record.quantity or line.quantity, line.quantity), kind=record.kind,
+            quantity=units_claimed(record, line), kind=record.kind,
             reason=record.reason or "other", buyer_note=cut(record.buyer_note, 2000),
             asked_at=record.requested_at or clock.now(), view=self._view(record), now=clock.now(),
         )
@@ -219,7 +221,7 @@ class CaseWriter:
             else "",
             return_carrier=cut(record.return_carrier, 32), goods_status=goods_status_from_text(record.goods_status),
             deadline_at=record.deadline_at, entered_at=_entered_at(record),
-            closed_at=record.closed_at or record.refunded_at, payload=self._payload(record),
+            closed_at=_ended_at(record), payload=self._payload(record),
         )
 
     @staticmethod
@@ -282,6 +284,22 @@ def match_line(order: Order, record: CaseRecord) -> OrderLine:
     return lines[0]
 
 
+def units_claimed(record: CaseRecord, line: OrderLine) -> int:
+    """The units of `line` the case is about: the file's quantity; else, for a refund of goods (仅退款,
+    退货退款: 拼多多 and 千牛 退款 exports carry no quantity), as many units as its amount pays for at the
+    line's unit paid price, rounded up — ¥29.90 of a line of two at ¥29.90 is one unit, and the other
+    can still be asked for; else the whole line (an exchange or a repair names no amount, and a partial
+    refund's or a price protection's amount is a part of the price, not a count of units). Always at
+    least 1 and at most the line's quantity."""
+    if record.quantity:
+        return max(1, min(record.quantity, line.quantity))
+    amount = record.refund_amount_fen if record.refund_amount_fen is not None else record.requested_amount_fen
+    if record.kind not in _UNITS_BY_AMOUNT or not amount or amount < 0 or line.paid_fen <= 0:
+        return line.quantity
+    units = -(-amount * line.quantity // line.paid_fen)  # amount ÷ (paid ÷ quantity), rounded up
+    return max(1, min(units, line.quantity))
+
+
 def goods_status_from_text(text: str) -> str | None:
     """The goods' whereabouts from the platform's words (未发货, 买家已收到货 …); None when unsure."""
     if not text:
@@ -295,10 +313,22 @@ def goods_status_from_text(text: str) -> str | None:
     return None
 
 
+def _latest(record: CaseRecord) -> datetime | None:
+    """The latest moment of the case's progress the row shows (申请, 同意, 退货寄出)."""
+    moments = [m for m in (record.requested_at, record.agreed_at, record.return_shipped_at) if m is not None]
+    return max(moments) if moments else None
+
+
 def _entered_at(record: CaseRecord) -> datetime:
     """When the case entered its current status, as far as the file tells."""
-    moments = [m for m in (record.requested_at, record.agreed_at, record.return_shipped_at) if m is not None]
-    return max(moments) if moments else clock.now()
+    return _latest(record) or clock.now()
+
+
+def _ended_at(record: CaseRecord) -> datetime | None:
+    """When a finished case ended, as far as the file tells: its finish time (完结 / 关闭 / 退款完结),
+    else the latest moment the row shows (退款同意, 退货寄出, 申请 — 京东 服务单 and 拼多多 exports carry no
+    finish time). Never the import's moment: an export of last year's cases would all end today."""
+    return record.closed_at or record.refunded_at or _latest(record)
 
 
 def _plain(value):

@@ -122,14 +122,30 @@ BUYER_STAGES: frozenset[Stage] = frozenset({
 #: shop's lateness either.
 PLATFORM_STAGES: frozenset[Stage] = frozenset({P.ARBITRATION_EVIDENCE})
 WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM = "us", "buyer", "platform"
-WAITING = (WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM)
+#: The case as the platform last reported it is out of date (`behind_platform`): 平台状态待同步.
+PLATFORM_TO_SYNC = "sync"
+WAITING = (WAITING_ON_US, WAITING_ON_BUYER, WAITING_ON_PLATFORM, PLATFORM_TO_SYNC)
 
 
-def waiting_on(stage: str | None, awaiting_platform: str = "") -> str:
+def behind_platform(deadline_at: datetime | None, platform_seen_at: datetime | None) -> bool:
+    """Whether the case's deadline had already passed when we last took the platform's word for it (an
+    export of old cases, a pull that lags the platform's timer). The platform's timer has acted on it
+    by itself — approved, closed, refunded — before the shop had the case: its stored status is the
+    platform's as it was, nobody's lateness here, and only the platform's newer word (a fresh export,
+    a pull) says where it stands. A deadline the shop's own move set afterwards is live again."""
+    return deadline_at is not None and platform_seen_at is not None and deadline_at <= platform_seen_at
+
+
+def waiting_on(stage: str | None, awaiting_platform: str = "", behind: bool = False) -> str:
     """Whose move a case waits for: "platform" while the platform arbitrates or has still to confirm a
-    decision the shop pushed to it (`awaiting_platform`, the action sent), "buyer" at a buyer's stage,
-    else "us" (the shop)."""
-    if awaiting_platform or stage in PLATFORM_STAGES:
+    decision the shop pushed to it (`awaiting_platform`, the action sent); "sync" when the platform's
+    state we hold is behind it (`behind`, from `behind_platform`); "buyer" at a buyer's stage; else
+    "us" (the shop). Only "us" can be late."""
+    if awaiting_platform:
+        return WAITING_ON_PLATFORM
+    if behind:
+        return PLATFORM_TO_SYNC
+    if stage in PLATFORM_STAGES:
         return WAITING_ON_PLATFORM
     return WAITING_ON_BUYER if stage in BUYER_STAGES else WAITING_ON_US
 

@@ -98,8 +98,10 @@ def get(mapping, key):
 
 @register.filter
 def whose_turn(case) -> str:
-    """Whose move `case` waits for: "us", "buyer" or "platform" (cases.domain.deadlines.waiting_on)."""
-    return deadlines.waiting_on(case.deadline_stage or "", case.awaiting_platform or "")
+    """Whose move `case` waits for: "us", "buyer", "platform", or "sync" when the platform state we hold
+    is behind the platform (cases.domain.deadlines.waiting_on)."""
+    behind = deadlines.behind_platform(case.deadline_at, case.platform_seen_at)
+    return deadlines.waiting_on(case.deadline_stage or "", case.awaiting_platform or "", behind)
 
 
 @register.filter
