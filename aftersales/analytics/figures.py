@@ -16,6 +16,7 @@ from aftersales.analytics import causes, selectors
 from aftersales.analytics.labels import Labeler
 from aftersales.core import clock
 from aftersales.core.errors import DomainError
+from aftersales.web import labels as page_labels
 
 DEFAULT_DAYS = 90
 
@@ -250,7 +251,7 @@ def content(shop_id: int, p: Params, min_sold: int = 10, limit: int = 50) -> Tab
                 "baseline_bp": f.baseline_bp,
                 "excess_returns": round(f.excess_returns),
                 "flagged": f.flagged,
-                "top_reasons": "、".join(f"{names.reason(code)} {units}" for code, units in r.top_reasons),
+                "top_reasons": page_labels.join(f"{names.reason(code)} {units}" for code, units in r.top_reasons),
             }
         )
         drill.append({"content": f.content_id, "product": f.product_id})

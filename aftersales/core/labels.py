@@ -52,6 +52,17 @@ def normalise_language(lang: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def standalone(table: str | dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
+    """`label`, capitalised to stand on its own (a spreadsheet cell, a page's field): "Refund only"."""
+    text = label(table, code, lang)
+    return text[:1].upper() + text[1:]
+
+
+def join(parts, lang: str) -> str:
+    """A list as `lang` writes one (core.messages.join): 换货、维修 / exchange, repair."""
+    return messages.join(parts, lang)
+
+
 def label(table: str | dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
     """The word for `code` in `lang`; `table` is one of the tables here or a group of core.messages."""
     if not code:

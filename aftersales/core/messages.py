@@ -85,7 +85,7 @@ class _Formatter(string.Formatter):
         return str(value)
 
     def _join(self, parts: Iterable[str]) -> str:
-        return ("、" if self.lang == ZH else ", ").join(parts)
+        return join(parts, self.lang)
 
 
 class _Missing:
@@ -99,6 +99,11 @@ def _as_list(value: object) -> list:
     if isinstance(value, list | tuple | set | frozenset):
         return list(value)
     return [value]
+
+
+def join(parts: Iterable[object], lang: str = ZH) -> str:
+    """A list as the language writes one: 换货、维修 in Chinese, "exchange, repair" in English."""
+    return ("、" if normalize_language(lang) == ZH else ", ").join(str(p) for p in parts)
 
 
 def codes(group: str) -> list[str]:

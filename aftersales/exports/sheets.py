@@ -1,7 +1,8 @@
 """Cases, refunds and inspections of one shop as spreadsheets that open cleanly in Excel.
 
 What is in them lives here: the columns with Chinese and English headings (lang="en"), the rows, masked
-phones. How a CSV or XLSX is written (BOM, typed cells, no formula from a buyer's text) lives in
+phones. A code's word stands capitalised in its cell and a list reads as the language writes one
+(labels.standalone, labels.join). How a CSV or XLSX is written (BOM, typed cells, no formula from a buyer's text) lives in
 `aftersales.core.spreadsheets`, the product's one writer.
 """
 
@@ -99,15 +100,15 @@ def case_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[list
         qs = qs.filter(created_at__gte=_since(since))
     for c in qs.iterator(chunk_size=2000):
         yield [
-            c.number, labels.label(labels.PLATFORM, c.platform, lang), c.platform_case_id or "",
+            c.number, labels.standalone(labels.PLATFORM, c.platform, lang), c.platform_case_id or "",
             c.order.platform_order_id, c.buyer.nick or c.buyer.name, mask_phone(c.buyer.phone),
-            labels.label(labels.KIND, c.kind, lang), labels.label(labels.STATUS, c.status, lang),
-            labels.label(labels.REASON, c.reason, lang), _exchange_for(c),
+            labels.standalone(labels.KIND, c.kind, lang), labels.standalone(labels.STATUS, c.status, lang),
+            labels.standalone(labels.REASON, c.reason, lang), _exchange_for(c),
             c.requested_fen, c.refund_granted_fen, c.refunded_fen,
             c.return_carrier, c.return_tracking_no, full_address(c.return_address),
-            _contact(c.return_address), labels.label(PASSED, c.inspection_result, lang),
-            c.deadline_at, labels.label(labels.STAGE, c.deadline_stage, lang), _user(c.assignee),
-            "、".join(c.tags or []), c.created_at, c.closed_at,
+            _contact(c.return_address), labels.standalone(PASSED, c.inspection_result, lang),
+            c.deadline_at, labels.standalone(labels.STAGE, c.deadline_stage, lang), _user(c.assignee),
+            labels.join(c.tags or [], lang), c.created_at, c.closed_at,
         ]
 
 
@@ -138,14 +139,14 @@ def refund_rows(shop: Shop, lang: str, since: date | None = None) -> Iterator[li
         paid = sum(p.amount_fen for p in payments if p.status == "succeeded")
         settled = max((p.settled_at for p in payments if p.settled_at), default=None)
         yield [
-            c.number, labels.label(labels.PLATFORM, c.platform, lang), c.order.platform_order_id,
+            c.number, labels.standalone(labels.PLATFORM, c.platform, lang), c.order.platform_order_id,
             c.buyer.nick or c.buyer.name, mask_phone(c.buyer.phone), d.amount_fen,
-            labels.label(labels.GRANT_REASON, d.reason_code, lang), labels.label(labels.ACTOR, d.actor, lang),
+            labels.standalone(labels.GRANT_REASON, d.reason_code, lang), labels.standalone(labels.ACTOR, d.actor, lang),
             _user(d.decided_by), d.created_at, paid,
-            "、".join(labels.label(labels.PAYMENT_ROUTE, p.route, lang) for p in payments),
-            "、".join(labels.label(labels.PAYMENT_STATUS, p.status, lang) for p in payments),
-            "、".join(p.external_ref for p in payments if p.external_ref), settled,
-            labels.label(MOVEMENTS, d.kind, lang),
+            labels.join((labels.standalone(labels.PAYMENT_ROUTE, p.route, lang) for p in payments), lang),
+            labels.join((labels.standalone(labels.PAYMENT_STATUS, p.status, lang) for p in payments), lang),
+            labels.join((p.external_ref for p in payments if p.external_ref), lang), settled,
+            labels.standalone(MOVEMENTS, d.kind, lang),
         ]
 
 
@@ -167,15 +168,15 @@ def inspection_rows(shop: Shop, lang: str, since: date | None = None) -> Iterato
     if since:
         qs = qs.filter(created_at__gte=_since(since))
     for i in qs.iterator(chunk_size=2000):
-        failed = [labels.label(labels.CHECK, k, lang) for k, ok in (i.checklist or {}).items() if not ok]
+        failed = [labels.standalone(labels.CHECK, k, lang) for k, ok in (i.checklist or {}).items() if not ok]
         yield [
-            i.case.number, labels.label(labels.PLATFORM, i.case.platform, lang),
+            i.case.number, labels.standalone(labels.PLATFORM, i.case.platform, lang),
             i.case.order.platform_order_id,
-            i.parcel.tracking_no if i.parcel_id else "", labels.label(labels.VERDICT, i.verdict, lang),
-            labels.label(labels.FAILURE, i.failure_reason, lang), labels.label(labels.GRADE, i.grade, lang),
+            i.parcel.tracking_no if i.parcel_id else "", labels.standalone(labels.VERDICT, i.verdict, lang),
+            labels.standalone(labels.FAILURE, i.failure_reason, lang), labels.standalone(labels.GRADE, i.grade, lang),
             i.received_quantity,
-            i.accepted_quantity, labels.label(YES_NO, "yes" if i.restock else "no", lang), i.write_off_fen,
-            "、".join(failed), _user(i.inspector), i.created_at, i.note,
+            i.accepted_quantity, labels.standalone(YES_NO, "yes" if i.restock else "no", lang), i.write_off_fen,
+            labels.join(failed, lang), _user(i.inspector), i.created_at, i.note,
         ]
 
 

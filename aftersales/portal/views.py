@@ -21,6 +21,7 @@ from aftersales.portal import selectors
 from aftersales.portal.forms import FindOrderForm, PhotoForm, RatingForm, RequestForm, TrackingForm
 from aftersales.portal.services import BUYER, add_photos_to_case, submit_request
 from aftersales.web.errors import error_text
+from aftersales.web.labels import join
 
 SESSION_KEY = "portal_order_id"
 
@@ -104,7 +105,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
     left_out = [v["title"] for v in case.policy_decision.get("lines", []) if not v["opened"]]
     if left_out:
         messages.warning(request, _("Not included, as the rules do not allow it for them: %(items)s. "
-                                    "The reasons are on the request.") % {"items": "、".join(left_out)})
+                                    "The reasons are on the request.") % {"items": join(left_out)})
     return redirect("portal:case", case_id=case.pk)
 
 

@@ -25,7 +25,7 @@ from aftersales.training.library import courses, scenario_for
 from aftersales.training.models import Attempt
 from aftersales.web.access import SESSION_KEY
 from aftersales.web.errors import error_text
-from aftersales.web.labels import label
+from aftersales.web.labels import join, label
 
 
 def _lang() -> str:
@@ -40,8 +40,7 @@ def _labelled(params: dict) -> dict:
     """Codes inside a reason's parameters shown as labels of the page's language."""
     shown = dict(params)
     if "templates" in shown:
-        shown["templates"] = ("、" if _lang().startswith("zh") else ", ").join(
-            label("template", t) for t in shown["templates"])
+        shown["templates"] = join(label("template", t) for t in shown["templates"])
     if shown.get("rung"):
         shown["rung"] = label("rung", shown["rung"])
     return shown

@@ -19,14 +19,19 @@ from aftersales.care.domain.limits import Why
 from aftersales.cases.domain.events import EventKind
 from aftersales.cases.domain.inspection import FailureReason, Verdict
 from aftersales.cases.domain.states import Actor, Kind, Status
+from aftersales.core import labels as core_labels
 from aftersales.core import messages
 from aftersales.core.choices import CHECKLIST_ITEMS, PLATFORM_LABELS, Grade, Reason
 
 
 def catalogue_label(group: str, code: str) -> str:
     """The catalogue's word for `code` in the active language, capitalised to stand on its own."""
-    text = messages.label(group, code, translation.get_language() or messages.ZH)
-    return text[:1].upper() + text[1:]
+    return core_labels.standalone(group, code, translation.get_language() or messages.ZH)
+
+
+def join(parts) -> str:
+    """A list as the active language writes one (core.messages.join): 换货、维修 / Exchange, Repair."""
+    return messages.join(parts, translation.get_language() or messages.ZH)
 
 
 _lazy_label = lazy(catalogue_label, str)

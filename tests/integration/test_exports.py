@@ -86,6 +86,25 @@ def test_english_headings(shop):
     assert dict(zip(rows[0], rows[1], strict=True))["Platform"] == "Taobao"
 
 
+def test_english_cells_read_as_words_capitalised_and_lists_joined_with_commas(shop):
+    """The English files read like the English pages: "Return and refund", not the catalogue's
+    lower-case inline words, and no Chinese list comma (、) between English words."""
+    case = shop.cases.order_by("pk").first()
+    case.tags = ["VIP", "复购"]
+    case.save(update_fields=["tags"])
+    rows = read_csv(as_bytes(shop, "cases", "csv", lang="en"))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert (record["Kind"], record["Status"], record["Reason"]) == ("Return and refund", "Completed", "Size or fit")
+    assert record["Inspection"] == "Passed" and record["Tags"] == "VIP, 复购"
+    assert dict(zip(rows[0], rows[2], strict=True))["Kind"] == "Refund only"
+    refund_rows = read_csv(as_bytes(shop, "refunds", "csv", lang="en"))
+    record = dict(zip(refund_rows[0], refund_rows[1], strict=True))
+    assert (record["Reason"], record["Decided by"], record["Movement"]) == ("Inspection passed", "Merchant", "Refund")
+    assert record["Payment status"] == "Succeeded"
+    chinese = read_csv(as_bytes(shop, "cases", "csv"))
+    assert dict(zip(chinese[0], chinese[1], strict=True))["标签"] == "VIP、复购"
+
+
 def test_since_counts_from_the_start_of_that_beijing_day(shop):
     since = date(2025, 6, 9)  # the second case was opened on 9 June, 09:00 Beijing time
     assert len(read_csv(as_bytes(shop, "cases", "csv", since=since))) == 2
@@ -231,3 +250,16 @@ def test_every_checklist_item_has_one_word_for_exports_and_pages(item, lang):
     assert page == export_labels.label(export_labels.CHECK, item, lang)
     assert page == {"zh-hans": {"tags_intact": "吊牌完好", "not_activated": "未激活"},
                     "en": {"tags_intact": "Tags intact", "not_activated": "Not activated"}}[lang].get(item, page)
+
+
+@pytest.mark.parametrize(("lang", "joined"), [("zh-hans", "尺码不合适 2、七天无理由 1"),
+                                              ("en", "Size or fit 2, No reason 1")])
+def test_the_pages_and_the_analytics_files_list_things_as_their_language_does(lang, joined):
+    """One list separator for pages and files (the content figure's main reasons read 'Size or fit 2、…')."""
+    from django.utils import translation
+
+    from aftersales.analytics.labels import Labeler
+    from aftersales.web import labels as page_labels
+    with translation.override(lang):
+        assert page_labels.join(f"{Labeler.reason(code)} {n}" for code, n in [("size_fit", 2), ("no_reason", 1)]) \
+            == joined

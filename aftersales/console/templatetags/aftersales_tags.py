@@ -105,8 +105,7 @@ def whose_turn(case) -> str:
 @register.filter
 def label_list(codes, table: str) -> str:
     """Labels of `codes` joined as the page's language lists things: 换货、维修 / Exchange, Repair."""
-    separator = "、" if (translation.get_language() or "zh-hans").startswith("zh") else ", "
-    return separator.join(str(labels.label(table, code or "")) for code in codes or ())
+    return labels.join(labels.label(table, code or "") for code in codes or ())
 
 
 @register.filter
