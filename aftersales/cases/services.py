@@ -620,14 +620,16 @@ def close_case(
 
 
 @transaction.atomic
-def add_note(shop: Shop, case_id: int, by: By, *, note: str, now: datetime | None = None) -> CaseEvent:
+def add_note(shop: Shop, case_id: int, by: By, *, note: str, payload: dict | None = None,
+             now: datetime | None = None) -> CaseEvent:
+    """A note on the case; `payload` keeps what a generated note was made from (a training line's code)."""
     note = note.strip()
     if not note:
         raise DomainError("input.required", field="note")
     if len(note) > 2000:
         raise DomainError("input.too_long", field="note", limit=2000)
     case = kernel.lock_case(shop, case_id)
-    return kernel.record_event(case, by, "note", from_status=case.status, note=note, now=now)
+    return kernel.record_event(case, by, "note", from_status=case.status, note=note, payload=payload, now=now)
 
 
 @transaction.atomic
