@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import aftersales
+from aftersales.accounts.current_shop import SESSION_KEY
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.refunds.models import RefundDecision
-from aftersales.web.access import SESSION_KEY
 from tests.integration.console_support import BUYER, member, open_case, png_bytes, recent_order, text
 
 pytestmark = pytest.mark.django_db
