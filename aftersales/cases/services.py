@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Sum
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Shop
 from aftersales.cases import kernel
 from aftersales.cases.buyer_words import read_words
@@ -35,7 +36,7 @@ from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
 from aftersales.catalog.models import Sku
 from aftersales.catalog.return_addresses import address_for_approval
 from aftersales.catalog.return_addresses import snapshot as address_snapshot
-from aftersales.core import clock, natural_keys
+from aftersales.core import clock
 from aftersales.core.choices import (
     ArbitrationStatus,
     GoodsStatus,
