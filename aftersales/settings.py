@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view or CSRF check reads a body: refuse one too large for its route (413).
-    "aftersales.core.body_limits.BodySizeLimitMiddleware",
+    "aftersales.serving.body_limits.BodySizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -176,14 +176,14 @@ CACHES = {
 }
 # Failed staff sign-ins allowed per client address ("10/m", "50/h"); buyer portal look-ups per address.
 # A client over its limit is refused; a username or order number over it is only slowed down, so that
-# nobody's failures lock out somebody else (aftersales/core/throttle.py).
+# nobody's failures lock out somebody else (aftersales/serving/throttle.py).
 LOGIN_RATE = os.environ.get("AFTERSALES_LOGIN_RATE", "10/m")
 PORTAL_LOOKUP_FAILURES = int(os.environ.get("AFTERSALES_PORTAL_FAILURES", "5"))
 PORTAL_LOOKUP_WINDOW = 15 * 60
 THROTTLE_FIRST_DELAY = 0.5
 THROTTLE_MAX_DELAY = 4.0
 # How many reverse proxies of ours stand in front of the app (the README's nginx: 1). The client's
-# address is then taken from X-Forwarded-For, that many hops from the right (core/client_address.py).
+# address is then taken from X-Forwarded-For, that many hops from the right (serving/client_address.py).
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 # Shop webhooks to loopback and private addresses (a receiver on this machine or the intranet, tests):
 # off, so that a webhook URL cannot reach into the server's own network. See notifications/addresses.py.
@@ -195,7 +195,7 @@ LOGIN_REDIRECT_URL = "/console/"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "aftersales@localhost")
 
-# Uploads and request bodies (limits per route: aftersales/core/body_limits.py; the reverse proxy's own
+# Uploads and request bodies (limits per route: aftersales/serving/body_limits.py; the reverse proxy's own
 # limit is in the README). Evidence: images only, at most this many bytes each, this many at once.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 UPLOAD_MAX_FILES = 10

@@ -7,8 +7,8 @@ import re
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Membership, Shop
-from aftersales.core import natural_keys
 from aftersales.core.choices import Role
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 

@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.core.client_address import client_address
-from aftersales.core.throttle import Guard
-from aftersales.web.access import choose_shop
+from aftersales.accounts.current_shop import choose_shop
+from aftersales.serving.client_address import client_address
+from aftersales.serving.throttle import Guard
 
 
 def _rate() -> tuple[int, int]:

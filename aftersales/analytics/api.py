@@ -12,6 +12,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from aftersales.analytics import exports, figures, services
+from aftersales.analytics.buyer_says import what_buyers_say
 from aftersales.analytics.drill import cases_behind
 from aftersales.analytics.labels import alert_text
 from aftersales.analytics.models import Alert
@@ -33,7 +34,6 @@ from aftersales.api_auth import require_role
 from aftersales.api_paging import Page
 from aftersales.catalog.models import Category
 from aftersales.core.errors import DomainError
-from aftersales.intelligence.buyer_says import what_buyers_say
 
 router = Router(tags=["analytics"])
 READERS = ("owner", "agent")

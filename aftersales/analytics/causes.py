@@ -14,7 +14,7 @@ from django.db.models import Count, Q, Sum
 from aftersales.analytics.domain.abuse import BuyerFigures, Signal, buyer_signals
 from aftersales.analytics.domain.content import ContentFigures, ContentOutlier, content_outliers
 from aftersales.analytics.domain.facts import COUNTED_KINDS, UNCOUNTED_STATUSES, Cube
-from aftersales.analytics.selectors import RATE_MEASURES, breakdown, check_basis, check_period, sums
+from aftersales.analytics.selectors import RATE_MEASURES, breakdown, check_period, sums
 from aftersales.cases.models import Case, CaseLine
 from aftersales.core import clock
 from aftersales.orders.models import Buyer, OrderLine
@@ -196,8 +196,3 @@ def buyer_figures(shop_id: int, ids: set[int], end: datetime) -> dict[int, Buyer
             graded_d.get(buyer_id, 0),
         )
     return out
-
-
-def check_figure_args(first: date, last: date, basis: str) -> None:
-    check_period(first, last)
-    check_basis(basis)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from aftersales.analytics.figures import Table
 from aftersales.analytics.labels import verdict_label
 from aftersales.core import spreadsheets
+from aftersales.serving.downloads import download
 
 FORMATS = spreadsheets.FORMATS
 #: The figures' column kinds as cell kinds; yes/no and verdicts become words first.
@@ -40,4 +41,4 @@ def filename(table: Table, first: date, last: date, fmt: str) -> str:
 
 
 def response(table: Table, fmt: str, first: date, last: date) -> HttpResponse:
-    return spreadsheets.download(sheet(table), fmt, filename(table, first, last, fmt))
+    return download(sheet(table), fmt, filename(table, first, last, fmt))

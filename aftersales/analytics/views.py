@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from aftersales.analytics import exports, figures, services
+from aftersales.analytics.buyer_says import what_buyers_say
 from aftersales.analytics.charts import dashboard_charts
 from aftersales.analytics.domain.facts import Cube
 from aftersales.analytics.domain.rates import BP
@@ -29,7 +30,6 @@ from aftersales.analytics.models import Alert
 from aftersales.analytics.selectors import category_thresholds, sums, with_rates
 from aftersales.catalog.models import Category, Product
 from aftersales.core.errors import DomainError
-from aftersales.intelligence.buyer_says import what_buyers_say
 from aftersales.web.access import CONSOLE_ROLES, OWNER, staff_view
 from aftersales.web.errors import error_text
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Shop
 from aftersales.autoapprove.domain.rules import (
     AWAITED_STATUS,
@@ -36,7 +37,7 @@ from aftersales.autoapprove.models import AutoApproveRule
 from aftersales.cases import services as cases
 from aftersales.cases.domain.states import Status
 from aftersales.cases.models import Case, CaseEvent
-from aftersales.core import clock, natural_keys
+from aftersales.core import clock
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen, format_fen
 from aftersales.intelligence.signals.selectors import standings

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Sum
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Shop
 from aftersales.care.defaults import DEFAULT_TEMPLATES
 from aftersales.care.domain.ladder import step_of
@@ -36,7 +37,7 @@ from aftersales.cases.services import (
     record_rating,
     record_reply,
 )
-from aftersales.core import clock, natural_keys
+from aftersales.core import clock
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 from aftersales.core.money import check_fen, format_fen
 

@@ -25,6 +25,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from aftersales import natural_keys
 from aftersales.cases.buyer_words import read_words
 from aftersales.cases.domain.states import TERMINAL, Action, Actor, Status, platform_route
 from aftersales.cases.kernel import (
@@ -39,7 +40,7 @@ from aftersales.cases.kernel import (
 )
 from aftersales.cases.models import Case, CaseLine
 from aftersales.cases.refund_rule import cap_for_new_case
-from aftersales.core import clock, natural_keys
+from aftersales.core import clock
 from aftersales.core.choices import ArbitrationStatus, ReturnLogistics
 from aftersales.core.errors import ConflictError
 from aftersales.orders.goods import line_goods_status

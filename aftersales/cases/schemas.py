@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 
+from django.utils import translation
+from django.utils.module_loading import import_string
 from ninja import Schema
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
@@ -155,17 +159,23 @@ class CaseDetailOut(CaseOut):
         return _intelligence(obj, context)["signals"]
 
 
+#: Who presents a case's advice and signals: the intelligence app, which reads cases (it sits above the
+#: cases app). Resolved on first use, as the subscribers are, so the cases app does not import it.
+CASE_INTELLIGENCE = "aftersales.intelligence.present.case_intelligence"
+
+
+@cache
+def _presenter() -> Callable[[object, str], dict]:
+    return import_string(CASE_INTELLIGENCE)
+
+
 def _intelligence(case, context) -> dict:
     """Computed once per case and response (both fields need it)."""
     cached = getattr(case, "_intelligence", None)
     if cached is None:
-        from django.utils import translation
-
-        from aftersales.intelligence.present import case_intelligence
-
         request = (context or {}).get("request")
         lang = translation.get_language_from_request(request) if request else "zh-hans"
-        cached = case._intelligence = case_intelligence(case, lang)
+        cached = case._intelligence = _presenter()(case, lang)
     return cached
 
 

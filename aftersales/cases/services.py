@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Sum
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Shop
 from aftersales.cases import kernel
 from aftersales.cases.buyer_words import read_words
@@ -35,7 +36,7 @@ from aftersales.cases.refund_rule import (  # noqa: F401  (money_of: callers)
 from aftersales.catalog.models import Sku
 from aftersales.catalog.return_addresses import address_for_approval
 from aftersales.catalog.return_addresses import snapshot as address_snapshot
-from aftersales.core import clock, natural_keys
+from aftersales.core import clock
 from aftersales.core.choices import (
     ArbitrationStatus,
     GoodsStatus,
@@ -620,14 +621,16 @@ def close_case(
 
 
 @transaction.atomic
-def add_note(shop: Shop, case_id: int, by: By, *, note: str, now: datetime | None = None) -> CaseEvent:
+def add_note(shop: Shop, case_id: int, by: By, *, note: str, payload: dict | None = None,
+             now: datetime | None = None) -> CaseEvent:
+    """A note on the case; `payload` keeps what a generated note was made from (a training line's code)."""
     note = note.strip()
     if not note:
         raise DomainError("input.required", field="note")
     if len(note) > 2000:
         raise DomainError("input.too_long", field="note", limit=2000)
     case = kernel.lock_case(shop, case_id)
-    return kernel.record_event(case, by, "note", from_status=case.status, note=note, now=now)
+    return kernel.record_event(case, by, "note", from_status=case.status, note=note, payload=payload, now=now)
 
 
 @transaction.atomic
@@ -653,9 +656,8 @@ WORD_REASONS = frozenset([*(r.value for r in Reason), "service"])
 @transaction.atomic
 def correct_reason(shop: Shop, case_id: int, by: By, *, reason: str, now: datetime | None = None) -> Case:
     """Staff say what the buyer's words really mean. The buyer's picked reason stays as it is (the policy
-    decided on it); the suggestion becomes the agent's, and the pair is kept as the shop's training data."""
-    from aftersales.intelligence.services import record_reason_correction
-
+    decided on it); the suggestion becomes the agent's, and the pair is kept as the shop's training data
+    (by the intelligence app's subscriber of the event)."""
     if reason not in WORD_REASONS:
         raise DomainError("input.invalid_choice", field="reason", value=reason)
     case = kernel.lock_case(shop, case_id)
@@ -666,7 +668,6 @@ def correct_reason(shop: Shop, case_id: int, by: By, *, reason: str, now: dateti
     case.suggested_reason, case.suggested_by, case.suggested_confidence = reason, "agent", 1.0
     case.version += 1
     case.save(update_fields=["suggested_reason", "suggested_by", "suggested_confidence", "version", "updated_at"])
-    record_reason_correction(case, corrected_reason=reason, previous=before, user=by.user, now=now)
     kernel.record_event(case, by, "correct_reason", from_status=case.status, now=now,
                  payload={"before": before, "after": reason, "picked": case.reason})
     return case

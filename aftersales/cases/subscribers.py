@@ -31,6 +31,8 @@ SUBSCRIBERS: tuple[tuple[str, str], ...] = (
      "a staff decision on a connected store's case becomes a command to the platform (its outbox)"),
     ("aftersales.intelligence.shop_stats.on_case_events",
      "the shop's statistics this process keeps for the advice and the signals are read anew"),
+    ("aftersales.intelligence.services.on_case_events",
+     "a reason correction by staff is kept as the shop's training data for the buyer-words model"),
 )
 
 

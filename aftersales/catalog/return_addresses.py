@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.return_address import SNAPSHOT_KEYS, clean_address
 from aftersales.cases.domain.scopes import most_specific
 from aftersales.catalog.models import Category, ReturnAddress
-from aftersales.core import natural_keys
 from aftersales.core.choices import Platform
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.policy import ShopRules, validate_shop_rules
 from aftersales.catalog.models import Category, ReturnRule
-from aftersales.core import natural_keys
 from aftersales.core.choices import Platform
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
 

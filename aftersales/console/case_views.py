@@ -204,6 +204,16 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
     given = rungs_given(case)
     decision = case.policy_decision or {}
     events = list(case.events.all())
+    request_words = case.buyer_note
+    if training:
+        # The simulated buyer's and platform's words in the reader's language (shown, never saved).
+        lines = training_services.scripted_lines(training["scenario"], events,
+                                                 translation.get_language() or "zh-hans")
+        for event in events:
+            if event.pk in lines:
+                event.note = lines[event.pk]
+                if event.action == "open":
+                    request_words = lines[event.pk]
     context = {
         "nav": "inbox", "case": case, "page": page, "offered": offered, "forms": forms, "error": error,
         "actions": [(key, ACTIONS[key].title, forms[key]) for key in offered["keys"]],
@@ -227,6 +237,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "owed": case.refund_granted_fen - case.refunded_fen,
         "next_case": next_open_case(staff.shop, case),
         "training": training,
+        "request_words": request_words,
         "return_address": return_address,
         "freight_reimbursable": freight.reimbursable(case),
         "freight_cap": staff.shop.return_freight_cap_fen,

@@ -4,6 +4,7 @@ and import reports all go through it.
 Text that a spreadsheet would read as a formula (a cell beginning with = + - @, a tab or a carriage
 return) is kept as text: a quote goes in front, and in XLSX the cell is typed as a string. Numbers, money
 and times are typed cells. CSV is UTF-8 with a BOM and CRLF line ends, so that Excel reads Chinese.
+Pages hand a file to the browser with `serving.downloads.download`.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-
-from django.http import HttpResponse
 
 from aftersales.core import clock
 
@@ -166,12 +165,3 @@ def to_bytes(sheet: Sheet, fmt: str) -> bytes:
     buffer = io.BytesIO()
     write(sheet, fmt, buffer)
     return buffer.getvalue()
-
-
-def download(sheet: Sheet, fmt: str, filename: str) -> HttpResponse:
-    """The file as an attachment. Built whole before the response starts (XLSX is a zip file), so that
-    every database read happens inside the request."""
-    response = HttpResponse(to_bytes(sheet, fmt), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response

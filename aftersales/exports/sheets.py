@@ -22,6 +22,7 @@ from aftersales.core import clock, labels, spreadsheets
 from aftersales.core.errors import DomainError
 from aftersales.core.fields import mask_phone
 from aftersales.refunds.models import RefundDecision, RefundPayment
+from aftersales.serving.downloads import download
 from aftersales.warehouse.models import Inspection
 
 KINDS = ("cases", "refunds", "inspections")
@@ -207,7 +208,7 @@ def attachment(shop: Shop, what: str, fmt: str, *, lang: str = "zh-hans", since:
     """The export as a download, for the API and the console alike."""
     if fmt not in FORMATS:
         raise DomainError("export.unknown_format", format=fmt, allowed=",".join(FORMATS))
-    return spreadsheets.download(build_sheet(shop, what, lang=lang, since=since), fmt, filename(shop, what, fmt))
+    return download(build_sheet(shop, what, lang=lang, since=since), fmt, filename(shop, what, fmt))
 
 
 def filename(shop: Shop, what: str, fmt: str, now: datetime | None = None) -> str:

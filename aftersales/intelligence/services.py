@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aftersales.intelligence.models import ReasonCorrection
 
+#: The case event that says what the buyer's words really mean (`cases.services.correct_reason`).
+CORRECTION_KIND = "correct_reason"
 
-def record_reason_correction(case, *, corrected_reason: str, previous: str, user, now: datetime) -> ReasonCorrection:
-    """Keep (the buyer's words, what they mean) for the case's shop. Called by `cases.services.correct_reason`
-    inside its transaction."""
-    return ReasonCorrection.objects.create(
-        shop_id=case.shop_id, case=case, text=case.buyer_note, picked_reason=case.reason,
-        suggested_reason=previous, corrected_reason=corrected_reason,
-        corrected_by=user if getattr(user, "is_authenticated", False) else None, created_at=now,
-    )
+
+def on_case_events(events, batch) -> None:
+    """Subscriber of every case event: each reason correction keeps (the buyer's words, what they mean)
+    for the case's shop, in the transaction of the correction."""
+    rows = [
+        ReasonCorrection(
+            shop_id=event.shop_id, case=event.case, text=event.case.buyer_note,
+            picked_reason=event.payload.get("picked", ""), suggested_reason=event.payload.get("before", ""),
+            corrected_reason=event.payload["after"], corrected_by_id=event.actor_user_id,
+            created_at=event.created_at,
+        )
+        for event in events
+        if event.action == CORRECTION_KIND
+    ]
+    if rows:
+        ReasonCorrection.objects.bulk_create(rows)

@@ -7,9 +7,9 @@ from functools import cache
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from aftersales import natural_keys
 from aftersales.accounts.models import Shop
 from aftersales.catalog.models import Sku
-from aftersales.core import natural_keys
 from aftersales.core.errors import ConflictError, DomainError
 from aftersales.orders.models import Buyer, Order, OrderLine, Payment
 

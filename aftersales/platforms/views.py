@@ -16,6 +16,7 @@ from aftersales.platforms.import_leases import reap_stale_imports
 from aftersales.platforms.models import ImportRun
 from aftersales.platforms.report import report_sheet
 from aftersales.platforms.services import import_file, queue_import
+from aftersales.serving.downloads import download
 from aftersales.web.access import CONSOLE_ROLES, staff_view
 
 #: Files up to this size are imported while the merchant waits; bigger ones go to the worker.
@@ -78,4 +79,4 @@ def run_report(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     run = _run_of(request, run_id)
     if fmt not in spreadsheets.FORMATS:
         raise Http404
-    return spreadsheets.download(report_sheet(run.report), fmt, f"import-{run.pk}-report.{fmt}")
+    return download(report_sheet(run.report), fmt, f"import-{run.pk}-report.{fmt}")

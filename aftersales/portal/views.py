@@ -14,12 +14,12 @@ from aftersales.care import services as care
 from aftersales.care.models import Satisfaction
 from aftersales.cases import services as cases
 from aftersales.cases.domain.states import Action, Actor, Kind, Status, allowed_actions
-from aftersales.core.client_address import client_address
 from aftersales.core.errors import DomainError
-from aftersales.core.throttle import Guard
 from aftersales.portal import selectors
 from aftersales.portal.forms import FindOrderForm, PhotoForm, RatingForm, RequestForm, TrackingForm
 from aftersales.portal.services import BUYER, add_photos_to_case, submit_request
+from aftersales.serving.client_address import client_address
+from aftersales.serving.throttle import Guard
 from aftersales.web.errors import error_text
 from aftersales.web.labels import join
 

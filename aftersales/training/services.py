@@ -28,6 +28,7 @@ from aftersales.catalog.models import Category, Product, Sku
 from aftersales.core import clock
 from aftersales.core.choices import Role
 from aftersales.core.errors import ConflictError, DomainError, NotFoundError
+from aftersales.core.messages import normalize_language
 from aftersales.intelligence.advice.selectors import advice_for_case
 from aftersales.orders.services import create_order
 from aftersales.training.domain.authoring import CaseFacts, scenario_source
@@ -54,14 +55,15 @@ _ROUTE = {"taobao": "alipay", "tmall": "alipay", "jd": "wechat", "pdd": "wechat"
 
 
 def sandbox_for(shop: Shop, user) -> Shop:
-    """The trainee's training shop for `shop`, made on first use with the shop's reply templates."""
+    """The trainee's training shop for `shop`, made on first use with the shop's reply templates. It bears the
+    shop's name; the pages mark it as training in the reader's language (`shop_name`)."""
     if shop.is_training:
         raise DomainError("training.not_a_real_shop")
     found = Sandbox.objects.filter(shop=shop, user=user).select_related("training_shop").first()
     if found is not None:
         return found.training_shop
     training = Shop.objects.create(
-        slug=f"t{user.pk}-{shop.slug}"[:50], name=f"{shop.name} · 培训 Training"[:100], training_of=shop,
+        slug=f"t{user.pk}-{shop.slug}"[:50], name=shop.name, training_of=shop,
         compensation_budget_fen=SANDBOX_BUDGET_FEN)
     Membership.objects.create(user=user, shop=training, role=Role.OWNER.value)
     Sandbox.objects.create(shop=shop, user=user, training_shop=training)
@@ -216,7 +218,9 @@ def _apply(attempt: Attempt, scenario: Scenario, step: Step, lang_note: str, now
     training, case_id = attempt.case.shop, attempt.case_id
     buyer, platform = By(Actor.BUYER), By(Actor.PLATFORM)
     if step.action == "say":
-        cases.add_note(training, case_id, platform if step.actor == "platform" else buyer, note=lang_note, now=now)
+        # The note is the record in Chinese; the line's code lets each reader see it in their own language.
+        cases.add_note(training, case_id, platform if step.actor == "platform" else buyer, note=lang_note,
+                       payload={"line": step.line}, now=now)
     elif step.action == "send_photos":
         label = "photo: damage as described" if scenario.photos == "real" else "photo: nothing wrong to be seen"
         add_evidence(training, case_id, buyer, data=_photo(scenario, f"{scenario.key} - {label}"))
@@ -370,6 +374,19 @@ def case_banner(training: Shop, case_id: int) -> dict | None:
     end = attempt.finished_at or clock.now()
     return {"attempt": attempt, "scenario": scenario, "minute": sim_minute(attempt, end),
             "deadline_hours": stage_deadline_minutes(scenario) // 60}
+
+
+def scripted_lines(scenario: Scenario, events, lang: str) -> dict[int, str]:
+    """What the simulated buyer and platform said on a training case, in the reader's language, by event:
+    the request's words and each scripted line (kept by its code, its words in the scenario library)."""
+    lang = normalize_language(lang)
+    shown = {}
+    for event in events:
+        if event.action == "open" and event.actor == Actor.BUYER.value and event.note:
+            shown[event.pk] = scenario.note.get(lang)
+        elif event.action == "note" and (event.payload or {}).get("line"):
+            shown[event.pk] = scenario.line(event.payload["line"]).get(lang)
+    return shown
 
 
 # ---------------------------------------------------------------------------------------------

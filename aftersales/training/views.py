@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from aftersales.accounts.current_shop import SESSION_KEY
 from aftersales.core.errors import DomainError
 from aftersales.training import selectors, services
 from aftersales.training.access import training_view
@@ -23,7 +24,6 @@ from aftersales.training.domain.scoring import refund_rule_fen
 from aftersales.training.domain.texts import render as text
 from aftersales.training.library import courses, scenario_for
 from aftersales.training.models import Attempt
-from aftersales.web.access import SESSION_KEY
 from aftersales.web.errors import error_text
 from aftersales.web.labels import join, label
 

@@ -1,7 +1,7 @@
 """Who is asking, for which shop, in which role: every staff page goes through `staff_view`.
 
-The current shop is kept in the session (`SESSION_KEY`) and is always resolved among the user's own
-memberships, so a shop id planted in the session or a URL never reaches another tenant's data.
+The current shop is kept in the session (`accounts.current_shop`) and is always resolved among the
+user's own memberships, so a shop id planted in the session or a URL never reaches another tenant's data.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from aftersales.accounts.current_shop import SESSION_KEY
 from aftersales.accounts.models import Membership, Shop
 from aftersales.cases.domain.states import Actor
 from aftersales.cases.services import By
 from aftersales.core.choices import Role
-
-SESSION_KEY = "current_shop_id"
 
 OWNER, AGENT, WAREHOUSE = Role.OWNER.value, Role.AGENT.value, Role.WAREHOUSE.value
 TRAINEE = Role.TRAINEE.value  # may only train: none of the role lists below admits a trainee
@@ -55,16 +54,6 @@ def resolve_staff(request: HttpRequest) -> Staff | None:
     if wanted != current.shop_id:
         request.session[SESSION_KEY] = current.shop_id
     return Staff(user=user, shop=current.shop, role=current.role, memberships=memberships)
-
-
-def choose_shop(request: HttpRequest, shop_id: int) -> bool:
-    """Switch the session to another of the user's shops; False if the user is not a member of it."""
-    if not request.user.is_authenticated:
-        return False
-    if not Membership.objects.filter(user=request.user, shop_id=shop_id).exists():
-        return False
-    request.session[SESSION_KEY] = shop_id
-    return True
 
 
 def staff_view(*roles: str) -> Callable:

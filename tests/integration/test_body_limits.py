@@ -9,7 +9,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIRequest
 from django.test import Client
 
-from aftersales.core import body_limits
+from aftersales.serving import body_limits
 
 pytestmark = pytest.mark.django_db
 MIB = 1024 * 1024

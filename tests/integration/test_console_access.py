@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import aftersales
+from aftersales.accounts.current_shop import SESSION_KEY
 from aftersales.cases.evidence import add_evidence
 from aftersales.cases.models import Case, CaseEvent
 from aftersales.refunds.models import RefundDecision
-from aftersales.web.access import SESSION_KEY
 from tests.integration.console_support import BUYER, member, open_case, png_bytes, recent_order, text
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_the_inbox_costs_the_same_number_of_queries_for_5_or_40_cases(client, sh
 def test_password_guessing_stops_the_guessing_client_and_never_locks_out_the_right_password(
         client, shop, settings, monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr("aftersales.core.throttle.time.sleep", slept.append)
+    monkeypatch.setattr("aftersales.serving.throttle.time.sleep", slept.append)
     settings.LOGIN_RATE = "3/m"
     member(shop, "agent_a", "agent")
     for _ in range(3):
@@ -145,7 +145,7 @@ def test_password_guessing_stops_the_guessing_client_and_never_locks_out_the_rig
 
 
 def test_behind_a_trusted_proxy_one_guesser_does_not_lock_out_all_staff(client, shop, settings, monkeypatch):
-    monkeypatch.setattr("aftersales.core.throttle.time.sleep", lambda s: None)
+    monkeypatch.setattr("aftersales.serving.throttle.time.sleep", lambda s: None)
     settings.LOGIN_RATE = "3/m"
     settings.TRUSTED_PROXIES = 1
     member(shop, "agent_a", "agent")

@@ -49,7 +49,7 @@ def test_the_order_is_found_with_its_phone_digits_only(client, order):
 def test_guessing_stops_the_guessing_client_and_only_slows_the_order_for_everyone_else(client, order, shop,
                                                                                       settings, monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr("aftersales.core.throttle.time.sleep", slept.append)
+    monkeypatch.setattr("aftersales.serving.throttle.time.sleep", slept.append)
     for digits in ("0001", "0002", "0003", "0004", "0005"):
         assert find(client, "DYP0001", digits).status_code == 422
     assert slept == []
@@ -77,7 +77,7 @@ def test_guessing_stops_the_guessing_client_and_only_slows_the_order_for_everyon
 
 
 def test_behind_a_trusted_proxy_each_buyer_is_counted_by_their_own_address(client, order, settings, monkeypatch):
-    monkeypatch.setattr("aftersales.core.throttle.time.sleep", lambda s: None)
+    monkeypatch.setattr("aftersales.serving.throttle.time.sleep", lambda s: None)
     settings.TRUSTED_PROXIES = 1
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for digits in ("0001", "0002", "0003", "0004", "0005"):

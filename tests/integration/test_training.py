@@ -237,3 +237,24 @@ def test_the_owner_turns_a_closed_case_into_a_scenario_with_the_buyer_masked(cli
     stranger = member(other, "stranger", "owner")
     client.force_login(stranger)
     assert client.post(reverse("training:from_case", args=[case.pk])).status_code == 404
+
+
+def test_a_scripted_line_is_kept_by_its_code_and_read_in_the_readers_language(client, shop, trainee):
+    """The buyer's line is recorded with its code: the English page reads it in English, the Chinese in
+    Chinese; the training shop bears the shop's own name (the pages mark it as training)."""
+    client.force_login(trainee)
+    attempt, case = _start(client, "no-reason-tags-intact")
+    assert case.shop.name == shop.name
+    _act(client, case, "reject", reason_code="other", note="不想退", confirm="on")
+    said = CaseEvent.objects.get(case=case, action="note", actor="buyer")
+    assert said.payload == {"line": "escalating"}
+    assert said.note == "这样不合理，我申请平台介入。"
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "That is not fair, I am asking the platform to step in." in english
+    assert "这样不合理" not in english
+    assert f"{shop.name} · Training" in english
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "这样不合理，我申请平台介入。" in chinese
+    assert f"{shop.name} · 培训" in chinese and "Training" not in chinese.split("<main")[0]

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from aftersales.analytics.domain.jumps import Week, check_jump
 from aftersales.analytics.domain.pareto import pareto
 from aftersales.analytics.domain.rates import (
-    Rate,
     Thresholds,
     Verdict,
     format_bp,
@@ -51,7 +50,6 @@ def test_category_thresholds_fall_back_to_the_shop():
 @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=10**6))
 def test_rate_bp_rounds_half_up(part, whole):
     assert rate_bp(part, whole) == math.floor(Fraction(part * 10_000, whole) + Fraction(1, 2))
-    assert Rate(part, whole).fraction == Fraction(part, whole)
 
 
 def test_format_bp():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from aftersales.core.client_address import client_address
+from aftersales.serving.client_address import client_address
 
 
 def _request(remote: str, forwarded: str | None = None):

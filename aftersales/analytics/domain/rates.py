@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from fractions import Fraction
 from math import isqrt
 
 BP = 10_000  # basis points in one
@@ -23,24 +22,6 @@ _Z, _2S, _4S = Z2_NUM, 2 * Z2_DEN, 4 * Z2_DEN
 #: Thresholds used when neither the category nor the shop sets its own.
 DEFAULT_GOOD_BP = 500  # at most 5%: good
 DEFAULT_ALERT_BP = 1000  # at least 10%: needs attention
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    part: int
-    whole: int
-
-    @property
-    def fraction(self) -> Fraction | None:
-        return Fraction(self.part, self.whole) if self.whole else None
-
-    @property
-    def bp(self) -> int | None:
-        return rate_bp(self.part, self.whole)
-
-    @property
-    def lower_bp(self) -> int | None:
-        return wilson_lower_bp(self.part, self.whole)
 
 
 def rate_bp(part: int, whole: int) -> int | None:

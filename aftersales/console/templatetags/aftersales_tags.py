@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import translation
+from django.utils.translation import gettext
 
 from aftersales.cases.domain import deadlines
 from aftersales.core import clock
@@ -34,6 +35,17 @@ def yuan(fen) -> str:
 @register.filter
 def label(code, table: str) -> str:
     return labels.label(table, code or "")
+
+
+@register.filter
+def shop_name(shop) -> str:
+    """A shop's name as the staff menu shows it: a training shop is the real shop's name marked as training,
+    in the reader's language (the name itself is the shop's, in no language)."""
+    if shop is None:
+        return ""
+    if getattr(shop, "is_training", False):
+        return gettext("%(shop)s · Training") % {"shop": shop.name}
+    return shop.name
 
 
 @register.filter

@@ -240,11 +240,6 @@ def urgency_hits(text: str) -> dict[int, list[str]]:
     return scan(text).levels
 
 
-def tag_hits(text: str) -> dict[str, list[str]]:
-    """The product-cause tags whose words occur in the text, in the lexicon's order."""
-    return scan(text).tags
-
-
 def keyword_reason(text: str) -> str:
     """The keyword baseline: the first reason (in the lexicon's order) with a word in the text, else other."""
     hits = reason_hits(text)

@@ -53,9 +53,35 @@
         b.checked = box.checked;
       });
     }
-    // The shop switcher submits as soon as a shop is picked (no inline handler: the CSP forbids them).
-    if (box.matches && box.matches("[data-submit-on-change]") && box.form) box.form.submit();
+    // The shop switcher submits as soon as a shop is picked (no inline handler: the CSP forbids them) —
+    // with the mouse; a keyboard user walks the shops with the arrow keys and switches with Enter.
+    if (box.matches && box.matches("[data-submit-on-change]") && box.form) {
+      if (box === walkedByKeys) return;
+      box.form.submit();
+    }
   });
+
+  var walkedByKeys = null;
+  var WALKING_KEYS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
+  document.addEventListener("keydown", function (ev) {
+    var el = ev.target;
+    if (!el.matches) return;
+    if (el.matches("[data-submit-on-change]") && el.form) {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        el.form.submit();
+      } else if (!ev.altKey && (WALKING_KEYS.indexOf(ev.key) >= 0 || ev.key.length === 1)) {
+        walkedByKeys = el;  // the change this key makes only picks; Enter switches
+      }
+      return;
+    }
+    // Ctrl+Enter (⌘+Enter) sends what is written in a text area: a reply, a note, a reason.
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && el.matches("textarea") && el.form) {
+      ev.preventDefault();
+      el.form.requestSubmit();
+    }
+  });
+  document.addEventListener("mousedown", function () { walkedByKeys = null; });
 
   function confirmText(form, button) {
     return (button && button.dataset && button.dataset.confirm) || (form && form.dataset.confirm) || "";
