@@ -198,9 +198,3 @@ def report_sheet(entries: Iterable[dict]) -> spreadsheets.Sheet:
 def report_csv(entries: Iterable[dict]) -> bytes:
     """UTF-8 with a BOM, so that Excel opens the Chinese text right."""
     return spreadsheets.to_bytes(report_sheet(entries), "csv")
-
-
-def report_xlsx(entries: Iterable[dict]) -> bytes:
-    return spreadsheets.to_bytes(report_sheet(entries), "xlsx")
-
-
