@@ -18,7 +18,7 @@ class ImportForm(forms.Form):
     platform = forms.ChoiceField(label=_("Platform"))
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[("orders", _("Orders (订单导出)")), ("cases", _("After-sale cases (售后导出)"))],
+        choices=[("orders", _("Orders (the order export)")), ("cases", _("After-sale cases (the after-sale export)"))],
     )
     file = forms.FileField(
         label=_("Export file"),

@@ -58,6 +58,10 @@ class OrderPlan:
     replaces: Any = None
     moves_to: tuple[LinePlan, int] | None = None
     write_lines: bool = True
+    #: Times the file does not give, stood in for (paid_at by the order's creation time, shipped_at by
+    #: the payment or arrival time): they date a new order, but never overwrite a time already stored
+    #: (a 销售明细 sheet with only 订单创建时间 must not move the 订单报表's payment and ship times).
+    stand_ins: frozenset[str] = frozenset()
 
     @property
     def rows(self) -> list[int]:
@@ -84,7 +88,9 @@ def plan_order(order_id: str, records: list[OrderLineRecord], report: Report, co
             report.warning(r.row_number, col("order_status"), order_id, "import.unpaid_order")
         return None
     # None: the file has no time for the order (Taobao's 宝贝报表); it must then already be stored.
-    paid_at = _earliest(records, "paid_at") or _earliest(records, "created_at")
+    paid_at = _earliest(records, "paid_at")
+    stand_in = paid_at is None
+    paid_at = paid_at or _earliest(records, "created_at")
     kept = []
     for r in records:
         if len(r.platform_line_id) > ID_LIMIT:
@@ -94,10 +100,11 @@ def plan_order(order_id: str, records: list[OrderLineRecord], report: Report, co
             kept.append(r)
     if not kept:
         return None
-    return _plan(order_id, kept, paid_at)
+    return _plan(order_id, kept, paid_at, paid_stand_in=stand_in)
 
 
-def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | None) -> OrderPlan:
+def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | None, *,
+          paid_stand_in: bool = False) -> OrderPlan:
     amounts, freight = line_amounts(records)
     lines = [
         LinePlan(r, r.platform_line_id, cut(r.product_title, 200), cut(r.sku_code, 64), cut(r.sku_spec, 200),
@@ -109,7 +116,11 @@ def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | Non
     signed_at = _latest(records, "completed_at") if "completed" in codes else None
     # Without a ship time in the file: a received order left no later than it arrived, and a shipped
     # one is known to have left (the time it was paid stands in), so the goods' status stays right.
-    shipped_at = _earliest(records, "shipped_at") or signed_at or (paid_at if "shipped" in codes else None)
+    shipped_at = _earliest(records, "shipped_at")
+    stand_ins = {"paid_at"} if paid_stand_in else set()
+    if shipped_at is None:
+        stand_ins.add("shipped_at")
+        shipped_at = signed_at or (paid_at if "shipped" in codes else None)
     fields = {
         "status_raw": cut(first.order_status, 64),
         "channel": _first_text(records, "channel"),
@@ -128,7 +139,7 @@ def _plan(order_id: str, records: list[OrderLineRecord], paid_at: datetime | Non
     }
     plan = OrderPlan(
         order_id=order_id, lines=lines, paid_at=paid_at, shipped_at=shipped_at, signed_at=signed_at,
-        freight_fen=freight, fields=fields, buyer=buyer,
+        freight_fen=freight, fields=fields, buyer=buyer, stand_ins=frozenset(stand_ins),
     )
     for r in records:
         tracking = cut(normalise_tracking(r.tracking_no), 64)

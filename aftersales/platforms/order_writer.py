@@ -351,6 +351,9 @@ class OrderWriter:
                 ))
                 orders[plan.order_id] = Saved(0, goods, freight, plan.paid_at)
             else:
+                for name in plan.stand_ins:
+                    if getattr(order, name) is not None:
+                        del values[name]  # the file does not give it: the stored time stays
                 if _apply(order, values):
                     order.free_shipping = order.freight_fen == 0
                     order.updated_at = now

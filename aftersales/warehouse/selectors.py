@@ -9,7 +9,13 @@ from aftersales.cases.domain.states import Status
 from aftersales.cases.models import Case
 from aftersales.core.tracking import normalise_tracking
 from aftersales.warehouse.models import ReturnParcel
-from aftersales.warehouse.services import find_case_by_tracking
+from aftersales.warehouse.services import find_case_by_tracking, unmatched_parcel
+
+
+def registered_unmatched(shop: Shop, tracking_no: str) -> ReturnParcel | None:
+    """The parcel with no information already on the desk under this tracking number: scanning it again
+    must not register it twice."""
+    return unmatched_parcel(shop, tracking_no)
 
 
 def scan(shop: Shop, tracking_no: str) -> tuple[Case | None, Case | None]:

@@ -38,6 +38,15 @@ def find_case_by_tracking(shop: Shop, tracking_no: str) -> Case | None:
     )
 
 
+def unmatched_parcel(shop: Shop, tracking_no: str, *, lock: bool = False) -> ReturnParcel | None:
+    """The parcel with no information (无信息件) already registered under this tracking number, if any."""
+    tracking_no = normalise_tracking(tracking_no)
+    if not tracking_no:
+        return None
+    parcels = ReturnParcel.objects.filter(shop=shop, tracking_no=tracking_no, case__isnull=True)
+    return (parcels.select_for_update() if lock else parcels).order_by("received_at").first()
+
+
 @transaction.atomic
 def receive_parcel(
     shop: Shop,
@@ -60,8 +69,13 @@ def receive_parcel(
     else:
         found = find_case_by_tracking(shop, tracking_no)
         case = hold_case(shop, found.pk) if found else None
+    # A scanner reads the same label twice, or a parcel kept with no information is scanned again once its
+    # case has its tracking number: it is the same parcel, never a second one on the desk.
+    kept = unmatched_parcel(shop, tracking_no, lock=True)
+    if kept is not None and case is None:
+        raise ConflictError("parcel.already_registered", tracking_no=tracking_no, received_at=kept.received_at)
     user = by.user if getattr(by.user, "is_authenticated", False) else None
-    parcel = ReturnParcel.objects.create(
+    parcel = kept or ReturnParcel.objects.create(
         shop=shop,
         tracking_no=tracking_no,
         carrier=carrier.strip(),

@@ -23,12 +23,12 @@ from aftersales.web.errors import error_text
 
 
 def _desk(request: HttpRequest, *, scan_form=None, receive_form=None, error: str = "", status: int = 200,
-          waiting=None, received=None, scanned: str = "") -> HttpResponse:
+          waiting=None, received=None, kept=None, scanned: str = "") -> HttpResponse:
     shop = request.staff.shop
     context = {
         "nav": "desk", "error": error, "scanned": scanned,
         "scan_form": scan_form or ScanForm(), "receive_form": receive_form or ReceiveForm(prefix="parcel"),
-        "waiting": waiting, "received": received,
+        "waiting": waiting, "received": received, "kept": kept,
         "to_inspect": list(selectors.awaiting_inspection(shop)),
         "unmatched": list(selectors.unmatched_parcels(shop)),
         "recent": list(selectors.recent_parcels(shop)),
@@ -46,7 +46,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         return _desk(request, scan_form=form, status=422)
     tracking_no = form.cleaned_data["tracking_no"]
     waiting, received = selectors.scan(request.staff.shop, tracking_no)
-    return _desk(request, scan_form=form, waiting=waiting, received=received, scanned=tracking_no,
+    kept = None if waiting or received else selectors.registered_unmatched(request.staff.shop, tracking_no)
+    return _desk(request, scan_form=form, waiting=waiting, received=received, scanned=tracking_no, kept=kept,
                  receive_form=ReceiveForm(prefix="parcel", initial={"tracking_no": tracking_no}))
 
 
@@ -69,7 +70,7 @@ def receive(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Parcel received for %(number)s. Inspect it now.") % {"number": parcel.case.number})
         return redirect("warehouse:inspect", case_id=parcel.case_id)
     messages.warning(request, _("No case waits for this parcel: it is kept as a parcel with no information "
-                                "(无信息件) until it is matched."))
+                                "until it is matched."))
     return redirect("warehouse:desk")
 
 

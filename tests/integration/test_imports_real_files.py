@@ -64,7 +64,10 @@ EXPECTED = {
     "jd_service_orders.xlsx": (("xlsx", "", "服务单列表", 2), 3, 1, [(6, "客户期望", "价保", "import.unknown_kind")]),
     "pdd_orders_82.csv": (("csv", "utf-8", "", 1), 3, 1, [(5, "用户实付金额(元)", "十九块九", "money.invalid")]),
     "pdd_orders_23.csv": (("csv", "gb18030", "", 3), 1, 0, []),
-    "pdd_aftersales.xlsx": (("xlsx", "", "售后信息", 1), 3, 1, [(5, "售后状态", "待平台审核", "import.unknown_status")]),
+    # The 说明 sheet before the data has no header: left out, in one line of the report.
+    "pdd_aftersales.xlsx": (("xlsx", "", "售后信息", 1), 3, 1, [
+        (None, "", "说明", "import.sheet_skipped"), (5, "售后状态", "待平台审核", "import.unknown_status"),
+    ]),
 }
 
 
@@ -99,8 +102,11 @@ def test_each_file_is_read_as_it_is_and_each_bad_row_is_named(shop):
         assert (run.format, run.encoding, run.sheet, run.header_row) == read_as, name
         assert (run.created, run.updated, run.unchanged, run.skipped) == (created, 0, 0, skipped), name
         assert [(p["row"], p["column"], p["value"], p["code"]) for p in run.report] == problems, name
-        # every problem speaks both languages and names its row
-        assert all(f"第 {p['row']} 行" in p["message_zh"] and f"Row {p['row']}" in p["message_en"] for p in run.report)
+        # every problem speaks both languages and names its row (a sheet left out: the sheet)
+        assert all(f"第 {p['row']} 行" in p["message_zh"] and f"Row {p['row']}" in p["message_en"]
+                   for p in run.report if p["row"] is not None)
+        assert all(f"工作表「{p['value']}」" in p["message_zh"] and f"Sheet {p['value']} " in p["message_en"]
+                   for p in run.report if p["row"] is None)
     assert runs["jd_service_orders.xlsx"].report[0]["message_zh"] == (
         "第 6 行「客户期望」的值「价保」无效：无法识别的售后类型。可以在映射文件 jd_cases.toml 的 [case_kind] 里加上它。"
     )

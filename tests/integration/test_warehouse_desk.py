@@ -236,3 +236,28 @@ def test_a_required_field_without_its_own_message_reads_plainly():
         with pytest.raises(forms.ValidationError) as refused:
             forms.CharField().clean("")
         assert refused.value.messages == ["请填写这一项。"]
+
+
+def test_a_parcel_scanned_again_is_not_registered_twice(client, keeper, shop):
+    """A scanner reads a label twice: the desk said "no case waits" again and offered a second 无信息件."""
+    client.post("/warehouse/receive/", {"parcel-tracking_no": "YT9999999999", "parcel-note": "T恤一件，无单据"})
+    again = text(client.get("/warehouse/", {"tracking_no": "yt9999999999"}))
+    assert "这个包裹已于" in again and "登记为无信息件" in again
+    assert 'name="parcel-note" id="scan-note"' not in again  # no second registration offered
+    twice = client.post("/warehouse/receive/", {"parcel-tracking_no": "YT9999999999", "parcel-note": "又扫了一次"})
+    assert twice.status_code == 422 and "不要重复登记" in text(twice)
+    assert ReturnParcel.objects.count() == 1 and ReturnParcel.objects.get().note == "T恤一件，无单据"
+    english(client)
+    assert "was registered at" in text(client.get("/warehouse/", {"tracking_no": "YT9999999999"}))
+
+
+def test_a_kept_parcel_is_the_one_received_once_its_case_has_the_tracking_number(client, keeper, shop):
+    case = open_case(shop, recent_order(shop, "DYW0004"))
+    services.approve_case(shop, case.pk, MERCHANT)
+    client.post("/warehouse/receive/", {"parcel-tracking_no": "YT8888888888", "parcel-note": "连衣裙"})
+    services.record_return_shipment(shop, case.pk, BUYER, carrier="圆通", tracking_no="YT8888888888")
+    response = client.post("/warehouse/receive/", {"parcel-tracking_no": "YT8888888888", "parcel-case": case.pk})
+    assert response.status_code == 302
+    parcel = ReturnParcel.objects.get()
+    assert parcel.case_id == case.pk and parcel.note == "连衣裙"
+    assert Case.objects.get(pk=case.pk).status == "return_received"

@@ -18,8 +18,10 @@ from aftersales.platforms.importing import (
     OrderLineRecord,
     load_mapping,
     open_export,
+    open_exports,
     open_table,
     parse_cases,
+    parse_export,
     parse_orders,
 )
 from tests.unit import platform_fixtures as fx
@@ -307,3 +309,53 @@ def test_parsing_a_200k_row_csv_needs_bounded_memory(tmp_path):
     count, before, after = map(int, done.stdout.split())
     assert count == BIG_ROWS
     assert after - before < 50_000_000  # mostly the duplicate check's id index; the records come and go
+
+
+# ---- workbooks with several sheets ----------------------------------------------------------------
+
+
+def sheets_workbook(*sheets: tuple[str, list[list[object]]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, content in sheets:
+        sheet = book.create_sheet(title)
+        for line in content:
+            sheet.append(line)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+ITEM_SHEET = ("销售明细", [["子订单编号", "主订单编号", "商品标题", "购买数量", "买家应付货款"],
+                         ["A101", "A1", "真丝眼罩", 2, 79.8]])
+SUMMARY_SHEET = ("订单报表", [["订单编号", "商品标题", "宝贝总数量", "买家实付金额", "订单付款时间"],
+                             ["A1", "真丝眼罩", 2, 70, "2026-05-20 09:30:00"]])
+REFUND_SHEET = ("退款", [["退款编号", "订单编号", "退款状态", "退款总额"], ["R1", "A1", "退款成功", "70.00"]])
+
+
+def test_every_sheet_of_the_export_is_read_summary_rows_first():
+    data = sheets_workbook(("空白", []), ITEM_SHEET, ("备注", [["这是说明"]]), SUMMARY_SHEET, REFUND_SHEET)
+    export = parse_export("taobao", "orders", "三表.xlsx", data)
+    assert [(f.sheet, f.header_row) for f in export.files] == [("订单报表", 1), ("销售明细", 1)]
+    summary, items = ([(r.row_number, r.platform_line_id, r.quantity) for r in f] for f in export.files)
+    assert summary == [(2, "A1#order", 2)] and items == [(2, "A101", 2)]
+    # the empty sheet is not mentioned; the others say why they were left out
+    assert [(s.sheet, s.code, s.params.get("detected_zh")) for s in export.skipped] == [
+        ("备注", "import.sheet_skipped", None), ("退款", "import.sheet_other_export", "淘宝/天猫退款报表"),
+    ]
+    # the single-table readers keep taking the first sheet with the header
+    assert open_export("taobao", "orders", "三表.xlsx", data).sheet == "销售明细"
+
+
+def test_a_csv_is_one_table():
+    export = open_exports("taobao", "orders", "ExportOrderList.csv", fx.taobao_orders_csv())
+    assert [(t.format, t.sheet) for t in export.tables] == [("csv", None)] and export.skipped == []
+
+
+def test_a_workbook_of_sheets_none_of_them_this_export_is_refused_as_before():
+    data = sheets_workbook(("说明", [["导出时间：2026-05-29"]]), REFUND_SHEET)
+    with pytest.raises(ImportFileError) as err:
+        parse_export("taobao", "orders", "退款.xlsx", data)
+    assert (err.value.code, err.value.params["detected_kind"]) == ("import.wrong_file", "cases")

@@ -13,10 +13,12 @@ from aftersales.platforms.importing import (
     CASE_STATUSES,
     ImportFileError,
     load_mapping,
+    parse_cases,
     parse_orders,
     resolve_platform,
 )
 from aftersales.platforms.importing.mapping import KINDS, PLATFORMS
+from aftersales.platforms.importing.text import text_key
 from tests.unit import platform_fixtures as fx
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "aftersales" / "platforms" / "mappings"
@@ -231,3 +233,35 @@ def test_the_reading_layer_needs_no_django():
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True, env={"PATH": "/usr/bin:/bin"})
+
+
+def test_the_newer_qianniu_and_refund_headings_are_all_known():
+    """Research note 2c (the 千牛 xlsx's renamed headings, the 销售明细 sheet) and 2d (the newer refund xlsx)."""
+    orders, cases = load_mapping("taobao", "orders"), load_mapping("taobao", "cases")
+    read_as = {
+        "买家实付金额": "paid_fen", "商品标题": "product_title", "商品属性SKU": "sku_spec", "子订单编号": "platform_line_id",
+        "主订单编号": "platform_order_id", "商品价格": "unit_price_fen", "买家应付货款": "goods_fen",
+        "退款状态": "aftersale_status",
+    }  # fmt: skip
+    for heading, name in read_as.items():
+        assert orders.match([heading]).columns == {name: (0,)}, heading
+    refunds = {
+        "退款申请时间": "requested_at", "售后类型": "kind", "退款总额": "requested_amount_fen",
+        "退给买家金额": "refund_amount_fen", "退给平台金额": "refund_discount_fen", "部分退款/全额退款": "refund_scope",
+        "客服介入状态": "arbitration",
+    }  # fmt: skip
+    for heading, name in refunds.items():
+        assert cases.match([heading]).columns == {name: (0,)}, heading
+    assert cases.lookup("refund_scope", "全额退款") == "full" and cases.lookup("refund_scope", "部分退款") == "partial"
+    assert text_key("无客服介入") not in cases.arbitration_active
+
+
+def test_the_newer_refund_xlsx_reads_what_goes_to_the_buyer_and_to_the_platform():
+    headings = ["订单编号", "退款编号", "退款申请时间", "售后类型", "退款总额", "退给买家金额", "退给平台金额", "退款状态",
+                "客服介入状态", "部分退款/全额退款"]
+    row = {"订单编号": "A1", "退款编号": "R1", "退款申请时间": "2026-05-22 08:00:00", "售后类型": "仅退款", "退款总额": "20.00",
+           "退给买家金额": "18.00", "退给平台金额": "2.00", "退款状态": "买家已经申请退款，等待卖家同意",
+           "客服介入状态": "无客服介入", "部分退款/全额退款": "部分退款"}
+    (case,) = parse_cases("taobao", "退款.xlsx", fx.xlsx_bytes(headings, [row]))
+    assert (case.kind, case.status, case.requested_amount_fen, case.refund_amount_fen, case.refund_discount_fen) == (
+        "partial_refund", "requested", 2000, 1800, 200)

@@ -5,8 +5,16 @@ The public API; see parse.py for how to consume it and mappings/README.md for th
 
 from aftersales.platforms.importing.extract import derive_line_id, summary_line_id
 from aftersales.platforms.importing.mapping import Mapping, load_mapping, resolve_platform
-from aftersales.platforms.importing.parse import ParsedFile, open_export, parse_cases, parse_orders
-from aftersales.platforms.importing.reader import Table, open_table
+from aftersales.platforms.importing.parse import (
+    ParsedExport,
+    ParsedFile,
+    open_export,
+    open_exports,
+    parse_cases,
+    parse_export,
+    parse_orders,
+)
+from aftersales.platforms.importing.reader import SkippedSheet, Table, Tables, open_table, open_tables
 from aftersales.platforms.importing.records import (
     CASE_KINDS,
     CASE_STATUSES,
@@ -31,16 +39,22 @@ __all__ = [
     "ImportFileError",
     "Mapping",
     "OrderLineRecord",
+    "ParsedExport",
     "ParsedFile",
     "ParsedRow",
     "RowError",
     "RowWarning",
+    "SkippedSheet",
     "Table",
+    "Tables",
     "derive_line_id",
     "load_mapping",
     "open_export",
+    "open_exports",
     "open_table",
+    "open_tables",
     "parse_cases",
+    "parse_export",
     "parse_orders",
     "resolve_platform",
     "summary_line_id",

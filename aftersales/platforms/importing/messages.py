@@ -108,6 +108,15 @@ ROW_MESSAGES: dict[str, tuple[str, str]] = {
         _CELL + "无法识别的售后状态。可以在映射文件 {mapping_file} 的 [case_status] 里加上它。",
         _CELL_EN + "unknown after-sale status. Add it to [case_status] in {mapping_file}.",
     ),
+    # A sheet of a workbook that is not imported (the others are): one line in the report, no row.
+    "import.sheet_skipped": (
+        "工作表「{sheet}」里没有找到{export_zh}的表头，这个工作表没有导入。",
+        "Sheet {sheet} has no {export_en} header; it was not imported.",
+    ),
+    "import.sheet_other_export": (
+        "工作表「{sheet}」看起来是{detected_zh}，不是{export_zh}，这个工作表没有导入。",
+        "Sheet {sheet} looks like a {detected_en}, not a {export_en}; it was not imported.",
+    ),
     "import.duplicate_row": (
         "第 {row} 行与第 {kept_row} 行的「{column}」都是「{value}」，"
         "以后面的第 {kept_row} 行为准，第 {row} 行不导入。",

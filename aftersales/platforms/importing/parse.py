@@ -26,7 +26,7 @@ from aftersales.platforms.importing.extract import (
     summary_line_id,
 )
 from aftersales.platforms.importing.mapping import Mapping, all_mappings, load_mapping, resolve_platform
-from aftersales.platforms.importing.reader import Source, Table, open_table
+from aftersales.platforms.importing.reader import SkippedSheet, Source, Table, Tables, open_table, open_tables
 from aftersales.platforms.importing.records import (
     TERMINAL_STATUSES,
     CaseRecord,
@@ -70,6 +70,31 @@ class ParsedFile(Iterator[ParsedRow]):
         return self.table.headings
 
 
+class ParsedExport:
+    """Every sheet of an export that holds it (a CSV: one), each parsed, in the order to import them
+    (a 千牛 订单报表 sheet before the item sheets of the same orders), and the sheets left out."""
+
+    def __init__(self, files: list[ParsedFile], skipped: list[SkippedSheet]) -> None:
+        self.files = files
+        self.skipped = skipped
+
+
+def parse_export(
+    platform: str, kind: str, file_name: str, data: Source, *, mappings_dir: MappingsDir = None, dedupe: bool = True
+) -> ParsedExport:
+    """Records of every sheet of the export that has the header of `kind` (see reader._find_sheets).
+
+    Read the files one after the other, each to its end: the sheets of a workbook share it. Duplicates
+    are found within a sheet (row numbers are the sheet's own).
+    """
+    recorded_platform, _ = resolve_platform(platform)
+    mapping = load_mapping(platform, kind, mappings_dir)
+    found = open_exports(platform, kind, file_name, data, mappings_dir=mappings_dir)
+    build = build_order if kind == "orders" else build_case
+    files = [ParsedFile(t, _rows(t, mapping, recorded_platform, build, dedupe)) for t in found.tables]
+    return ParsedExport(files, found.skipped)
+
+
 def parse_orders(
     platform: str, file_name: str, data: Source, *, mappings_dir: MappingsDir = None, dedupe: bool = True
 ) -> ParsedFile:
@@ -99,6 +124,17 @@ def open_export(
         m for m in all_mappings(mappings_dir) if (m.platform, m.kind) != (mapping.platform, mapping.kind)
     ]
     return open_table(data, file_name, mapping, others)
+
+
+def open_exports(
+    platform: str, kind: str, file_name: str, data: Source, *, mappings_dir: MappingsDir = None
+) -> Tables:
+    """As `open_export`, for every sheet of a workbook that has the header (see reader._find_sheets)."""
+    mapping = load_mapping(platform, kind, mappings_dir)
+    others = [
+        m for m in all_mappings(mappings_dir) if (m.platform, m.kind) != (mapping.platform, mapping.kind)
+    ]
+    return open_tables(data, file_name, mapping, others)
 
 
 def _parse(

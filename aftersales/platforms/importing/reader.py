@@ -27,7 +27,7 @@ import charset_normalizer
 
 from aftersales.platforms.importing.mapping import HeaderMatch, Mapping
 from aftersales.platforms.importing.records import ImportFileError
-from aftersales.platforms.importing.text import clean_cell, clean_heading
+from aftersales.platforms.importing.text import clean_cell, clean_heading, text_key
 
 SCAN_ROWS = 10  # the header is looked for in this many rows (JD 服务单 has a group row above it)
 HEAD_BYTES = 256 * 1024  # how much of a CSV is decoded up front to choose the encoding
@@ -67,6 +67,31 @@ class Table:
             yield number, {h: clean_cell(c) for h, c in zip(self.headings, cells, strict=False) if h}
 
 
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A sheet of a workbook that is not imported: `code` and `params` say why, for the report."""
+
+    sheet: str
+    code: str  # import.sheet_skipped (no header of this export) / import.sheet_other_export
+    params: dict[str, str]
+
+
+@dataclass
+class Tables:
+    """Every sheet of a file that holds the export, in the order to import them (a CSV: one), and the
+    sheets left out. Read the tables one after the other, each to its end: they share the workbook."""
+
+    tables: list[Table]
+    skipped: list[SkippedSheet]
+
+
+def open_tables(
+    source: Source, file_name: str, mapping: Mapping, alternatives: Sequence[Mapping] = ()
+) -> Tables:
+    """As `open_table`, but a workbook gives every sheet with `mapping`'s header (see _find_sheets)."""
+    return _open(source, file_name, mapping, alternatives, every_sheet=True)
+
+
 def open_table(
     source: Source, file_name: str, mapping: Mapping, alternatives: Sequence[Mapping] = ()
 ) -> Table:
@@ -75,6 +100,12 @@ def open_table(
     `alternatives` are the other platforms' and kinds' mappings: when the header is missing they tell
     "this is a PDD order file, not a Douyin case file" apart from "this is not an export at all".
     """
+    return _open(source, file_name, mapping, alternatives, every_sheet=False)
+
+
+def _open(
+    source: Source, file_name: str, mapping: Mapping, alternatives: Sequence[Mapping], *, every_sheet: bool
+) -> Any:
     stream = _binary_stream(source)
     start = stream.tell() if _seekable(stream) else 0
     head = stream.read(HEAD_BYTES)
@@ -84,8 +115,9 @@ def open_table(
         raise ImportFileError("import.empty_file", file_name=file_name)
     _refuse_non_tables(head, file_name)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip: .xlsx (or something that is not a table)
-        return _open_xlsx(_rewound(stream, start, head), file_name, mapping, alternatives)
-    return _open_csv(head, stream, file_name, mapping, alternatives)
+        return _open_xlsx(_rewound(stream, start, head), file_name, mapping, alternatives, every_sheet=every_sheet)
+    table = _open_csv(head, stream, file_name, mapping, alternatives)
+    return Tables([table], []) if every_sheet else table
 
 
 # ---- recognising what the bytes are -------------------------------------------------------------
@@ -274,7 +306,9 @@ def _csv_rows(
 # ---- XLSX ---------------------------------------------------------------------------------------
 
 
-def _open_xlsx(stream: IO[bytes], file_name: str, mapping: Mapping, alts: Sequence[Mapping]) -> Table:
+def _open_xlsx(
+    stream: IO[bytes], file_name: str, mapping: Mapping, alts: Sequence[Mapping], *, every_sheet: bool = False
+) -> Table | Tables:
     from openpyxl import load_workbook  # imported here: reading a CSV should not pay for openpyxl
 
     try:
@@ -289,42 +323,82 @@ def _open_xlsx(stream: IO[bytes], file_name: str, mapping: Mapping, alts: Sequen
     except Exception:  # openpyxl reports damage with many exception types (zip, XML, KeyError …)
         raise ImportFileError("import.corrupt_xlsx", file_name=file_name) from None
     try:
-        return _find_sheet(workbook, file_name, mapping, alts)
+        found = _find_sheets(workbook, file_name, mapping, alts, every_sheet=every_sheet)
     except ImportFileError:
         workbook.close()
         raise
     except Exception:
         workbook.close()
         raise ImportFileError("import.corrupt_xlsx", file_name=file_name) from None
+    return found if every_sheet else found.tables[0]
 
 
-def _find_sheet(workbook: Any, file_name: str, mapping: Mapping, alts: Sequence[Mapping]) -> Table:
-    """The first sheet with the header: PDD puts its 售后 data on a second sheet, 售后信息."""
-    scanned = []
+def _find_sheets(
+    workbook: Any, file_name: str, mapping: Mapping, alts: Sequence[Mapping], *, every_sheet: bool
+) -> Tables:
+    """The sheets with the header, in the order to import them; the others, with why they are left out.
+
+    PDD puts its 售后 data on a second sheet (售后信息); the 千牛 三表 workbook holds 订单报表 (one row per
+    order) and 销售明细 (one row per item) of the same orders. Without `every_sheet` only the first sheet
+    with the header is taken. A sheet whose header another export knows better is that export's, not
+    this one's (the workbook may carry a 发货报表 or a 退款 sheet beside the orders).
+    """
+    scanned: list[list[list[str]]] = []
+    found: list[tuple[Any, int, HeaderMatch, list[str]]] = []
+    skipped: list[SkippedSheet] = []
     for sheet in workbook.worksheets:
         sheet.reset_dimensions()  # some exporters write a wrong <dimension>; read every cell
         rows = [_xlsx_cells(r) for r in sheet.iter_rows(max_row=SCAN_ROWS, values_only=True)]
-        found = _find_header(rows, mapping)
-        if found is not None:
-            index, match = found
-            _refuse_ambiguous(file_name, rows[index], mapping, alts)
-            headings = tuple(clean_heading(c) for c in rows[index])
-            lines = _xlsx_rows(workbook, sheet, file_name)
-            return Table(file_name, "xlsx", None, sheet.title, index + 1, headings, match, lines)
         scanned.append(rows)
-    if not any(any(cells) for rows in scanned for cells in rows):
-        raise ImportFileError("import.empty_file", file_name=file_name)
-    raise _header_error(file_name, mapping, alts, scanned)
+        header = _find_header(rows, mapping)
+        rival = _best_rival(rows if header is None else [rows[header[0]]], alts)
+        if header is not None and (rival is None or rival[0] <= mapping.recognised(rows[header[0]])):
+            found.append((sheet, header[0], header[1], rows[header[0]]))
+            if not every_sheet:
+                break
+        elif any(any(c.strip() for c in cells) for cells in rows):  # an empty sheet (Sheet2 …) goes unsaid
+            skipped.append(_skipped(sheet.title, mapping, rival[1] if rival is not None else None))
+    if not found:
+        if not any(any(cells) for rows in scanned for cells in rows):
+            raise ImportFileError("import.empty_file", file_name=file_name)
+        raise _header_error(file_name, mapping, alts, scanned)
+    # Summary rows before item rows: an order's item lines replace the summary line it was stored as
+    # (order_summaries), and a 宝贝报表 without times can only add lines to an order already stored.
+    found.sort(key=lambda f: not _summary_sheet(mapping, f[2], f[3]))
+    tables = [
+        Table(file_name, "xlsx", None, sheet.title, index + 1, tuple(clean_heading(c) for c in cells), match,
+              _xlsx_rows(workbook, sheet, file_name, close=position == len(found) - 1))
+        for position, (sheet, index, match, cells) in enumerate(found)
+    ]
+    return Tables(tables, skipped)
 
 
-def _xlsx_rows(workbook: Any, sheet: Any, file_name: str) -> Iterator[tuple[int, list[str]]]:
+def _summary_sheet(mapping: Mapping, match: HeaderMatch, cells: Sequence[str]) -> bool:
+    """A one-row-per-order sheet: no sub-order id, and its quantity counts a whole order (宝贝总数量)."""
+    if not mapping.order_summary or "platform_line_id" in match.columns:
+        return False
+    return any(text_key(cells[i]) in mapping.order_summary for i in match.columns.get("quantity", ()))
+
+
+def _skipped(title: str, mapping: Mapping, detected: Mapping | None) -> SkippedSheet:
+    params = {"sheet": title, "export_zh": mapping.name_zh, "export_en": mapping.name_en}
+    if detected is None:
+        return SkippedSheet(title, "import.sheet_skipped", params)
+    return SkippedSheet(
+        title, "import.sheet_other_export", {**params, "detected_zh": detected.name_zh, "detected_en": detected.name_en}
+    )
+
+
+def _xlsx_rows(workbook: Any, sheet: Any, file_name: str, *, close: bool = True) -> Iterator[tuple[int, list[str]]]:
     try:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, _xlsx_cells(values)
     except Exception:  # damage deep inside a sheet only shows while streaming it
+        workbook.close()
         raise ImportFileError("import.corrupt_xlsx", file_name=file_name) from None
     finally:
-        workbook.close()
+        if close:  # the workbook's last sheet to import: the others were read before it
+            workbook.close()
 
 
 def _xlsx_cells(values: Sequence[Any]) -> list[str]:
