@@ -134,3 +134,20 @@ def test_the_inbox_names_an_exchange_without_a_zero_amount_and_in_one_kind_of_br
     dear = open_return(shop, cheap_order(shop, "DY0501", phone="13700005679", price=22900), line_id="DY0501-1")
     column = client.get("/console/advice/inbox-column/", {"case": [dear.pk]}).content.decode()
     assert "（需买家同意）" in column and "(需买家同意)" not in column
+
+
+def test_the_compensation_form_starts_on_the_suggested_rung_and_the_figures_count_in_english(client, shop):
+    """The card said "Suggested next: Member discount" over a form set to Coupon."""
+    from aftersales.cases.models import Case as CaseModel
+
+    case = open_return(shop, cheap_order(shop, "DY0600", phone="13700006000", price=22900), line_id="DY0600-1")
+    CaseModel.objects.filter(pk=case.pk).update(urgency=2)  # an angry buyer: the ladder starts a step up
+    client.force_login(member(shop, "agent_a", "agent"))
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "建议下一步：<strong>会员折扣</strong>" in page
+    assert "依据：同类商品 0 次质检的等级分布" in page  # the counted sentence still reads in Chinese
+    picked = page.split('name="compensate-rung"')[1].split("</select>")[0]
+    assert '<option value="member_discount" selected>' in picked
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "Figures: expected grades from 0 inspections of this kind of goods" in page
