@@ -202,6 +202,10 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
             prefix="correct_reason", initial={"reason": case.suggested_reason or case.reason})
     return_address = approval_address(staff.shop, case, forms["approve"])
     given = rungs_given(case)
+    suggested = suggest_rung(case.urgency, given)
+    if "compensate" not in bound and suggested:
+        # The form starts on the rung the card suggests, not on the ladder's first (a coupon).
+        forms["compensate"] = f.CompensationForm(prefix="compensate", initial={"rung": suggested})
     decision = case.policy_decision or {}
     events = list(case.events.all())
     request_words = case.buyer_note
@@ -229,7 +233,7 @@ def _render_case(request: HttpRequest, case_id: int, bound: dict | None = None, 
         "approvals": approvals_of_case(case),
         "ladder": [[r for r in step] for step in LADDER],
         "given": given,
-        "suggested": suggest_rung(case.urgency, given),
+        "suggested": suggested,
         "agents": shop_agents(staff.shop),
         "refundable": refunds.refundable_now(case),
         "lawful_no_reason": lawful_no_reason(case.policy_decision),

@@ -76,10 +76,6 @@ class ImportRun(models.Model):
         return self.status in (self.DONE, self.FAILED)
 
     @property
-    def errors_count(self) -> int:
-        return sum(1 for entry in self.report if entry.get("level") == "error")
-
-    @property
     def seconds(self) -> float | None:
         if self.started_at is None:
             return None

@@ -164,43 +164,46 @@ class Report:
 
 # ---- downloads ----------------------------------------------------------------------------------
 
-COLUMNS = ("row", "column", "value", "level", "code", "message_zh", "message_en")
-HEADINGS_ZH = ("行号", "列", "值", "类型", "代码", "说明", "Message")
-LEVEL_ZH = {ERROR: "错误（未导入）", WARNING: "提示"}
+#: The downloaded report in the reader's language: its headings, its words for the level, its sheet.
+HEADINGS = {
+    "zh-hans": ("行号", "列", "值", "类型", "代码", "说明"),
+    "en": ("Row", "Column", "Value", "Type", "Code", "Message"),
+}
+LEVELS = {
+    "zh-hans": {ERROR: "错误（未导入）", WARNING: "提示"},
+    "en": {ERROR: "Error (not imported)", WARNING: "Note"},
+}
 #: The first column of a report on a workbook whose entries name their sheet.
-SHEET_HEADING = "工作表"
+SHEET_HEADING = {"zh-hans": "工作表", "en": "Sheet"}
+REPORT_NAME = {"zh-hans": "导入报告", "en": "Import report"}
 
 
-def _cells(entry: dict, sheets: bool) -> list:
+def _cells(entry: dict, sheets: bool, lang: str) -> list:
+    level = entry.get("level", "")
     return [
         *([entry.get("sheet", "")] if sheets else []),
         entry.get("row"),
         entry.get("column", ""),
         entry.get("value", ""),  # the file's own text: the writer keeps it from running as a formula
-        LEVEL_ZH.get(entry.get("level", ""), entry.get("level", "")),
+        LEVELS[lang].get(level, level),
         entry.get("code", ""),
-        entry.get("message_zh", ""),
-        entry.get("message_en", ""),
+        entry.get("message_en" if lang == "en" else "message_zh", ""),
     ]
 
 
-def report_sheet(entries: Iterable[dict]) -> spreadsheets.Sheet:
+def report_sheet(entries: Iterable[dict], lang: str = "zh-hans") -> spreadsheets.Sheet:
+    """The run's report as a spreadsheet in `lang` (zh-hans or en): each entry's message in that language."""
+    lang = "en" if lang.startswith("en") else "zh-hans"
     entries = list(entries)
     sheets = any(e.get("sheet") for e in entries)
-    widths = (8, 18, 24, 14, 24, 70, 70)
+    widths = (8, 18, 24, 14, 24, 80)
     columns = [spreadsheets.Column(h, spreadsheets.NUMBER if i == 0 else spreadsheets.TEXT, w)
-               for i, (h, w) in enumerate(zip(HEADINGS_ZH, widths, strict=True))]
+               for i, (h, w) in enumerate(zip(HEADINGS[lang], widths, strict=True))]
     if sheets:
-        columns.insert(0, spreadsheets.Column(SHEET_HEADING, spreadsheets.TEXT, 16))
-    return spreadsheets.Sheet("导入报告", columns, (_cells(e, sheets) for e in entries))
+        columns.insert(0, spreadsheets.Column(SHEET_HEADING[lang], spreadsheets.TEXT, 16))
+    return spreadsheets.Sheet(REPORT_NAME[lang], columns, (_cells(e, sheets, lang) for e in entries))
 
 
-def report_csv(entries: Iterable[dict]) -> bytes:
+def report_csv(entries: Iterable[dict], lang: str = "zh-hans") -> bytes:
     """UTF-8 with a BOM, so that Excel opens the Chinese text right."""
-    return spreadsheets.to_bytes(report_sheet(entries), "csv")
-
-
-def report_xlsx(entries: Iterable[dict]) -> bytes:
-    return spreadsheets.to_bytes(report_sheet(entries), "xlsx")
-
-
+    return spreadsheets.to_bytes(report_sheet(entries, lang), "csv")

@@ -79,4 +79,5 @@ def run_report(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
     run = _run_of(request, run_id)
     if fmt not in spreadsheets.FORMATS:
         raise Http404
-    return download(report_sheet(run.report), fmt, f"import-{run.pk}-report.{fmt}")
+    lang = translation.get_language() or "zh-hans"
+    return download(report_sheet(run.report, lang), fmt, f"import-{run.pk}-report.{fmt}")

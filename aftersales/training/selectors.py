@@ -119,5 +119,8 @@ def most_failed(shop: Shop, limit: int = 5) -> list[tuple[Scenario, int, int]]:
 
 
 def staff_choices(shop: Shop) -> list[tuple[int, str]]:
-    users = get_user_model().objects.filter(memberships__shop=shop).order_by("username")
+    """Who a course may be assigned to: the staff the training centre is offered to (the warehouse desk's
+    staff have no way to it in their menu, so a course assigned to them could never be taken)."""
+    members = Membership.objects.filter(shop=shop).exclude(role=Role.WAREHOUSE.value).values("user_id")
+    users = get_user_model().objects.filter(pk__in=members).order_by("username")
     return [(u.pk, u.get_full_name() or u.get_username()) for u in users]

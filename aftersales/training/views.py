@@ -46,11 +46,19 @@ def _labelled(params: dict) -> dict:
     return shown
 
 
+#: A simulated buyer's or platform's step → the kind of event it records on the case.
+_EVENT_OF = {"send_photos": "evidence", "auto_approve": "approve"}
+
+
 def describe(step: Step, scenario: Scenario) -> str:
     """One step of a path in words: the ideal path on the score sheet, the history of an attempt."""
     lang = _lang()
     if step.action == "say" or step.line:
         return scenario.line(step.line).get("en" if lang == "en" else "zh-hans")
+    if step.actor != "trainee":
+        # What the buyer or the platform did, named as the case's timeline names it ("Return shipped"),
+        # not as an instruction to the trainee ("ask the platform to arbitrate").
+        return label("action", _EVENT_OF.get(step.action, step.action))
     amount = step.amount_fen
     if step.action == "grant_refund" and amount is None:
         amount = refund_rule_fen(scenario)

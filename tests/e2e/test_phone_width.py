@@ -92,3 +92,37 @@ def test_every_menu_entry_and_every_address_column_is_in_view_on_a_phone(live_se
         assert box["x"] + box["width"] <= PHONE_SCREEN["width"], cell.inner_text()
     assert page_width(page) == PHONE_SCREEN["width"]
     context.close()
+
+
+def test_the_inbox_is_a_list_of_cards_and_a_case_leads_to_its_actions_on_a_phone(live_server_url, browser, screenshots):
+    """The inbox table showed a phone only each case's deadline and number: status, buyer and amount sat
+    off the right edge of a table scrolled sideways. And a case's actions came screens below the case."""
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "agent")
+    page.goto(live_server_url + "/console/")
+    row = page.locator("table.inbox tr.case-row").first
+    row.scroll_into_view_if_needed()
+    shot(page, screenshots, "phone-inbox-cards")
+    for cell in ("a[href*='/console/cases/']", ".badge", "td.num"):
+        box = row.locator(cell).first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_SCREEN["width"], cell
+    assert page.locator("table.inbox thead").is_hidden()
+    assert page_width(page) == PHONE_SCREEN["width"]
+
+    row.locator("a[href*='/console/cases/']").first.click()
+    page.wait_for_load_state()
+    page.locator("#to-actions").click()
+    actions = page.locator("#actions").bounding_box()
+    assert -2 <= actions["y"] < PHONE_SCREEN["height"] / 2  # the actions card is now at the top of the screen
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "agent")
+    page.goto(live_server_url + "/console/")
+    assert page.locator("table.inbox thead").is_visible()  # a desktop keeps the table
+    page.locator("table a[href*='/console/cases/']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("#to-actions").is_hidden()  # and its actions beside the case
+    context.close()

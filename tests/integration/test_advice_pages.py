@@ -119,3 +119,35 @@ def test_the_card_of_a_refused_case_does_not_say_the_remedy_is_under_way(client,
     page = client.get(f"/console/cases/{cheap_case.pk}/").content.decode()
     assert "申请已拒绝：以下为买家申请平台介入时，与买家和解各方案的成本。" in page
     assert "方案已在执行中" not in page and 'data-testid="apply-advice"' not in page
+
+
+def test_the_inbox_names_an_exchange_without_a_zero_amount_and_in_one_kind_of_brackets(client, shop):
+    """An exchange asks for no money: the amount column read ¥0.00; and the Chinese advice read
+    「换货 (需买家同意)」, half-width brackets after full-width words."""
+    exchange = open_return(shop, cheap_order(shop, "DY0500", phone="13700005678"), line_id="DY0500-1",
+                           kind="exchange")
+    assert exchange.requested_fen == 0
+    client.force_login(member(shop, "agent_a", "agent"))
+    inbox = client.get("/console/").content.decode()
+    row = inbox.split(f'name="case" value="{exchange.pk}"')[1].split("</tr>")[0]
+    assert "¥0.00" not in row and 'title="未申请退款">—</span>' in row
+    dear = open_return(shop, cheap_order(shop, "DY0501", phone="13700005679", price=22900), line_id="DY0501-1")
+    column = client.get("/console/advice/inbox-column/", {"case": [dear.pk]}).content.decode()
+    assert "（需买家同意）" in column and "(需买家同意)" not in column
+
+
+def test_the_compensation_form_starts_on_the_suggested_rung_and_the_figures_count_in_english(client, shop):
+    """The card said "Suggested next: Member discount" over a form set to Coupon."""
+    from aftersales.cases.models import Case as CaseModel
+
+    case = open_return(shop, cheap_order(shop, "DY0600", phone="13700006000", price=22900), line_id="DY0600-1")
+    CaseModel.objects.filter(pk=case.pk).update(urgency=2)  # an angry buyer: the ladder starts a step up
+    client.force_login(member(shop, "agent_a", "agent"))
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "建议下一步：<strong>会员折扣</strong>" in page
+    assert "依据：同类商品 0 次质检的等级分布" in page  # the counted sentence still reads in Chinese
+    picked = page.split('name="compensate-rung"')[1].split("</select>")[0]
+    assert '<option value="member_discount" selected>' in picked
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "Figures: expected grades from 0 inspections of this kind of goods" in page

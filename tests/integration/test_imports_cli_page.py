@@ -124,9 +124,19 @@ def test_an_owner_uploads_and_reads_the_summary_and_the_problems(client, shop, v
     body = csv_report.content.decode("utf-8-sig")
     assert body.splitlines()[0].startswith("行号,列,值")
     assert "请先导入订单" in body
+    assert body.splitlines()[0] == "行号,列,值,类型,代码,说明" and "Please import" not in body
     xlsx = client.get(f"/imports/{run.pk}/report.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.max_row == len(run.report) + 1 and sheet["A2"].value == 5
+    assert (sheet.title, sheet["D2"].value) == ("导入报告", "错误（未导入）")
+
+    # The English page downloads the report in English: headings, the level and each row's message.
+    client.cookies["django_language"] = "en"
+    body = client.get(f"/imports/{run.pk}/report.csv").content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "Row,Column,Value,Type,Code,Message"
+    assert "Error (not imported)" in body and "请先导入订单" not in body
+    sheet = load_workbook(io.BytesIO(client.get(f"/imports/{run.pk}/report.xlsx").content)).active
+    assert (sheet.title, sheet["A1"].value, sheet["D2"].value) == ("Import report", "Row", "Error (not imported)")
 
 
 def test_a_bad_upload_shows_the_file_error(client, shop, var_dir):

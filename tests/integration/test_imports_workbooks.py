@@ -267,5 +267,5 @@ def test_the_page_and_the_download_name_each_rows_sheet(client, shop, settings, 
     assert "Sheet 发货报表 has no Taobao/Tmall order export header; it was not imported." in page
     assert "Sheet 销售明细, row 5, column 购买数量" in page
     lines = report_csv(run.report).decode("utf-8-sig").splitlines()
-    assert lines[0] == "工作表,行号,列,值,类型,代码,说明,Message"
+    assert lines[0] == "工作表,行号,列,值,类型,代码,说明"
     assert lines[3].startswith("销售明细,5,购买数量,两件,错误（未导入）,import.quantity_invalid,")

@@ -258,3 +258,29 @@ def test_a_scripted_line_is_kept_by_its_code_and_read_in_the_readers_language(cl
     chinese = client.get(reverse("console:case", args=[case.pk])).content.decode()
     assert "这样不合理，我申请平台介入。" in chinese
     assert f"{shop.name} · 培训" in chinese and "Training" not in chinese.split("<main")[0]
+
+
+def test_a_course_is_assigned_only_to_staff_the_training_centre_is_offered_to(client, shop, owner, trainee):
+    """The warehouse desk's staff have no Training centre in their menu: a course assigned to them could
+    never be taken, so they are not offered, and a course posted for them is refused."""
+    keeper = member(shop, "laochen", "warehouse")
+    client.force_login(owner)
+    page = client.get(reverse("training:progress")).content.decode()
+    assert f'value="{trainee.pk}"' in page and f'value="{keeper.pk}"' not in page
+    response = client.post(reverse("training:assign"), {"user": keeper.pk, "course": "basics"})
+    assert not CourseAssignment.objects.filter(user=keeper).exists()
+    assert response.status_code in (200, 302, 422)
+
+
+def test_the_score_sheet_tells_what_the_buyer_did_as_the_timeline_does(client, shop, trainee):
+    """The buyer's own step read as an instruction to the trainee ("Buyer: ask the platform to arbitrate")."""
+    client.force_login(trainee)
+    attempt, case = _start(client, "no-reason-tags-intact")
+    _act(client, case, "reject", reason_code="other", note="不想退", confirm="on")
+    client.post(reverse("training:finish", args=[attempt.pk]))
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("training:attempt", args=[attempt.pk])).content.decode()
+    history = page.split('<ol class="history">')[1].split("</ol>")[0]
+    assert "Platform arbitration requested" in history
+    assert "ask the platform to arbitrate" not in history
+    assert "That is not fair, I am asking the platform to step in." in history

@@ -289,3 +289,16 @@ def test_freight_by_carrier_and_province():
     assert parcel_fen("中通快递", "新疆维吾尔自治区", 1200) == 2500
     assert parcel_fen("", "", 1200) == 1200
     assert parcel_fen("某某物流", "西藏", 900) == 2400
+
+
+def test_a_partial_refund_the_buyer_asked_for_costs_what_was_asked():
+    """The buyer asked a partial refund of ¥99 keeping the goods: granting it refunds ¥99 (what the grant
+    form offers), not the 30% share the shop would offer someone who asked for a return — which made the
+    request look cheaper (¥29.70 + ¥3) than any remedy and the advice recommend it over a cheaper exchange."""
+    facts = replace(BASE, allowed=("refund_only", "return_refund", "exchange"), asked="partial_refund")
+    advice = advise(facts, COSTS)
+    partial = next(o for o in advice.options if o.remedy == "partial_refund")
+    assert partial.refund_fen == 9900
+    assert partial.cost_fen == 9900 + 300
+    assert not partial.needs_agreement
+    assert advice.best.remedy == "exchange"

@@ -241,6 +241,10 @@ def _refund_of(remedy: str, facts: AdviceFacts, costs: CostSettings) -> int:
     if remedy == REFUND_ONLY or remedy == RETURN_REFUND:
         return facts.refund_fen
     if remedy == PARTIAL_REFUND:
+        if facts.asked == PARTIAL_REFUND:
+            # The buyer's own partial refund costs what they asked (within the rule), as granting it
+            # would: the offer's share is the shop's proposal to someone who asked for something else.
+            return facts.refund_fen
         return min(share(facts.refund_fen, costs.partial_refund_bp), facts.refund_fen)
     return 0
 
