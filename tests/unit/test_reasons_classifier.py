@@ -116,3 +116,17 @@ def test_a_row_with_an_unknown_label_is_refused():
         dataset.parse_rows([header, "x2\twritten\tother\t4\t\t坏了\n"])
     with pytest.raises(ValueError):
         dataset.parse_rows([header, "x3\twritten\tother\t0\t不存在的标签\t坏了\n"])
+
+
+@pytest.mark.parametrize(("text", "reasons", "tags"), [
+    # 差距太大 says the goods differ from the picture, not that they are too big
+    ("实物跟图片差距太大，颜色完全不一样", {"not_as_described": ["跟图片", "实物"]}, {"描述不符": ["跟图片", "实物"]}),
+    ("声音太小", {}, {}),  # a quiet speaker is not a size
+    ("等的时间太长了", {}, {}),  # nor is a long wait
+    ("字太小看不清", {}, {}),
+    ("鞋子太小了", {"size_fit": ["太小", "小了"]}, {"尺码偏小": ["太小"]}),
+    ("衣服太大", {"size_fit": ["太大"]}, {"尺码偏大": ["太大"]}),
+])
+def test_a_size_word_counts_only_when_it_speaks_of_the_goods_size(text, reasons, tags):
+    found = scan(text)
+    assert (found.reasons, found.tags) == (reasons, tags)

@@ -201,6 +201,20 @@ def _negated_spans(text: str, found: list[tuple[int, int]]) -> list[tuple[int, i
     return negated
 
 
+# A size word (太大, 偏小, 小了 …) speaks of the goods' size only when it follows no other measure: 差距太大
+# (the goods differ from the picture), 声音太小 (a defect), 时间太长 (waiting) are not about the fit.
+_SIZE_WORDS = frozenset({"偏小", "偏大", "太小", "太大", "大了", "小了", "太紧", "太松", "太长", "太短"})
+_OTHER_MEASURE = re.compile(
+    r"(?:差距|差别|区别|色差|落差|误差|出入|声音|音量|噪音|动静|影响|问题|压力|味道|气味|异味|力度|缝隙|间隙|"
+    r"分量|字体|字|屏幕|电量|容量|信号|价格|价钱|运费|亮度|温度|重量|时间|水分|火)"
+    r"(?:也|都|有点|有些|实在是|实在|真的|还是|非常|特别|太|很|好|是)*$"
+)
+
+
+def _about_size(text: str, start: int) -> bool:
+    return _OTHER_MEASURE.search(text[max(0, start - 8):start]) is None
+
+
 def _occurrences(lowered: str, word: str) -> list[tuple[int, int]]:
     spans, at = [], lowered.find(word)
     while at >= 0:
@@ -214,6 +228,10 @@ def scan(text: str) -> Scan:
     lowered = (text or "").lower()
     found: dict[str, dict] = {"reason": {}, "level": {}, "tag": {}}
     spans = {word: _occurrences(lowered, word) for word in _WORDS if word in lowered}
+    for word in _SIZE_WORDS.intersection(spans):
+        spans[word] = [s for s in spans[word] if _about_size(lowered, s[0])]
+        if not spans[word]:
+            del spans[word]
     negated = set(_negated_spans(lowered, [s for w, ss in spans.items() if w in _REASON_WORD_SET for s in ss]))
     for word, where in spans.items():
         meant = [s for s in where if not any(n[0] <= s[0] and s[1] <= n[1] for n in negated)]
