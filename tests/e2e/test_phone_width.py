@@ -126,3 +126,27 @@ def test_the_inbox_is_a_list_of_cards_and_a_case_leads_to_its_actions_on_a_phone
     page.wait_for_load_state()
     assert page.locator("#to-actions").is_hidden()  # and its actions beside the case
     context.close()
+
+
+def test_the_inbox_filters_fold_on_a_phone_unless_one_is_in_use(live_server_url, browser):
+    """Fifteen filter fields filled two phone screens before the first case."""
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "agent")
+    page.goto(live_server_url + "/console/")
+    assert page.locator("#id_q").is_visible() and page.locator("#id_status").is_hidden()
+    first_case = page.locator("table.inbox tr.case-row").first.bounding_box()
+    assert first_case["y"] < PHONE_SCREEN["height"]  # the first case is on the first screen
+    toggle = page.locator("[data-toggle-filters]")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert page.locator("#id_status").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    page.goto(live_server_url + "/console/?platform=douyin")
+    assert page.locator("#id_platform").is_visible()  # a filter in use stays in view
+    context.close()
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "agent")
+    page.goto(live_server_url + "/console/")
+    assert page.locator("#id_status").is_visible() and page.locator("[data-toggle-filters]").is_hidden()
+    context.close()

@@ -160,7 +160,29 @@
     });
   }
 
+  // The inbox's filters fold behind one button on a phone (CSS), unless one of them is in use.
+  function foldFilters() {
+    document.querySelectorAll("form.filters[data-collapsible]").forEach(function (form) {
+      var used = Array.prototype.some.call(form.elements, function (el) {
+        if (el.name === "q" || el.type === "hidden" || !el.name) return false;
+        if (el.type === "checkbox") return el.checked;
+        if (el.tagName === "SELECT") return el.selectedIndex > 0;
+        return el.value !== "";
+      });
+      form.classList.toggle("folded", !used);
+      var button = form.querySelector("[data-toggle-filters]");
+      if (button) button.setAttribute("aria-expanded", used ? "true" : "false");
+    });
+  }
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("[data-toggle-filters]");
+    if (!button) return;
+    var folded = button.form.classList.toggle("folded");
+    button.setAttribute("aria-expanded", folded ? "false" : "true");
+  });
+
   function start() {
+    foldFilters();
     showActiveTab();
     showDependents();
     tick();
