@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from aftersales.cases.domain.events import EventKind
 from aftersales.intelligence.models import ReasonCorrection
-
-#: The case event that says what the buyer's words really mean (`cases.services.correct_reason`).
-CORRECTION_KIND = "correct_reason"
 
 
 def on_case_events(events, batch) -> None:
@@ -19,7 +17,7 @@ def on_case_events(events, batch) -> None:
             created_at=event.created_at,
         )
         for event in events
-        if event.action == CORRECTION_KIND
+        if event.action == EventKind.CORRECT_REASON  # staff say what the words mean (cases.services.correct_reason)
     ]
     if rows:
         ReasonCorrection.objects.bulk_create(rows)

@@ -72,3 +72,51 @@ def test_the_inspect_button_is_in_reach_on_a_phone(live_server_url, browser, scr
     assert box["x"] + box["width"] <= PHONE_SCREEN["width"] - 12
     assert page.locator("#to-inspect").evaluate("e => e.parentElement.scrollWidth <= e.parentElement.clientWidth")
     context.close()
+
+
+def _finished_unrated_order(env) -> tuple[str, str, int]:
+    """An order of the demo shop whose case is completed and not yet rated: (order number, last 4, case id)."""
+    import subprocess
+
+    from tests.e2e.conftest import BIN, ROOT
+
+    script = ("from aftersales.cases.models import Case\n"
+              "c = Case.objects.filter(status='completed', satisfaction__isnull=True).exclude(order__buyer__phone='')"
+              ".select_related('order__buyer').order_by('pk').first()\n"
+              "print(c.order.platform_order_id, c.order.buyer.phone[-4:], c.pk)")
+    out = subprocess.run([BIN / "aftersales", "shell", "-c", script], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return out[-3], out[-2], int(out[-1])
+
+
+def test_the_stars_follow_the_arrow_keys(live_server_url, browser, server_env, screenshots):
+    """Laid out in reverse, → on ★1 jumped to ★5 and ← walked from ★5 to ★1 then ★2."""
+    order_no, last4, case_id = _finished_unrated_order(server_env)
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server_url + "/portal/")
+    page.fill("#id_order_no", order_no)
+    page.fill("#id_last4", last4)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(f"{live_server_url}/portal/cases/{case_id}/")
+    page.click("#rate h2")  # start from the card's heading, as a reader does
+    page.keyboard.press("Tab")  # into the stars: the first one
+    page.keyboard.press("Space")
+    checked = "document.querySelector('.stars input:checked').value"
+    assert page.evaluate(checked) == "1"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(checked) == "4"
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate(checked) == "3"
+    gold = [page.locator(f"label[for=star{i}]").evaluate("e => getComputedStyle(e).color") for i in range(1, 6)]
+    assert gold[:3] == ["rgb(245, 166, 35)"] * 3 and gold[3:] == ["rgb(208, 211, 217)"] * 2
+    stars = [page.locator(f"label[for=star{i}]").bounding_box()["x"] for i in range(1, 6)]
+    assert stars == sorted(stars)  # ★1 on the left
+    shot(page, screenshots, "phone-stars-by-keyboard")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Enter in the group sends the rating
+    assert "感谢您的反馈" in page.inner_text("body") and page.locator("#rate").count() == 0
+    context.close()

@@ -205,3 +205,27 @@ def test_a_finished_case_whose_freight_is_owed_says_so_under_next_step(client, s
     assert "此售后单当前无需处理" not in owed
     freight.reimburse_return_freight(shop, case.pk, MERCHANT, amount_fen=1400, idempotency_key="rf-done-0001")
     assert "此售后单当前无需处理" in next_step() and "尚未报销" not in next_step()
+
+
+def test_the_buyer_sees_the_freight_they_stated_until_it_is_reimbursed(client, shop, order):
+    """After the tracking number the portal said nothing more of the ¥18.50 the buyer entered: not that it
+    was received, not that it was still owed, even once the case was completed without it."""
+    from aftersales.portal.views import SESSION_KEY
+
+    line = order.lines.get(platform_line_id=f"{order.platform_order_id}-1")
+    case = services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="return_refund",
+                              reason="quality_defect", by=BUYER, now=NOW)
+    services.approve_case(shop, case.pk, MERCHANT, now=NOW)
+    session = client.session
+    session[SESSION_KEY] = order.pk
+    session.save()
+    client.post(f"/portal/cases/{case.pk}/ship/", {"carrier": "中通", "tracking_no": "ZT1234567891", "freight": "18.50"})
+    portal = client.get(f"/portal/cases/{case.pk}/").content.decode()
+    assert "您填写的寄回运费为 ¥18.50，商家尚未报销" in portal
+    client.cookies["django_language"] = "en"
+    assert "You stated ¥18.50; the shop has not reimbursed it yet" in client.get(f"/portal/cases/{case.pk}/").content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    from aftersales.refunds.freight import reimburse_return_freight
+    reimburse_return_freight(shop, case.pk, MERCHANT, amount_fen=1850, idempotency_key=f"{case.number}-freight")
+    portal = client.get(f"/portal/cases/{case.pk}/").content.decode()
+    assert "商家尚未报销" not in portal and "已报销寄回运费 ¥18.50" in portal
