@@ -254,6 +254,7 @@ def test_a_scripted_line_is_kept_by_its_code_and_read_in_the_readers_language(cl
     assert "That is not fair, I am asking the platform to step in." in english
     assert "这样不合理" not in english
     assert f"{shop.name} · Training" in english
+    assert "· Trainee</span>" in english and "· Owner</span>" not in english  # the sandbox's owner is a trainee
     client.cookies["django_language"] = "zh-hans"
     chinese = client.get(reverse("console:case", args=[case.pk])).content.decode()
     assert "这样不合理，我申请平台介入。" in chinese
