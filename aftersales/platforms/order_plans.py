@@ -85,7 +85,8 @@ def plan_order(order_id: str, records: list[OrderLineRecord], report: Report, co
     codes = {r.order_status_code for r in records if r.order_status_code}
     if codes == {"unpaid"}:
         for r in records:
-            report.warning(r.row_number, col("order_status"), order_id, "import.unpaid_order")
+            # The cell named is the status: its value is the status the file gives, the order is in the message.
+            report.warning(r.row_number, col("order_status"), r.order_status, "import.unpaid_order", order=order_id)
         return None
     # None: the file has no time for the order (Taobao's 宝贝报表); it must then already be stored.
     paid_at = _earliest(records, "paid_at")

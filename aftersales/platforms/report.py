@@ -25,8 +25,8 @@ PERSIST_MESSAGES: dict[str, tuple[str, str]] = {
         "Row {row}: order {value} does not exist; import the orders first.",
     ),
     "import.unpaid_order": (
-        "第 {row} 行：订单「{value}」还未付款，不导入。",
-        "Row {row}: order {value} is not paid yet and is not imported.",
+        "第 {row} 行：订单「{order}」未付款（订单状态「{value}」），不导入。",
+        "Row {row}: order {order} was never paid (order status {value}) and is not imported.",
     ),
     "import.paid_at_missing": (
         "第 {row} 行：订单「{value}」还没有导入过，而这个文件里没有它的付款时间或下单时间，无法新建。"

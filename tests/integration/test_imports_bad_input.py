@@ -166,6 +166,10 @@ def test_unpaid_orders_are_not_imported(shop):
     assert (run.created, run.skipped, run.warnings) == (0, 1, 1)
     assert stored() == NOTHING
     assert run.report[0]["code"] == "import.unpaid_order"
+    # The row names the status cell with the status it holds, and the order in its words.
+    assert (run.report[0]["column"], run.report[0]["value"]) == ("订单状态", "待支付")
+    order_no = rows[0]["主订单编号"].strip()
+    assert run.report[0]["message_zh"] == f"第 2 行：订单「{order_no}」未付款（订单状态「待支付」），不导入。"
 
 
 def test_a_malformed_phone_is_never_shown_whole(shop):

@@ -42,8 +42,8 @@ IMPORTS = (
 EXPECTED = {
     "douyin_orders_74.csv": (("csv", "utf-8-sig", "", 1), 4, 3, [
         (6, "商品数量", "两件", "import.quantity_invalid"),
-        (7, "订单状态", "6930000000000000041", "import.unpaid_order"),
-        (8, "订单状态", "6930000000000000071", "import.unpaid_order"),  # 已关闭 before it was paid
+        (7, "订单状态", "待支付", "import.unpaid_order"),  # the status cell's own value, not the order number
+        (8, "订单状态", "已关闭", "import.unpaid_order"),  # closed before it was paid
     ]),
     "douyin_orders_75.csv": (("csv", "utf-8", "", 1), 3, 0, []),
     "douyin_cases_50.xlsx": (("xlsx", "", "售后单", 1), 5, 1, [
@@ -51,7 +51,7 @@ EXPECTED = {
     ]),
     "ExportOrderList202605.csv": (("csv", "gb18030", "", 1), 3, 2, [
         (5, "买家应付货款", "12.345", "money.sub_fen"),
-        (6, "订单状态", "4012345678901234565", "import.unpaid_order"),  # 交易关闭, 订单付款时间 empty
+        (6, "订单状态", "交易关闭", "import.unpaid_order"),  # 订单付款时间 empty
     ]),
     "ExportOrderDetailList202605.csv": (("csv", "gb18030", "", 1), 2, 0, []),
     "ExportOrderDetailList_items.csv": (("csv", "gb18030", "", 1), 1, 0, []),
