@@ -285,3 +285,11 @@ def test_the_score_sheet_tells_what_the_buyer_did_as_the_timeline_does(client, s
     assert "Platform arbitration requested" in history
     assert "ask the platform to arbitrate" not in history
     assert "That is not fair, I am asking the platform to step in." in history
+
+
+def test_each_start_button_says_which_scenario_it_starts(client, shop, trainee):
+    """Twenty-six buttons all named "开始": a screen reader or a keyboard user tabbing through heard no more."""
+    client.force_login(trainee)
+    page = client.get(reverse("training:home")).content.decode()
+    assert '<strong id="scenario-angry-ladder">' in page
+    assert 'aria-describedby="scenario-angry-ladder">开始</button>' in page
