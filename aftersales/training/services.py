@@ -95,30 +95,35 @@ def _sku(training: Shop, scenario: Scenario, code: str, title: str, price_fen: i
     return sku
 
 
-def _order_data(training: Shop, scenario: Scenario, number: int, now: datetime) -> dict:
-    """The scenario's order placed in the sandbox, its times moved so that the buyer asks `now`."""
+#: The made-up buyer of every training order, in the trainee's language.
+TRAINING_BUYER = {"zh-hans": "训练买家", "en": "Training buyer"}
+
+
+def _order_data(training: Shop, scenario: Scenario, number: int, now: datetime, lang: str = "zh-hans") -> dict:
+    """The scenario's order placed in the sandbox, its times moved so that the buyer asks `now`; the goods
+    are named in the trainee's language (the scenario library names them in both)."""
     shift = now - scenario.requested_at
     signed = scenario.signed_at + shift if scenario.signed_at else None
     paid = (signed or now) - timedelta(days=2)
     shipped = None
     if scenario.order_state != "not_shipped":
         shipped = paid + timedelta(hours=20)
-    title = scenario.product.zh
+    title = scenario.product.get(lang)
     code = f"TR-{scenario.key}"[:60]
     _sku(training, scenario, code, title, scenario.unit_price_fen)
     lines = [{"platform_line_id": "1", "title": title, "sku_code": code, "quantity": scenario.quantity,
               "unit_price_fen": scenario.unit_price_fen, "paid_fen": scenario.paid_fen}]
     if scenario.gift is not None:
         gift_code = f"TR-{scenario.key}-gift"[:60]
-        _sku(training, scenario, gift_code, scenario.gift.zh, scenario.gift_price_fen)
-        lines.append({"platform_line_id": "2", "title": scenario.gift.zh, "sku_code": gift_code, "quantity": 1,
+        _sku(training, scenario, gift_code, scenario.gift.get(lang), scenario.gift_price_fen)
+        lines.append({"platform_line_id": "2", "title": scenario.gift.get(lang), "sku_code": gift_code, "quantity": 1,
                       "unit_price_fen": scenario.gift_price_fen, "paid_fen": 0, "is_gift": True})
     total = scenario.paid_fen + scenario.freight_fen
     return {
         "platform": scenario.platform,
         "platform_order_id": f"TR{now:%y%m%d%H%M%S}{number:04d}",
         # A made-up buyer: a training case never holds a real person's data.
-        "buyer": {"nick": "训练买家", "name": "", "phone": "", "province": "浙江省", "city": "杭州市"},
+        "buyer": {"nick": TRAINING_BUYER[lang], "name": "", "phone": "", "province": "浙江省", "city": "杭州市"},
         "paid_at": paid, "shipped_at": shipped, "signed_at": signed,
         "freight_fen": scenario.freight_fen, "free_shipping": scenario.freight_fen == 0,
         "lines": lines,
@@ -127,13 +132,16 @@ def _order_data(training: Shop, scenario: Scenario, number: int, now: datetime) 
 
 
 @transaction.atomic
-def start_attempt(shop: Shop, user, scenario_key: str, *, now: datetime | None = None) -> Attempt:
-    """Open the scenario's case in the trainee's sandbox, as the buyer would, and start the clock."""
+def start_attempt(shop: Shop, user, scenario_key: str, *, now: datetime | None = None,
+                  lang: str = "zh-hans") -> Attempt:
+    """Open the scenario's case in the trainee's sandbox, as the buyer would, and start the clock. `lang`:
+    the trainee's language, which the goods and the buyer's name are given in."""
     now = now or clock.now()
+    lang = normalize_language(lang)
     scenario = scenario_for(shop, scenario_key)
     training = sandbox_for(shop, user)
     number = Attempt.objects.filter(shop=shop, user=user).count() + 1
-    order = create_order(training, _order_data(training, scenario, number, now))
+    order = create_order(training, _order_data(training, scenario, number, now, lang))
     main_line = order.lines.get(platform_line_id="1")
     case = cases.open_case(
         training, order_id=order.pk, lines=[(main_line.pk, scenario.quantity)], kind=scenario.kind,

@@ -103,7 +103,7 @@ def _open_in_console(request: HttpRequest, attempt: Attempt) -> HttpResponse:
 def start(request: HttpRequest, key: str) -> HttpResponse:
     staff = request.staff
     try:
-        attempt = services.start_attempt(staff.shop, staff.user, key)
+        attempt = services.start_attempt(staff.shop, staff.user, key, lang=_lang())
     except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None

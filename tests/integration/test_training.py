@@ -293,3 +293,18 @@ def test_each_start_button_says_which_scenario_it_starts(client, shop, trainee):
     page = client.get(reverse("training:home")).content.decode()
     assert '<strong id="scenario-angry-ladder">' in page
     assert 'aria-describedby="scenario-angry-ladder">开始</button>' in page
+
+
+def test_an_english_trainee_gets_the_goods_and_the_buyer_named_in_english(client, shop, trainee):
+    """The English trainee's case read 纯棉连衣裙 and 训练买家 among English words: the scenario library names
+    them in both languages, and the case is opened in the trainee's."""
+    client.force_login(trainee)
+    client.cookies["django_language"] = "en"
+    attempt, case = _start(client, "no-reason-tags-intact")
+    line = case.lines.get().order_line
+    assert (line.title, case.buyer.nick) == ("Cotton dress", "Training buyer")
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "纯棉连衣裙" not in page and "训练买家" not in page
+    client.cookies["django_language"] = "zh-hans"
+    attempt, case = _start(client, "gift-in-bundle")
+    assert "训练买家" == case.buyer.nick
