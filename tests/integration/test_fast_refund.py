@@ -315,6 +315,7 @@ def test_the_owner_adds_a_fast_refund_rule_and_bad_input_saves_nothing(client, s
             made.created_by) == (shop, "信任买家极速退款", "fast_refund", "", 20000, "trusted", True, owner)
     listed = text(client.get("/console/auto-approve/"))
     assert "极速退款（收到退货前先行退款）" in listed and "不超过 ¥200.00" in listed
+    assert "货物状态不限" not in listed  # it only ever refunds a return on its way back
     english(client)
     listed = text(client.get("/console/auto-approve/"))
     assert "Add a fast refund rule" in listed and "Fast refund (before the return arrives)" in listed
