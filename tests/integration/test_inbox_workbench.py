@@ -123,6 +123,7 @@ def test_assigning_the_ticked_cases_without_choosing_anyone_changes_nothing(clie
     Case.objects.filter(pk=case.pk).update(assignee=agent)
     page = text(client.get("/console/"))
     assert "分配给…" in page and "无（取消分配）" in page
+    assert 'title="适用于未发货的仅退款申请：一次同意并退款勾选的售后单' in page  # what 批量同意退款 is for
     response = client.post("/console/bulk/", {"do": "assign", "case": [case.pk], "assignee": ""}, follow=True)
     case.refresh_from_db()
     assert case.assignee == agent
