@@ -89,13 +89,16 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             return back
         return render(request, "console/bulk_refund.html", {"nav": "inbox", "plan": plan, "query": query})
     assignee = None
-    if form.cleaned_data.get("assignee"):
-        assignee = next((u for u in shop_agents(staff.shop) if u.pk == form.cleaned_data["assignee"]), None)
-        if assignee is None:
-            messages.error(request, _("Choose an assignee from the list."))
-            return back
+    chosen = form.cleaned_data.get("assignee")  # None: nothing chosen; 0: "Nobody (unassign)"
+    if chosen:
+        assignee = next((u for u in shop_agents(staff.shop) if u.pk == chosen), None)
+    if chosen is None or (chosen and assignee is None):
+        messages.error(request, _("Choose an assignee from the list."))
+        return back
     result = bulk.assign_many(staff.shop, ids, staff.by(), assignee=assignee)
-    if result.done:
+    if result.done and assignee is None:
+        messages.success(request, _("Unassigned %(count)d case(s).") % {"count": len(result.done)})
+    elif result.done:
         messages.success(request, _("Assigned %(count)d case(s).") % {"count": len(result.done)})
     _say_refused(request, result.refused)
     return back

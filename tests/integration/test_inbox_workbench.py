@@ -115,3 +115,20 @@ def test_the_platform_s_move_is_neither_ours_nor_overdue(client, agent, shop, lo
     assert rows(text(client.get("/console/", {"overdue": "on"}))) == 0
     case_page = text(client.get(f"/console/cases/{ruling.pk}/"))
     assert 'data-waiting="platform"' in case_page and "等平台处理" in case_page and "due-overdue" not in case_page
+
+
+def test_assigning_the_ticked_cases_without_choosing_anyone_changes_nothing(client, agent, shop, loop):
+    """The list preselected 无 (nobody): 分配所选 pressed without a choice unassigned every ticked case."""
+    case = Case.objects.filter(shop=shop).first()
+    Case.objects.filter(pk=case.pk).update(assignee=agent)
+    page = text(client.get("/console/"))
+    assert "分配给…" in page and "无（取消分配）" in page
+    assert 'title="适用于未发货的仅退款申请：一次同意并退款勾选的售后单' in page  # what 批量同意退款 is for
+    response = client.post("/console/bulk/", {"do": "assign", "case": [case.pk], "assignee": ""}, follow=True)
+    case.refresh_from_db()
+    assert case.assignee == agent
+    assert "请从列表中选择处理人。" in text(response)
+    response = client.post("/console/bulk/", {"do": "assign", "case": [case.pk], "assignee": "0"}, follow=True)
+    case.refresh_from_db()
+    assert case.assignee is None
+    assert "已取消 1 个售后单的处理人。" in text(response)
