@@ -120,3 +120,33 @@ def test_the_stars_follow_the_arrow_keys(live_server_url, browser, server_env, s
         page.keyboard.press("Enter")  # Enter in the group sends the rating
     assert "感谢您的反馈" in page.inner_text("body") and page.locator("#rate").count() == 0
     context.close()
+
+
+def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_env, screenshots):
+    """Nine columns left a store's name two characters wide and 立即同步 off the right edge of a phone."""
+    import subprocess
+
+    from tests.e2e.conftest import BIN, ROOT
+
+    script = ("from aftersales.accounts.models import Shop\n"
+              "from aftersales.platforms.sync.connections import connect_store\n"
+              "from aftersales.platforms.sync.models import StoreConnection\n"
+              "shop = Shop.objects.get(slug='demo')\n"
+              "StoreConnection.objects.filter(shop=shop, name='抖店旗舰店').exists() or connect_store(shop, "
+              "platform='douyin', name='抖店旗舰店', base_url='https://openapi-fxg.jinritemai.com', app_key='7012345', "
+              "app_secret='s3cret', access_token='tok', check=False)")
+    subprocess.run([BIN / "aftersales", "shell", "-c", script], env=server_env, cwd=ROOT, check=True)
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server_url, "owner")
+    page.goto(live_server_url + "/stores/")
+    shot(page, screenshots, "phone-stores")
+    row = page.locator("#stores tbody tr").first
+    name = row.locator("td").first.bounding_box()
+    assert name["width"] > PHONE_SCREEN["width"] * 0.6
+    sync = row.locator("button", has_text="立即同步")
+    box = sync.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_SCREEN["width"]
+    assert "下次同步" in row.locator("td").nth(3).evaluate("e => getComputedStyle(e, '::before').content")
+    assert "{#" not in page.inner_text("body") and "{%" not in page.inner_text("body")
+    context.close()
