@@ -23,7 +23,11 @@ def reply_values(case: Case) -> dict[str, str]:
     """What the placeholders of a reply stand for on this case, in the active language."""
     deadline = _("as soon as possible")
     if case.deadline_at:
-        deadline = formats.date_format(timezone.localtime(case.deadline_at), "DATETIME_FORMAT")
+        # English writes the day as "7 Dec 2026, 20:02": Django's "Dec. 7, 2026, 8:02 p.m." ended a
+        # template's sentence in "p.m..". Chinese keeps its own 2026年12月7日 20:02.
+        english = (translation.get_language() or "").startswith("en")
+        deadline = formats.date_format(timezone.localtime(case.deadline_at),
+                                       "j M Y, H:i" if english else "DATETIME_FORMAT")
     first = next(iter(case.lines.all()), None)
     return {
         "case_number": case.number,

@@ -297,3 +297,19 @@ def test_an_over_long_note_is_refused_in_plain_chinese(client, agent, case):
     assert "最多可填 2000 个字，现在是 2001 个字" in text(response)
     assert "确保该变量" not in text(response)
     assert snapshot(case) == before
+
+
+def test_an_english_template_names_the_deadline_as_a_date_not_an_abbreviation_before_a_full_stop(
+        client, agent, shop, case):
+    """The English apology read "… before Dec. 7, 2026, 8:02 p.m.." — two full stops in a buyer's message."""
+    from django.utils import timezone
+
+    deadline = timezone.localtime(Case.objects.get(pk=case.pk).deadline_at)
+    english(client)
+    page = text(client.get(f"/console/cases/{case.pk}/"))
+    written = f"{deadline.day} {deadline:%b %Y, %H:%M}"
+    assert f"before {written}." in page
+    assert "p.m.." not in page and "a.m.." not in page
+    page = text(client.post("/i18n/setlang/", {"language": "zh-hans", "next": f"/console/cases/{case.pk}/"},
+                            follow=True))
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in page  # Chinese keeps its own date
