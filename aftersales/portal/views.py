@@ -3,10 +3,13 @@ send the tracking number, rate the service. The session holds access to one orde
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,9 +38,23 @@ def _order(request: HttpRequest):
     return selectors.order_for_buyer(request.session.get(SESSION_KEY))
 
 
+#: Where a buyer may be sent back to after finding the order again: one of their requests, nothing else.
+_CASE_PATH = re.compile(r"^/portal/cases/(\d+)/$")
+
+
+def _back_to(order, wanted: str) -> str | None:
+    """The request page the buyer asked for before finding the order, if it is one of this order's."""
+    match = _CASE_PATH.match(wanted or "")
+    if match and selectors.buyer_case(order, int(match.group(1))) is not None:
+        return wanted
+    return None
+
+
 def find(request: HttpRequest) -> HttpResponse:
     """Find the order by its number and the last four digits of the phone."""
     form = FindOrderForm(request.POST or None)
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    wanted = wanted if _CASE_PATH.match(wanted) else ""
     status = 200
     if request.method == "POST":
         guard = _lookup_guard()
@@ -45,18 +62,18 @@ def find(request: HttpRequest) -> HttpResponse:
         if guard.client_blocked(ip):
             form.is_valid()
             form.add_error(None, error_text("portal.rate_limited", minutes=guard.window // 60))
-            return render(request, "portal/find.html", {"form": form}, status=429)
+            return render(request, "portal/find.html", {"form": form, "next": wanted}, status=429)
         guard.slow_down(order_no)
         if form.is_valid():
             order = selectors.find_order(form.cleaned_data["order_no"], form.cleaned_data["last4"])
             if order is not None:
                 request.session.cycle_key()
                 request.session[SESSION_KEY] = order.pk
-                return redirect("portal:order")
+                return redirect(_back_to(order, wanted) or "portal:order")
             guard.failed(ip, order_no)
             form.add_error(None, error_text("portal.not_found"))
         status = 422
-    return render(request, "portal/find.html", {"form": form}, status=status)
+    return render(request, "portal/find.html", {"form": form, "next": wanted}, status=status)
 
 
 @require_POST
@@ -143,6 +160,10 @@ def case_page(request: HttpRequest, case_id: int, *, forms: dict | None = None, 
 
 
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    if _order(request) is None:
+        # A bookmarked request, or the browser closed since: find the order again, then come back here
+        # (it answered "not found", a dead end for the buyer's own request).
+        return redirect(f"{reverse('portal:find')}?next={request.path}")
     return case_page(request, case_id)
 
 

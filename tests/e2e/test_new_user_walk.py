@@ -76,12 +76,18 @@ def test_the_inspect_button_is_in_reach_on_a_phone(live_server_url, browser, scr
 
 def _finished_unrated_order(env) -> tuple[str, str, int]:
     """An order of the demo shop whose case is completed and not yet rated: (order number, last 4, case id)."""
+    return _demo_case(env, "status='completed', satisfaction__isnull=True")
+
+
+def _demo_case(env, where: str) -> tuple[str, str, int]:
+    """The first case of the demo shop matching `where` (Django filter keywords), with its buyer's way in:
+    (order number, last 4 digits of the phone, case id)."""
     import subprocess
 
     from tests.e2e.conftest import BIN, ROOT
 
     script = ("from aftersales.cases.models import Case\n"
-              "c = Case.objects.filter(status='completed', satisfaction__isnull=True).exclude(order__buyer__phone='')"
+              f"c = Case.objects.filter({where}).exclude(order__buyer__phone='')"
               ".select_related('order__buyer').order_by('pk').first()\n"
               "print(c.order.platform_order_id, c.order.buyer.phone[-4:], c.pk)")
     out = subprocess.run([BIN / "aftersales", "shell", "-c", script], env=env, cwd=ROOT, check=True,
@@ -149,4 +155,37 @@ def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_e
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE_SCREEN["width"]
     assert "下次同步" in row.locator("td").nth(3).evaluate("e => getComputedStyle(e, '::before').content")
     assert "{#" not in page.inner_text("body") and "{%" not in page.inner_text("body")
+    context.close()
+
+
+def test_the_buyer_copies_the_return_address_for_the_courier(live_server_url, browser, server_env, screenshots):
+    """On a phone the address had to be typed into the courier's app by hand; the platforms copy it in one tap."""
+    import subprocess
+
+    from tests.e2e.conftest import BIN, ROOT
+
+    order_no, last4, case_id = _demo_case(server_env, "status='requested', kind='return_refund'")
+    approve = ("from aftersales.cases import services\n"
+               f"c = services.Case.objects.get(pk={case_id})\n"
+               "services.approve_case(c.shop, c.pk, services.By(services.Actor.MERCHANT))")
+    subprocess.run([BIN / "aftersales", "shell", "-c", approve], env=server_env, cwd=ROOT, check=True)
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN", is_mobile=True, has_touch=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server_url)
+    page = context.new_page()
+    page.goto(f"{live_server_url}/portal/cases/{case_id}/")  # from a bookmark: the order is asked for first
+    page.fill("#id_order_no", order_no)
+    page.fill("#id_last4", last4)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/portal/cases/{case_id}/")
+    address = page.locator("#return-address")
+    place = address.locator(".return-address-place strong").inner_text()
+    button = address.get_by_role("button", name="复制地址")
+    button.scroll_into_view_if_needed()
+    shot(page, screenshots, "phone-copy-return-address")
+    button.tap()
+    expect_copied = page.evaluate("navigator.clipboard.readText()")
+    assert place.replace(" ", "") in expect_copied.replace(" ", "")
+    assert re.search(r"1[3-9]\d{9}|\d{3,4}-?\d{7,8}", expect_copied)  # the contact's phone, to write on the parcel
+    assert address.get_by_role("button").inner_text() == "已复制"
     context.close()

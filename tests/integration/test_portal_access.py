@@ -109,7 +109,9 @@ def test_a_buyer_never_sees_another_buyers_case(client, shop, order):
     assert client.post("/portal/leave/").status_code == 302
     assert client.get("/portal/order/")["Location"] == "/portal/"
     mine = open_case(shop, order)
-    assert client.get(f"/portal/cases/{mine.pk}/").status_code == 404
+    # Nothing at all: the request's page asks for the order first (and shows none of the request).
+    away = client.get(f"/portal/cases/{mine.pk}/")
+    assert away.status_code == 302 and away["Location"] == f"/portal/?next=/portal/cases/{mine.pk}/"
 
 
 def test_a_request_with_a_bad_photo_changes_nothing(client, order):
@@ -236,3 +238,31 @@ def test_an_order_number_typed_in_lower_case_finds_the_order(client, order):
     assert response.status_code == 302 and response["Location"] == "/portal/order/"
     assert client.session[SESSION_KEY] == order.pk
     assert find(client, "dyp0001", "0000").status_code == 422  # the phone digits still decide
+
+
+def test_a_request_opened_without_the_order_found_leads_back_to_it(client, shop):
+    """A bookmarked request page, or one opened after the browser was closed, answered "not found": the
+    buyer's own request was a dead end. It asks for the order again and comes back to the request."""
+    from tests.integration.console_support import open_case, recent_order, text
+
+    order = recent_order(shop, "DYA0009")
+    case = open_case(shop, order)
+    url = f"/portal/cases/{case.pk}/"
+    away = client.get(url)
+    assert away.status_code == 302 and away["Location"] == f"/portal/?next={url}"
+    page = text(client.get(away["Location"]))
+    assert "查看售后进度前，请再次输入订单号和手机号后四位。" in page and f'name="next" value="{url}"' in page
+    back = client.post("/portal/", {"order_no": "DYA0009", "last4": "5678", "next": url})
+    assert back.status_code == 302 and back["Location"] == url
+    assert client.get(url).status_code == 200
+
+
+def test_the_way_back_goes_only_to_a_request_of_the_order_found(client, shop):
+    from tests.integration.console_support import open_case, recent_order
+
+    other = open_case(shop, recent_order(shop, "DYA0010"))
+    recent_order(shop, "DYA0011")
+    for wanted in (f"/portal/cases/{other.pk}/", "https://evil.example/", "//evil.example/portal/cases/1/"):
+        client.post("/portal/leave/")
+        found = client.post("/portal/", {"order_no": "DYA0011", "last4": "5678", "next": wanted})
+        assert found.status_code == 302 and found["Location"] == "/portal/order/", wanted

@@ -61,3 +61,23 @@ def test_lists_are_joined_as_each_language_writes_them(client, shop):
     faulty = page[page.index("Faulty or not as described"):]
     faulty = faulty[:faulty.index("</div>")]
     assert "、" not in faulty and ", " in faulty
+
+
+def test_the_case_page_says_whose_step_the_deadline_is(client, shop):
+    """"下一步截止" stood under a request waiting on the shop: the buyer read it as something to do."""
+    from aftersales.cases import services
+    from tests.integration.console_support import MERCHANT, english
+
+    order = recent_order(shop, "DYO0004")
+    found(client, "DYO0004")
+    case = open_case(shop, order)
+
+    def next_step() -> str:
+        page = text(client.get(f"/portal/cases/{case.pk}/"))
+        return re.search(r"<dt>([^<]*)</dt><dd id=\"next-step\"", page).group(1)
+
+    assert next_step() == "商家处理截止"
+    services.approve_case(shop, case.pk, MERCHANT)  # now the buyer sends it back
+    assert next_step() == "请您在此前处理"
+    english(client)
+    assert next_step() == "Your step, by"

@@ -123,6 +123,33 @@
     ev.preventDefault();
   });
 
+  // [data-copy]: put the text on the clipboard (the return address, for the courier's app) and say so on
+  // the button for a moment. Without the Clipboard API (a plain-HTTP page) a selected textarea is copied.
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest && ev.target.closest("[data-copy]");
+    if (!button) return;
+    var text = button.dataset.copy, label = button.textContent;
+    function done() {
+      button.textContent = button.dataset.copied || label;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    }
+    function fallback() {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      try { document.execCommand("copy"); done(); } finally { area.remove(); button.focus(); }
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  });
+
   document.addEventListener("click", function (ev) {
     var close = ev.target.closest && ev.target.closest("[data-dismiss-flash]");
     if (!close) return;
