@@ -59,6 +59,21 @@ def test_the_inbox_and_a_case_by_keyboard(live_server_url, browser):
     page.keyboard.type("键盘备注 Ctrl+Enter")
     page.keyboard.press("Control+Enter")
     expect(page.locator("ol.timeline")).to_contain_text("键盘备注 Ctrl+Enter")
+    # A button pressed: the page is drawn anew and the focus stays in the card acted in, not back at the top.
+    _tab_to(page, "#handling form[action$='/act/follow_up/'] button[type=submit]", limit=200)
+    events = page.locator("ol.timeline > li").count()
+    page.keyboard.press("Enter")
+    expect(page.locator("ol.timeline > li")).to_have_count(events + 1)
+    page.wait_for_function("() => document.activeElement && document.activeElement.closest('#handling')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('#handling')")
+
+    # A refused form leaves the focus on the first field to correct.
+    _tab_to(page, "textarea[name=note-note]", limit=200)
+    page.keyboard.type("   ")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("() => document.activeElement && document.activeElement.name === 'note-note'"
+                           " && document.activeElement.getAttribute('aria-invalid') === 'true'")
 
 
 def test_the_shop_switcher_switches_on_enter_not_on_each_arrow(live_server_url, browser):

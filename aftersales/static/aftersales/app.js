@@ -216,6 +216,33 @@
     fadeFlash();
     setInterval(tick, 1000);
   }
+  // An action on the case page draws the page anew; htmx puts the focus back only on an element with an
+  // id, so after a button (同意申请, 标记为每日跟进) it fell back to the top of the document: a keyboard user
+  // carries on from the first field to correct, else from the card they acted in.
+  var actedIn = null;
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var elt = ev.detail.elt;
+    if (!elt.closest || !elt.closest("#case-page") || elt.hasAttribute("data-refresh")) { actedIn = null; return; }
+    var card = elt.closest("section[id]");
+    actedIn = card ? card.id : "case-page";
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!actedIn) return;
+    var page = document.getElementById("case-page"), card = document.getElementById(actedIn);
+    actedIn = null;
+    if (!page) return;
+    var listed = page.querySelector(".errorlist");
+    var wrong = page.querySelector("[aria-invalid='true']") ||
+      (listed && listed.closest("form") && listed.closest("form").querySelector("input:not([type=hidden]), select, textarea"));
+    var active = document.activeElement;
+    if (!wrong && active && active !== document.body) return;  // htmx put it back where it was (by its id)
+    var heading = (card || document.getElementById("actions") || page).querySelector("h1, h2");
+    var target = wrong || heading;
+    if (!target) return;
+    if (!target.matches("input, select, textarea, button, a[href]")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  });
+
   document.addEventListener("htmx:afterSwap", tick);
   document.addEventListener("htmx:oobAfterSwap", fadeFlash);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
