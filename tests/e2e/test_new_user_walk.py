@@ -207,3 +207,30 @@ def test_the_focus_ring_shows_on_the_portals_blue_bar(live_server_url, browser, 
     ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
     assert focused == "退出" and ring == "rgb(255, 255, 255)"
     context.close()
+
+
+def test_the_request_forms_first_question_stands_clear_of_the_items(live_server_url, browser, server_env):
+    """「您希望怎么处理？」 sat on the last item's rule."""
+    import subprocess
+
+    from tests.e2e.conftest import BIN, ROOT
+
+    script = ("from aftersales.orders.models import Order\n"
+              "o = Order.objects.filter(cases__isnull=True, signed_at__isnull=False).exclude(buyer__phone='')"
+              ".select_related('buyer').order_by('-signed_at').first()\n"
+              "print(o.platform_order_id, o.buyer.phone[-4:])")
+    out = subprocess.run([BIN / "aftersales", "shell", "-c", script], env=server_env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    order_no, last4 = out[-2], out[-1]
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server_url + "/portal/")
+    page.fill("#id_order_no", order_no)
+    page.fill("#id_last4", last4)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(live_server_url + "/portal/order/request/")
+    item = page.locator(".item").last.bounding_box()
+    label = page.locator("label[for=id_kind]").bounding_box()
+    assert label["y"] - (item["y"] + item["height"]) >= 12
+    context.close()
