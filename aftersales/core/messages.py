@@ -5,8 +5,8 @@ edge calls `translate`; the domain returns codes with parameters. The texts live
 next to this file, one table per code, where translators can read them without reading Python.
 
 Placeholders are `str.format` fields with an optional kind of value after the colon:
-`{requested:fen}` → ¥12.30, `{kind:kind}` → 退货退款, `{remedies:kinds}` → 换货、维修; a datetime
-parameter is shown in Beijing time. A missing parameter stays visible as `{name}` rather than failing.
+`{requested:fen}` → ¥12.30, `{kind:kind}` → 退货退款, `{remedies:kinds}` → 换货、维修, `{n:days}` → 1 day,
+2 days (2 天); a datetime parameter is shown in Beijing time. A missing parameter stays visible as `{name}` rather than failing.
 """
 
 from __future__ import annotations
@@ -71,6 +71,10 @@ class _Formatter(string.Formatter):
             return "{" + value.name + "}"
         if format_spec == "fen":
             return format_fen(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        if format_spec == "days":  # a count of days: "1 day since signing", never "1 days"
+            if self.lang == ZH:
+                return f"{value} 天"
+            return f"{value} day" if str(value) in ("1", "-1") else f"{value} days"
         if format_spec == "kinds":
             kinds = self._join(label("kind", v, self.lang) for v in _as_list(value))
             return kinds or ("无" if self.lang == ZH else "none")

@@ -81,7 +81,10 @@ def match(request: HttpRequest, parcel_id: int) -> HttpResponse:
     form = MatchForm(request.POST)
     case = selectors.case_by_number(staff.shop, form.data.get("number", "")) if form.is_valid() else None
     if case is None:
-        messages.error(request, error_text("parcel.choose_case"))
+        # A number typed wrong is named back, so the keeper sees the slip of the finger ("choose" said nothing).
+        typed = form.cleaned_data["number"].strip().upper() if form.is_valid() else ""
+        messages.error(request, error_text("parcel.unknown_case", number=typed) if typed
+                       else error_text("parcel.choose_case"))
         return redirect("warehouse:desk")
     try:
         warehouse.match_parcel(staff.shop, parcel_id, case.pk, staff.by(Actor.WAREHOUSE))

@@ -17,6 +17,8 @@ PAGE_MESSAGES = {
                              "and try again."),
     "portal.not_found": _("No order matches this order number and phone number. Check both and try again."),
     "parcel.choose_case": _("Choose the request this parcel belongs to."),
+    "parcel.unknown_case": _("There is no request %(number)s in this shop: check the number on the parcel's "
+                             "slip or in the inbox and enter it again."),
 }
 
 

@@ -156,6 +156,10 @@ def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_e
     assert "下次同步" in row.locator("td").nth(3).evaluate("e => getComputedStyle(e, '::before').content")
     assert "{#" not in page.inner_text("body") and "{%" not in page.inner_text("body")
     context.close()
+    # The store points at the real platform: it must not stay for the other tests' worker cycles to pull.
+    forget = ("from aftersales.platforms.sync.models import StoreConnection\n"
+              "StoreConnection.objects.filter(shop__slug='demo', name='抖店旗舰店').delete()")
+    subprocess.run([BIN / "aftersales", "shell", "-c", forget], env=server_env, cwd=ROOT, check=True)
 
 
 def test_the_buyer_copies_the_return_address_for_the_courier(live_server_url, browser, server_env, screenshots):
@@ -188,4 +192,22 @@ def test_the_buyer_copies_the_return_address_for_the_courier(live_server_url, br
     assert place.replace(" ", "") in expect_copied.replace(" ", "")
     assert re.search(r"1[3-9]\d{9}|\d{3,4}-?\d{7,8}", expect_copied)  # the contact's phone, to write on the parcel
     assert address.get_by_role("button").inner_text() == "已复制"
+    context.close()
+
+
+def test_the_focus_ring_shows_on_the_portals_blue_bar(live_server_url, browser, server_env):
+    """The ring was the bar's own blue: Tab reached 退出 and nothing seemed to happen."""
+    order_no, last4, _case = _finished_unrated_order(server_env)
+    context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server_url + "/portal/")
+    page.fill("#id_order_no", order_no)
+    page.fill("#id_last4", last4)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.click("main h1")
+    page.keyboard.press("Shift+Tab")  # back up into the bar: 退出
+    focused = page.evaluate("document.activeElement.innerText.trim()")
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert focused == "退出" and ring == "rgb(255, 255, 255)"
     context.close()

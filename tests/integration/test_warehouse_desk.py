@@ -171,8 +171,10 @@ def test_a_parcel_with_no_information_is_kept_and_matched_later(client, keeper, 
     parcel = ReturnParcel.objects.get()
     assert parcel.case is None
     assert "连衣裙一件，无单据" in text(client.get("/warehouse/"))
-    wrong = client.post(f"/warehouse/parcels/{parcel.pk}/match/", {"number": "AS000"}, follow=True)
-    assert "请填写这个包裹对应的售后单号" in text(wrong)
+    wrong = client.post(f"/warehouse/parcels/{parcel.pk}/match/", {"number": "as000"}, follow=True)
+    assert "本店没有售后单 AS000，请核对" in text(wrong)  # the number typed, named back
+    empty = client.post(f"/warehouse/parcels/{parcel.pk}/match/", {"number": " "}, follow=True)
+    assert "请填写这个包裹对应的售后单号" in text(empty)
     response = client.post(f"/warehouse/parcels/{parcel.pk}/match/", {"number": case.number.lower()})
     assert response.status_code == 302
     parcel.refresh_from_db()

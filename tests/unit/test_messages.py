@@ -52,7 +52,7 @@ def test_both_languages_use_the_same_placeholders_and_their_own_script(code):
     assert set(entry) == {"zh-hans", "en"}
     assert _fields(entry["zh-hans"]) == _fields(entry["en"])
     for _name, spec in _fields(entry["zh-hans"]):
-        assert spec in ("", "fen", "kinds") or spec in LABEL_GROUPS, spec
+        assert spec in ("", "fen", "kinds", "days") or spec in LABEL_GROUPS, spec
     assert not CJK.search(entry["en"]), entry["en"]
     if "." in code and code.split(".")[0] not in LABEL_GROUPS or len(code.split(".")) > 2:
         assert CJK.search(entry["zh-hans"]), entry["zh-hans"]
@@ -161,3 +161,12 @@ def test_label_helper():
     assert label("kind", states.Kind.EXCHANGE) == "换货"
     assert label("platform", "douyin", "en") == "Douyin"
     assert label("category", "spaceship", "en") == "spaceship"
+
+
+def test_a_count_of_days_reads_in_the_singular_for_one():
+    """The buyer's portal said "(1 days since signing)"."""
+    from aftersales.core.messages import translate
+
+    assert translate("law.quality.return_window", "en", days_since_signing=1).endswith("(1 day since signing).")
+    assert translate("law.quality.return_window", "en", days_since_signing=0).endswith("(0 days since signing).")
+    assert translate("law.quality.return_window", "zh-hans", days_since_signing=1).endswith("（已签收 1 天）。")
