@@ -156,6 +156,10 @@ def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_e
     assert "下次同步" in row.locator("td").nth(3).evaluate("e => getComputedStyle(e, '::before').content")
     assert "{#" not in page.inner_text("body") and "{%" not in page.inner_text("body")
     context.close()
+    # The store points at the real platform: it must not stay for the other tests' worker cycles to pull.
+    forget = ("from aftersales.platforms.sync.models import StoreConnection\n"
+              "StoreConnection.objects.filter(shop__slug='demo', name='抖店旗舰店').delete()")
+    subprocess.run([BIN / "aftersales", "shell", "-c", forget], env=server_env, cwd=ROOT, check=True)
 
 
 def test_the_buyer_copies_the_return_address_for_the_courier(live_server_url, browser, server_env, screenshots):

@@ -72,7 +72,7 @@ def test_connect_pull_approve_push(browser, live_server_url, server_env, simulat
     owner.fill("#id_refresh_token", credentials["refresh_token"])
     owner.fill("#id_return_address_id", credentials["return_address_id"])
     owner.click("#connect button[type=submit]")
-    expect(owner.locator("tr[data-store]")).to_contain_text("抖店模拟店")
+    expect(owner.locator("tr[data-store]", has_text="抖店模拟店")).to_be_visible()
     assert credentials["app_secret"] not in owner.content()
     shot(owner, screenshots, "platform-stores")
 

@@ -226,3 +226,23 @@ def test_a_refund_only_ruled_for_the_buyer_costs_the_gross_refund_like_its_ideal
     card = score_path(s, steps)
     assert (card.cost_fen, card.ideal_cost_fen) == (6500, 6500)
     assert card["cost"].score == 100
+
+
+@pytest.mark.parametrize(("key", "code"), [
+    ("not-shipped-refund", "training.evidence.ok_nothing_to_prove"),
+    ("no-reason-tags-intact", "training.evidence.ok_inspected"),
+])
+def test_the_evidence_praise_names_only_what_the_ideal_path_did(key, code):
+    """A refund before shipment was praised for "photos asked for when needed, goods inspected before
+    refunding" — neither of which it had."""
+    card = score_path(LIBRARY[key], LIBRARY[key].ideal)
+    assert card["evidence"].score == 100 and card["evidence"].code == code
+    assert render(code, "en") != code and render(code, "zh-hans") != code
+
+
+def test_every_evidence_praise_is_written_in_both_languages():
+    codes = {score_path(s, s.ideal)["evidence"].code for s in LIBRARY.values()}
+    assert codes <= {"training.evidence.ok", "training.evidence.ok_photos", "training.evidence.ok_inspected",
+                     "training.evidence.ok_nothing_to_prove"}
+    for code in codes:
+        assert TEXTS[code]["zh-hans"] and TEXTS[code]["en"]

@@ -242,7 +242,12 @@ def _evidence(s: Scenario, case: SimCase) -> Criterion:
             reasons.append(("training.evidence.none_for_platform", {}))
     score = max(score, 0)
     if not reasons:
-        return Criterion("evidence", 100, "training.evidence.ok")
+        # Praise only what was done: a refund before shipment needed neither photos nor an inspection.
+        inspected = any(x.action in ("pass_inspection", "fail_inspection") for x in acted)
+        asked = s.needs_photos
+        code = {(True, True): "ok", (True, False): "ok_photos", (False, True): "ok_inspected",
+                (False, False): "ok_nothing_to_prove"}[(asked, inspected)]
+        return Criterion("evidence", 100, f"training.evidence.{code}")
     return Criterion("evidence", score, reasons[0][0], reasons[0][1], tuple(reasons))
 
 
