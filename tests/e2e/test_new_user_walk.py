@@ -238,3 +238,16 @@ def test_the_request_forms_first_question_stands_clear_of_the_items(live_server_
     label = page.locator("label[for=id_kind]").bounding_box()
     assert label["y"] - (item["y"] + item["height"]) >= 12
     context.close()
+
+
+def test_the_english_figures_fit_their_cards_on_a_laptop(live_server_url, browser, screenshots):
+    """At 1366 px the English headings kept seven figures wider than their cards, "Cases ›" cut off (the
+    Chinese page fit). Only the SKU table, with its thirteen columns, still scrolls inside its card."""
+    context, page = english_page(browser, live_server_url, "owner", viewport={"width": 1366, "height": 900})
+    page.goto(live_server_url + "/analytics/")
+    shot(page, screenshots, "analytics-english-1366")
+    overflowing = page.evaluate("""[...document.querySelectorAll('.table-wrap')]
+        .filter(w => w.querySelectorAll('thead th').length < 13 && w.scrollWidth > w.clientWidth + 1)
+        .map(w => w.closest('section').querySelector('h2').innerText.split('\\n')[0])""")
+    assert overflowing == []
+    context.close()
