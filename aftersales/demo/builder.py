@@ -287,6 +287,13 @@ def _refund(shop: Shop, case_id: int, now: datetime) -> None:
     refunds.execute_refund(shop, case_id, MERCHANT, idempotency_key=f"demo-{shop.pk}-{case_id}", now=now)
 
 
+def _partial_ask(line, rng: random.Random) -> int:
+    """What a buyer keeping the goods asks back: a fifth to two fifths of what the line cost, in whole yuan
+    (a partial refund is some of the money, never all of it)."""
+    share = line.paid_fen * rng.randint(20, 40) // 100
+    return max(100, share // 100 * 100)
+
+
 def _fits(kind: str, target: str) -> bool:
     returns = kind in ("return_refund", "exchange", "repair")
     ships_out = kind in ("exchange", "reship", "repair")
@@ -392,6 +399,7 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
                 buyer_note=note,
                 enforce_policy=False,
                 exchange_sku_id=_exchange_sku(line, reason, skus) if kind == "exchange" else None,
+                requested_fen=_partial_ask(line, rng) if kind == "partial_refund" else None,
                 now=opened,
             )
             drive(shop, case, target, rng, opened, now)

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from aftersales.accounts.models import Membership, Shop
 from aftersales.core.choices import Role
 from aftersales.training.domain.scenarios import CRITERIA, Scenario
-from aftersales.training.domain.scoring import refund_rule_fen
 from aftersales.training.library import courses, scenarios_for
 from aftersales.training.models import Attempt, CourseAssignment
 
@@ -63,10 +62,6 @@ def attempt_of(shop: Shop, user, attempt_id: int, *, any_user: bool = False) -> 
     if not any_user:
         found = found.filter(user=user)
     return found.first()
-
-
-def ideal_refund_fen(scenario: Scenario) -> int:
-    return refund_rule_fen(scenario)
 
 
 @dataclass(frozen=True)

@@ -167,11 +167,6 @@ def _advice_costs(case: Case) -> dict[str, int]:
 # The simulated buyer and platform at work
 
 
-def attempt_for_case(training: Shop, case_id: int) -> Attempt | None:
-    return (Attempt.objects.filter(case__shop=training, case_id=case_id)
-            .select_related("case", "shop").first())
-
-
 def sim_minute(attempt: Attempt, at: datetime) -> int:
     """Simulated minutes since the buyer asked: the clock runs faster than life (see simulation)."""
     return max(0, int((at - attempt.started_at).total_seconds() * SIM_MINUTES_PER_SECOND))

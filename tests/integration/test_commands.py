@@ -36,6 +36,10 @@ def test_demo_builds_a_realistic_shop_once(client):
     assert {"requested", "completed", "awaiting_return"} <= statuses
     assert len(statuses) >= 6
     assert set(Case.objects.values_list("kind", flat=True)) >= {"return_refund", "refund_only", "exchange"}
+    # A buyer keeping the goods asks back part of the money, never all of it.
+    partial = Case.objects.filter(kind="partial_refund")
+    assert partial.exists() and all(0 < c.requested_fen < c.refund_cap_fen for c in partial)
+    assert all(c.refund_granted_fen in (0, c.requested_fen) for c in partial)
     # every case has its events, and completed refunds have their money movements
     assert not Case.objects.filter(events__isnull=True).exists()
     assert RefundPayment.objects.filter(status="succeeded").exists()

@@ -144,10 +144,6 @@ class Scenario:
         return self.order_state != "not_shipped"
 
     @property
-    def shop_at_fault(self) -> bool:
-        return self.reason in MERCHANT_FAULT_REASONS
-
-    @property
     def urgency(self) -> int:
         """What the case page will read from the buyer's words, never below the persona's tone."""
         return max(urgency_of(self.note.zh), self.persona.urgency)
