@@ -23,7 +23,7 @@ def _value(kind: str, value):
     if value is None:
         return None
     if kind == "bool":
-        return gettext("yes") if value else gettext("no")
+        return gettext("Yes") if value else gettext("No")
     if kind == "verdict":
         return str(verdict_label(value))
     return value

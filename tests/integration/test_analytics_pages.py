@@ -67,6 +67,11 @@ def test_exports_from_the_page(client, shop, returned):
     response = client.get(f"/analytics/export/heatmap.xlsx?{PERIOD}")
     assert response.content[:2] == b"PK"
     assert client.get("/analytics/export/nothing.csv").status_code == 404
+    # A yes/no column reads as the English page's other words do, capitalised ("yes" sat beside "Size or fit").
+    assert ",是" in client.get(f"/analytics/export/reasons.csv?{PERIOD}").content.decode("utf-8-sig")
+    english(client)
+    reasons = client.get(f"/analytics/export/reasons.csv?{PERIOD}").content.decode("utf-8-sig")
+    assert reasons.splitlines()[1].endswith(",Yes") and ",yes" not in reasons
 
 
 def test_thresholds_and_alerts_from_the_page(client, shop, returned):

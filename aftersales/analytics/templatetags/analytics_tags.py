@@ -29,7 +29,7 @@ def cell(row: dict, column) -> str:
     if kind == "int":
         return intcomma(value)
     if kind == "bool":
-        return gettext("yes") if value else ""
+        return gettext("Yes") if value else ""
     if kind == "verdict":
         return format_html('<span class="badge verdict-{}">{}</span>', value, verdict_label(value))
     if isinstance(value, date):
