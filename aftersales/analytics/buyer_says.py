@@ -64,16 +64,16 @@ def what_buyers_say(shop_id: int, first: date, last: date, *, category_id: int |
     ids = ids[:MAX_CASES]
     rows = (Case.objects.filter(pk__in=ids)
             .values_list("pk", "created_at", "buyer_note", "buyer_tags", "reason", "suggested_reason",
-                         "buyer__name", "buyer__nick", "lines__order_line__product_id",
+                         "suggested_confidence", "buyer__name", "buyer__nick", "lines__order_line__product_id",
                          "lines__order_line__product__title", "lines__order_line__product__category_id",
                          "lines__order_line__product__category__name"))
     said: dict[int, Said] = {}
     by_product: dict[int, dict[int, Said]] = defaultdict(dict)
     by_category: dict[int, dict[int, Said]] = defaultdict(dict)
     names: dict[tuple[str, int], str] = {}
-    for pk, created, note, tags, picked, suggested, name, nick, product, title, category, cat_name in rows:
+    for pk, created, note, tags, picked, suggested, sure, name, nick, product, title, category, cat_name in rows:
         one = said.get(pk) or Said(pk, clock.shanghai_date(created), _mask(note, name, nick), tuple(tags or ()),
-                                   picked, suggested)
+                                   picked, suggested, sure)
         said[pk] = one
         if product:
             by_product[product][pk] = one

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from aftersales.accounts.models import Shop
 from aftersales.cases.domain.states import TERMINAL
 from aftersales.cases.models import Case, CaseLine
+from aftersales.intelligence.reasons import agreement
 
 
 def cases_of(shop: Shop) -> QuerySet[Case]:
@@ -58,7 +59,9 @@ def filter_cases(
     if said:
         qs = qs.filter(suggested_reason__in=said.split(","))
     if mismatch:
-        qs = qs.exclude(suggested_reason="").exclude(suggested_reason=F("reason"))
+        # The rule of `intelligence.reasons.agreement.reads_otherwise`, as a query.
+        qs = (qs.exclude(suggested_reason__in=["", agreement.SERVICE]).exclude(suggested_reason=F("reason"))
+              .filter(suggested_confidence__gte=agreement.MIN_CONFIDENCE))
     if q:
         qs = qs.filter(search_condition(q))
     return qs

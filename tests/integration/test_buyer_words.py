@@ -191,3 +191,14 @@ def test_the_api_lists_by_urgency_and_mismatch_and_corrects(api, shop, three):
                                                   "corrected_reason")} == {
         "case_id": angry.pk, "text": "发错货了！垃圾店铺，骗子！！！", "picked_reason": "quality_defect",
         "suggested_reason": "wrong_item", "corrected_reason": "wrong_item"}
+
+
+def test_the_inbox_and_the_api_keep_only_sure_readings_of_another_goods_reason(client, api, shop, three):
+    """One rule with the case's signal: an unsure reading or words about the service read otherwise for
+    nobody (the filter used to list them)."""
+    calm, angry, threat = three
+    Case.objects.filter(pk=calm.pk).update(suggested_reason="wrong_item", suggested_confidence=0.59)
+    Case.objects.filter(pk=threat.pk).update(suggested_reason="service", suggested_confidence=0.95)
+    assert [item["id"] for item in api.get("/api/v1/cases?mismatch=true").json()["items"]] == [angry.pk]
+    Case.objects.filter(pk=calm.pk).update(suggested_confidence=0.6)
+    assert {item["id"] for item in api.get("/api/v1/cases?mismatch=true").json()["items"]} == {angry.pk, calm.pk}

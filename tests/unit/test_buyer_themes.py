@@ -53,3 +53,15 @@ def test_reasons_said_puts_the_picked_beside_the_words_and_counts_the_mismatches
     assert got.picked == [("quality_defect", 6), ("other", 1), ("size_fit", 1)]
     assert got.said == [("quality_defect", 5), ("size_fit", 2)]
     assert (got.mismatched, got.cases) == (1, 8)
+
+
+def test_only_a_sure_reading_of_another_goods_reason_counts_as_a_mismatch():
+    """The analytics count the rule the case's signal and the inbox's filter use (agreement.reads_otherwise):
+    an unsure reading, or words about the service, do not disagree with the picked reason."""
+    rows = [
+        Said(1, date(2026, 6, 1), "发错货了", (), "quality_defect", "wrong_item", 0.93),
+        Said(2, date(2026, 6, 1), "再不处理就投诉", (), "not_received", "missing_item", 0.34),
+        Said(3, date(2026, 6, 1), "客服不回消息", (), "quality_defect", "service", 0.88),
+        Said(4, date(2026, 6, 1), "改了，是发错货", (), "quality_defect", "wrong_item", 1.0),
+    ]
+    assert reasons_said(rows).mismatched == 2

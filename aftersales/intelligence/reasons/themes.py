@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from aftersales.intelligence.reasons.agreement import reads_otherwise
 from aftersales.intelligence.reasons.lexicon import TAG_WORDS
 
 QUOTES = 3
@@ -32,6 +33,7 @@ class Said:
     tags: tuple[str, ...]
     picked: str
     suggested: str
+    confidence: float = 1.0  # of the suggestion (1.0 once staff corrected it)
 
 
 @dataclass
@@ -46,7 +48,8 @@ class Theme:
 
 @dataclass
 class ReasonsSaid:
-    """How many cases picked each reason, how many their words gave each, and how many disagree."""
+    """How many cases picked each reason, how many their words gave each, and how many disagree
+    (`agreement.reads_otherwise`: surely enough, and not about the service)."""
 
     picked: list[tuple[str, int]]
     said: list[tuple[str, int]]
@@ -110,6 +113,6 @@ def reasons_said(said: Iterable[Said]) -> ReasonsSaid:
         picked[one.picked] += 1
         if one.suggested:
             words[one.suggested] += 1
-            mismatched += one.suggested != one.picked
+            mismatched += reads_otherwise(one.picked, one.suggested, one.confidence)
     order = lambda c: sorted(c.items(), key=lambda item: (-item[1], item[0]))  # noqa: E731
     return ReasonsSaid(order(picked), order(words), mismatched, cases)

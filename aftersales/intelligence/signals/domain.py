@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aftersales.analytics.domain.abuse import BuyerFigures, buyer_signals
+from aftersales.intelligence.reasons.agreement import reads_otherwise
 
 ASK_EVIDENCE = "evidence"  # photos, a video of unpacking, the carrier's proof of delivery
 ASK_INSPECTION = "inspection"  # take the goods back and inspect them before refunding
@@ -23,9 +24,6 @@ QUICK_CLAIM_HOURS = 24
 HIGH_VALUE_FEN = 50_000
 #: This many buyer accounts of the shop sharing one phone number.
 SHARED_PHONE_ACCOUNTS = 2
-#: A reason read from the buyer's words counts against the picked one only when the reading is this sure;
-#: a complaint about the service ("service") is no reason for the goods, so never a mismatch.
-MIN_SUGGESTION_CONFIDENCE = 0.6
 
 #: What each of the analytics' buyer signals asks for.
 _BUYER_ASKS = {
@@ -115,11 +113,7 @@ def _claim_signals(claim: CaseClaim) -> list[Signal]:
         found.append(Signal("quick_claim_high_value", "case", ASK_EVIDENCE, {
             "hours": hours, "value": claim.value_fen, "limit_hours": QUICK_CLAIM_HOURS,
             "high_value": HIGH_VALUE_FEN}))
-    if (
-        claim.reason_suggested
-        and claim.reason_suggested not in ("service", claim.reason_picked)
-        and claim.suggestion_confidence >= MIN_SUGGESTION_CONFIDENCE
-    ):
+    if reads_otherwise(claim.reason_picked, claim.reason_suggested, claim.suggestion_confidence):
         found.append(Signal("reason_mismatch", "case", ASK_EVIDENCE, {
             "picked": claim.reason_picked, "suggested": claim.reason_suggested}))
     if claim.graded_d:
