@@ -246,3 +246,15 @@ def test_every_evidence_praise_is_written_in_both_languages():
                      "training.evidence.ok_nothing_to_prove"}
     for code in codes:
         assert TEXTS[code]["zh-hans"] and TEXTS[code]["en"]
+
+
+@pytest.mark.parametrize("key", [k for k, s in LIBRARY.items() if s.kind == "refund_only"])
+def test_the_buyer_of_a_refund_thanks_once_when_the_money_is_paid(key):
+    """Approving a refund-only request leaves the money to come: the buyer used to say their closing words
+    on the approval and again on the refund."""
+    history = simulate(LIBRARY[key], LIBRARY[key].ideal).history
+    said = [step.line for step in history if step.action == "say"]
+    assert said.count("thanks") <= 1
+    if "thanks" in said:
+        refunded = next(i for i, step in enumerate(history) if step.action == "execute_refund")
+        assert history.index(next(s for s in history if s.action == "say" and s.line == "thanks")) > refunded

@@ -130,7 +130,7 @@ def react(case: SimCase, step: Step) -> list[Step]:
     elif action == "approve":
         if case.status == Status.AWAITING_RETURN.value:
             out += [Step("ship_return", at + 60, "buyer"), say("return_shipped", at + 60)]
-        else:
+        elif case.status != Status.REFUNDING.value:  # a refund to come: the buyer thanks once it is paid
             out.append(say("thanks", at))
     elif action == "compensate":
         calmed = step_of(step.rung) >= persona.needs_step
