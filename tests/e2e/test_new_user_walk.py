@@ -60,7 +60,8 @@ def test_a_parcel_scanned_twice_is_registered_once_and_the_desk_says_so(live_ser
     context.close()
 
 
-def test_the_inspect_button_is_in_reach_on_a_phone(live_server_url, browser, screenshots):
+def test_the_inspect_button_is_in_reach_on_a_phone(live_server_url, browser, server_env, screenshots):
+    _new_return(server_env, "E2EDESK00000001", received=True)  # one return on the desk, at least
     context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
     page = context.new_page()
     sign_in(page, live_server_url, "warehouse")
@@ -72,6 +73,46 @@ def test_the_inspect_button_is_in_reach_on_a_phone(live_server_url, browser, scr
     assert box["x"] + box["width"] <= PHONE_SCREEN["width"] - 12
     assert page.locator("#to-inspect").evaluate("e => e.parentElement.scrollWidth <= e.parentElement.clientWidth")
     context.close()
+
+
+def _new_return(env, number: str, *, received: bool = False) -> tuple[str, str, int]:
+    """A fresh order of the demo shop with a return the shop agreed to (and, with `received`, the parcel on
+    the desk), whatever the demo's clock left in each status: (order number, last 4 digits, case id)."""
+    import subprocess
+
+    from tests.e2e.conftest import BIN, ROOT
+
+    script = f"""
+from datetime import timedelta
+from aftersales.accounts.models import Shop
+from aftersales.cases import services
+from aftersales.core import clock
+from aftersales.orders.services import create_order
+from aftersales.warehouse import services as desk
+shop = Shop.objects.get(slug="demo")
+paid = clock.now() - timedelta(days=3)
+order = create_order(shop, {{
+    "platform": "douyin", "platform_order_id": "{number}",
+    "buyer": {{"nick": "新买家", "name": "新买家", "phone": "13900008888", "province": "江苏省", "city": "南京市"}},
+    "paid_at": paid, "shipped_at": paid + timedelta(hours=6), "signed_at": paid + timedelta(days=1),
+    "freight_fen": 0, "free_shipping": True,
+    "lines": [{{"platform_line_id": "{number}-1", "title": "纯棉短袖T恤", "sku_code": "TX-{number}", "spec": "L 白色",
+               "quantity": 1, "unit_price_fen": 5900, "paid_fen": 5900}}],
+    "payments": [{{"route": "wechat", "amount_fen": 5900}}],
+}})
+line = order.lines.get()
+case = services.open_case(shop, order_id=order.pk, lines=[(line.pk, 1)], kind="return_refund",
+                          reason="quality_defect", by=services.By(services.Actor.BUYER))
+services.approve_case(shop, case.pk, services.By(services.Actor.MERCHANT))
+if {received}:
+    services.record_return_shipment(shop, case.pk, services.By(services.Actor.BUYER), carrier="中通",
+                                    tracking_no="ZT77{number[-8:]}")
+    desk.receive_parcel(shop, services.By(services.Actor.WAREHOUSE), case_id=case.pk)
+print(order.platform_order_id, "8888", case.pk)
+"""
+    out = subprocess.run([BIN / "aftersales", "shell", "-c", script], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return out[-3], out[-2], int(out[-1])
 
 
 def _finished_unrated_order(env) -> tuple[str, str, int]:
@@ -164,15 +205,7 @@ def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_e
 
 def test_the_buyer_copies_the_return_address_for_the_courier(live_server_url, browser, server_env, screenshots):
     """On a phone the address had to be typed into the courier's app by hand; the platforms copy it in one tap."""
-    import subprocess
-
-    from tests.e2e.conftest import BIN, ROOT
-
-    order_no, last4, case_id = _demo_case(server_env, "status='requested', kind='return_refund'")
-    approve = ("from aftersales.cases import services\n"
-               f"c = services.Case.objects.get(pk={case_id})\n"
-               "services.approve_case(c.shop, c.pk, services.By(services.Actor.MERCHANT))")
-    subprocess.run([BIN / "aftersales", "shell", "-c", approve], env=server_env, cwd=ROOT, check=True)
+    order_no, last4, case_id = _new_return(server_env, "E2ECOPY00000001")
     context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN", is_mobile=True, has_touch=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server_url)
     page = context.new_page()
