@@ -130,3 +130,11 @@ def test_a_row_with_an_unknown_label_is_refused():
 def test_a_size_word_counts_only_when_it_speaks_of_the_goods_size(text, reasons, tags):
     found = scan(text)
     assert (found.reasons, found.tags) == (reasons, tags)
+
+
+def test_the_deciding_words_are_words_not_fragments_across_two():
+    """The model's strongest n-grams were shown as they came: 次就 (of 这次就算了), 就坏 (of 一次就坏了)."""
+    first = classify_one("这次就算了，下一次不会再买了，质量太差").evidence
+    assert "次就" not in first and first[:2] == ["质量", "太差"]
+    second = classify_one("用了一次就坏了").evidence
+    assert "就坏" not in second and "就坏了" not in second and second[0] == "坏了"

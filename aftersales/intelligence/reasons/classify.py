@@ -7,9 +7,13 @@ so every process of a deployment suggests the same thing for the same words.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+
+import jieba
 
 from aftersales.intelligence.reasons import dataset
 from aftersales.intelligence.reasons.lexicon import THREAT_WORDS, Scan
@@ -50,14 +54,29 @@ def model() -> ReasonModel:
     if _model is None:
         with _lock:
             if _model is None:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()  # its dictionary, loaded with the model rather than by the first text
                 examples = dataset.load()
                 _model = ReasonModel().fit([e.text for e in examples], [e.reason for e in examples],
                                            [e.urgency for e in examples])
     return _model
 
 
+_LATIN_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _readable(text: str, ngrams: list[str]) -> list[str]:
+    """The n-grams a reader takes for words: a word of the text as jieba cuts it, or a whole latin word —
+    never a fragment across two words such as 次就 (of 这次就算了)."""
+    if not ngrams:
+        return []
+    words = set(jieba.lcut(text)) | set(_LATIN_WORD.findall(text))
+    return [gram for gram in ngrams if gram.strip() in words]
+
+
 def _evidence(hits: Scan, reason: str, urgency: int, ngrams: list[str]) -> list[str]:
-    """The words that decided it: the lexicon's words for the reason and the urgency, then n-grams."""
+    """The words that decided it: the lexicon's words for the reason and the urgency, then the n-grams
+    that read as words."""
     words = list(hits.reasons.get(reason, []))
     words += hits.levels.get(urgency, [])
     words += ngrams
@@ -95,7 +114,7 @@ def classify(texts: Sequence[str]) -> list[Suggestion]:
             urgency=THREAT_LEVEL if threat else p.urgency,
             confidence=round(p.reason_probability, 3),
             tags=list(p.scan.tags),
-            evidence=_evidence(p.scan, p.reason, p.urgency, p.ngrams),
+            evidence=_evidence(p.scan, p.reason, p.urgency, _readable(full[i], p.ngrams)),
         )
     return out
 
