@@ -69,7 +69,7 @@ class ReturnRule(models.Model):
     platform = models.CharField(max_length=16, choices=enum_choices(Platform), blank=True)
     category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True)
     no_reason_days = models.PositiveIntegerField(default=7)
-    free_return_shipping = models.BooleanField(default=False)  # 运费险 / merchant pays return freight
+    free_return_shipping = models.BooleanField(default=False)  # 退货包运费: the shop pays the return freight
     exchange_days = models.PositiveIntegerField(default=15)
     warranty_days = models.PositiveIntegerField(default=90)
     allow_partial_refund = models.BooleanField(default=True)

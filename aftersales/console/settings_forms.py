@@ -17,7 +17,7 @@ class RuleForm(forms.Form):
                                  choices=lambda: [("", _("All platforms"))] + choices("platform", [p.value for p in Platform]))
     category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Category"))
     no_reason_days = forms.IntegerField(label=_("No-reason return days"), max_value=100000, initial=7)
-    free_return_shipping = forms.BooleanField(required=False, label=_("The shop pays the return freight (运费险)"))
+    free_return_shipping = forms.BooleanField(required=False, label=_("Free returns: the shop pays the return freight"))
     exchange_days = forms.IntegerField(label=_("Exchange days for defects"), max_value=100000, initial=15)
     warranty_days = forms.IntegerField(label=_("Warranty (repair) days"), max_value=100000, initial=90)
     allow_partial_refund = forms.BooleanField(required=False, initial=True,

@@ -313,3 +313,12 @@ def test_an_english_template_names_the_deadline_as_a_date_not_an_abbreviation_be
     page = text(client.post("/i18n/setlang/", {"language": "zh-hans", "next": f"/console/cases/{case.pk}/"},
                             follow=True))
     assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in page  # Chinese keeps its own date
+
+
+def test_the_free_returns_box_says_the_shop_pays_not_an_insurer(client, owner):
+    """It read 退货运费由店铺承担（运费险）: 运费险 is freight insurance, paid by the insurer, not the shop."""
+    page = text(client.get("/console/settings/"))
+    assert "退货包运费：买家寄回的运费由店铺承担" in page and "（运费险）" not in page
+    english(client)
+    page = text(client.get("/console/settings/"))
+    assert "Free returns: the shop pays the return freight" in page and "运费险" not in page
