@@ -43,3 +43,14 @@ def test_adding_a_member_of_this_shop_again_says_so(client, owner, shop):
                                                        "member-role": "agent"})
     assert refused.status_code == 409 or refused.status_code == 422
     assert "已经是本店铺的成员" in text(refused) and "其他店铺" not in text(refused)
+
+
+def test_only_a_row_that_could_be_promoted_asks_for_the_owner_tick(client, owner, shop):
+    """Every row, the owner's own included, showed 确认授予店长: an owner has nothing to confirm."""
+    helper = shop.memberships.get(user=member(shop, "xiaozhao", "agent"))
+    page = client.get("/console/settings/").content.decode()
+    rows = {m.pk: page.split(f'/console/settings/staff/{m.pk}/"')[1].split("</tr>")[0]
+            for m in shop.memberships.all()}
+    owners = [pk for pk in rows if shop.memberships.get(pk=pk).role == "owner"]
+    assert owners and all('name="m-confirm_owner"' not in rows[pk] for pk in owners)
+    assert 'name="m-confirm_owner"' in rows[helper.pk]
