@@ -32,8 +32,8 @@ from aftersales.orders.models import Order
 INBOX_COLUMNS = (
     "id", "shop_id", "number", "platform", "kind", "status", "goods_status", "money_status", "reason",
     "requested_fen", "refund_granted_fen", "deadline_at", "deadline_stage", "urgency", "follow_up", "tags",
-    "suggested_reason", "created_at", "order_id", "buyer_id", "assignee_id", "return_tracking_no",
-    "awaiting_platform", "refunded_before_receipt_at", "inspection_result", "order__platform_order_id",
+    "suggested_reason", "suggested_confidence", "created_at", "order_id", "buyer_id", "assignee_id",
+    "return_tracking_no", "awaiting_platform", "refunded_before_receipt_at", "inspection_result", "order__platform_order_id",
     "buyer__nick", "assignee__username", "assignee__first_name",
 )
 FINISHED = [s.value for s in TERMINAL]

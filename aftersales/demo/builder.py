@@ -388,6 +388,8 @@ def build_demo(orders: int = 400, seed: int = 20261122, now: datetime | None = N
             continue
         opened = _opened_at(rng, order.signed_at or order.paid_at, target, now)
         line = order.lines.first()
+        if note in data.PICKED_NO_REASON_INSTEAD and n % 2 == 0:
+            reason = "no_reason"  # the buyer describes a fault but picks 七天无理由, the quickest way back
         with transaction.atomic():
             case = cases.open_case(
                 shop,

@@ -200,5 +200,11 @@ def test_the_inbox_and_the_api_keep_only_sure_readings_of_another_goods_reason(c
     Case.objects.filter(pk=calm.pk).update(suggested_reason="wrong_item", suggested_confidence=0.59)
     Case.objects.filter(pk=threat.pk).update(suggested_reason="service", suggested_confidence=0.95)
     assert [item["id"] for item in api.get("/api/v1/cases?mismatch=true").json()["items"]] == [angry.pk]
+    client.force_login(member(shop, "agent_w", "agent"))
+    assert "mismatch-badge" not in client.get(f"/console/cases/{calm.pk}/").content.decode()
+    assert "mismatch-badge" not in client.get(f"/console/cases/{threat.pk}/").content.decode()
+    inbox = client.get("/console/").content.decode()
+    assert inbox.count('class="small mismatch"') == 1  # the angry case's line only
     Case.objects.filter(pk=calm.pk).update(suggested_confidence=0.6)
     assert {item["id"] for item in api.get("/api/v1/cases?mismatch=true").json()["items"]} == {angry.pk, calm.pk}
+    assert "mismatch-badge" in client.get(f"/console/cases/{calm.pk}/").content.decode()

@@ -25,3 +25,14 @@ def test_every_demo_reason_fits_the_category_of_the_goods():
     assert exchanges.exists()
     for case in exchanges:  # another size or colour of the very product returned
         assert case.exchange_sku.product_id == case.lines.get().order_line.product_id
+
+
+def test_some_demo_buyers_words_read_otherwise_than_the_reason_they_picked():
+    """Every demo buyer's words agreed with the picked reason, so the inbox's 原话与所选原因不符 filter and the
+    case's signal showed nothing to a newcomer; some now pick 七天无理由 while describing a fault."""
+    from aftersales.cases.selectors import filter_cases
+
+    build_demo(orders=200)
+    shop = Case.objects.first().shop
+    otherwise = list(filter_cases(shop, mismatch=True))
+    assert otherwise and all(c.reason == "no_reason" and c.suggested_reason == "quality_defect" for c in otherwise)

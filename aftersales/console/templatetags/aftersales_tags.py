@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from aftersales.cases.domain import deadlines
 from aftersales.core import clock
 from aftersales.core.money import format_fen
+from aftersales.intelligence.reasons.agreement import reads_otherwise
 from aftersales.web import labels
 
 register = template.Library()
@@ -22,6 +23,12 @@ def money(fen) -> str:
     if fen is None or fen == "":
         return ""
     return format_fen(int(fen))
+
+
+@register.filter
+def words_read_otherwise(case) -> bool:
+    """Whether the buyer's words read as another reason than the one picked (the signal's rule)."""
+    return reads_otherwise(case.reason, case.suggested_reason, case.suggested_confidence)
 
 
 @register.filter
