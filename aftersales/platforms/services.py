@@ -212,6 +212,9 @@ def _sound_zip(stream: IO[bytes], beat: Callable[[], None] | None) -> bool:
                             beat()  # a big workbook keeps its lease while it is checked
                     if parser is not None:
                         parser.Parse(b"", True)
+    # What zipfile and expat raise on a damaged member: besides their own errors, a bad header or length
+    # (ValueError, EOFError), a compression method it cannot read (NotImplementedError) or an encrypted
+    # member (RuntimeError). Each means the workbook cannot be read whole.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, expat.ExpatError, OSError, EOFError,
             ValueError, NotImplementedError, RuntimeError):
         return False

@@ -145,9 +145,14 @@ def xlsx_bytes(
     merges: Sequence[str] = (),
     sheet: str = "Sheet1",
     sheets_before: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+    after_blank: int = 0,
+    stamp: datetime | None = None,
 ) -> bytes:
-    """An .xlsx workbook: optional sheets before the data, rows `above` the headings, then the table."""
+    """An .xlsx workbook: optional sheets before the data, rows `above` the headings, then the table and
+    `after_blank` empty rows; `stamp` fixes the workbook's own times so that the bytes repeat."""
     book = Workbook()
+    if stamp is not None:
+        book.properties.created = book.properties.modified = stamp
     first = book.active
     for index, (title, content) in enumerate(sheets_before):
         target = first if index == 0 else book.create_sheet()
@@ -163,6 +168,8 @@ def xlsx_bytes(
     data.append(list(headings))
     for row in rows:
         data.append([row.get(h) for h in headings])
+    for _ in range(after_blank):
+        data.append([""] * len(headings))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
