@@ -23,6 +23,24 @@ def english_page(browser, base, username, viewport=DESKTOP):
     return context, page
 
 
+def _shell(env, script: str) -> list[str]:
+    """Run Python in the server's Django (its database) and return what it printed, word by word."""
+    import subprocess
+
+    from tests.e2e.conftest import BIN, ROOT
+
+    return subprocess.run([BIN / "aftersales", "shell", "-c", script], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.split()
+
+
+def _look_up_order(page, order_no: str, last4: str) -> None:
+    """The buyer's way into the portal: the order number and the phone's last four digits, sent with Enter."""
+    page.fill("#id_order_no", order_no)
+    page.fill("#id_last4", last4)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def test_the_owners_connect_and_import_help_reads_in_english(live_server_url, browser, screenshots):
     context, page = english_page(browser, live_server_url, "owner")
     page.goto(live_server_url + "/stores/")
@@ -78,10 +96,6 @@ def test_the_inspect_button_is_in_reach_on_a_phone(live_server_url, browser, ser
 def _new_return(env, number: str, *, received: bool = False) -> tuple[str, str, int]:
     """A fresh order of the demo shop with a return the shop agreed to (and, with `received`, the parcel on
     the desk), whatever the demo's clock left in each status: (order number, last 4 digits, case id)."""
-    import subprocess
-
-    from tests.e2e.conftest import BIN, ROOT
-
     script = f"""
 from datetime import timedelta
 from aftersales.accounts.models import Shop
@@ -110,8 +124,7 @@ if {received}:
     desk.receive_parcel(shop, services.By(services.Actor.WAREHOUSE), case_id=case.pk)
 print(order.platform_order_id, "8888", case.pk)
 """
-    out = subprocess.run([BIN / "aftersales", "shell", "-c", script], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = _shell(env, script)
     return out[-3], out[-2], int(out[-1])
 
 
@@ -123,16 +136,11 @@ def _finished_unrated_order(env) -> tuple[str, str, int]:
 def _demo_case(env, where: str) -> tuple[str, str, int]:
     """The first case of the demo shop matching `where` (Django filter keywords), with its buyer's way in:
     (order number, last 4 digits of the phone, case id)."""
-    import subprocess
-
-    from tests.e2e.conftest import BIN, ROOT
-
     script = ("from aftersales.cases.models import Case\n"
               f"c = Case.objects.filter({where}).exclude(order__buyer__phone='')"
               ".select_related('order__buyer').order_by('pk').first()\n"
               "print(c.order.platform_order_id, c.order.buyer.phone[-4:], c.pk)")
-    out = subprocess.run([BIN / "aftersales", "shell", "-c", script], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = _shell(env, script)
     return out[-3], out[-2], int(out[-1])
 
 
@@ -142,10 +150,7 @@ def test_the_stars_follow_the_arrow_keys(live_server_url, browser, server_env, s
     context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
     page = context.new_page()
     page.goto(live_server_url + "/portal/")
-    page.fill("#id_order_no", order_no)
-    page.fill("#id_last4", last4)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    _look_up_order(page, order_no, last4)
     page.goto(f"{live_server_url}/portal/cases/{case_id}/")
     page.click("#rate h2")  # start from the card's heading, as a reader does
     page.keyboard.press("Tab")  # into the stars: the first one
@@ -171,10 +176,6 @@ def test_the_stars_follow_the_arrow_keys(live_server_url, browser, server_env, s
 
 def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_env, screenshots):
     """Nine columns left a store's name two characters wide and 立即同步 off the right edge of a phone."""
-    import subprocess
-
-    from tests.e2e.conftest import BIN, ROOT
-
     script = ("from aftersales.accounts.models import Shop\n"
               "from aftersales.platforms.sync.connections import connect_store\n"
               "from aftersales.platforms.sync.models import StoreConnection\n"
@@ -182,7 +183,7 @@ def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_e
               "StoreConnection.objects.filter(shop=shop, name='抖店旗舰店').exists() or connect_store(shop, "
               "platform='douyin', name='抖店旗舰店', base_url='https://openapi-fxg.jinritemai.com', app_key='7012345', "
               "app_secret='s3cret', access_token='tok', check=False)")
-    subprocess.run([BIN / "aftersales", "shell", "-c", script], env=server_env, cwd=ROOT, check=True)
+    _shell(server_env, script)
     context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
     page = context.new_page()
     sign_in(page, live_server_url, "owner")
@@ -200,7 +201,7 @@ def test_the_connected_stores_read_on_a_phone(live_server_url, browser, server_e
     # The store points at the real platform: it must not stay for the other tests' worker cycles to pull.
     forget = ("from aftersales.platforms.sync.models import StoreConnection\n"
               "StoreConnection.objects.filter(shop__slug='demo', name='抖店旗舰店').delete()")
-    subprocess.run([BIN / "aftersales", "shell", "-c", forget], env=server_env, cwd=ROOT, check=True)
+    _shell(server_env, forget)
 
 
 def test_the_buyer_copies_the_return_address_for_the_courier(live_server_url, browser, server_env, screenshots):
@@ -210,10 +211,7 @@ def test_the_buyer_copies_the_return_address_for_the_courier(live_server_url, br
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server_url)
     page = context.new_page()
     page.goto(f"{live_server_url}/portal/cases/{case_id}/")  # from a bookmark: the order is asked for first
-    page.fill("#id_order_no", order_no)
-    page.fill("#id_last4", last4)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    _look_up_order(page, order_no, last4)
     assert page.url.endswith(f"/portal/cases/{case_id}/")
     address = page.locator("#return-address")
     place = address.locator(".return-address-place strong").inner_text()
@@ -234,10 +232,7 @@ def test_the_focus_ring_shows_on_the_portals_blue_bar(live_server_url, browser, 
     context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
     page = context.new_page()
     page.goto(live_server_url + "/portal/")
-    page.fill("#id_order_no", order_no)
-    page.fill("#id_last4", last4)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    _look_up_order(page, order_no, last4)
     page.click("main h1")
     page.keyboard.press("Shift+Tab")  # back up into the bar: 退出
     focused = page.evaluate("document.activeElement.innerText.trim()")
@@ -248,24 +243,16 @@ def test_the_focus_ring_shows_on_the_portals_blue_bar(live_server_url, browser, 
 
 def test_the_request_forms_first_question_stands_clear_of_the_items(live_server_url, browser, server_env):
     """「您希望怎么处理？」 sat on the last item's rule."""
-    import subprocess
-
-    from tests.e2e.conftest import BIN, ROOT
-
     script = ("from aftersales.orders.models import Order\n"
               "o = Order.objects.filter(cases__isnull=True, signed_at__isnull=False).exclude(buyer__phone='')"
               ".select_related('buyer').order_by('-signed_at').first()\n"
               "print(o.platform_order_id, o.buyer.phone[-4:])")
-    out = subprocess.run([BIN / "aftersales", "shell", "-c", script], env=server_env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = _shell(server_env, script)
     order_no, last4 = out[-2], out[-1]
     context = browser.new_context(viewport=PHONE_SCREEN, locale="zh-CN")
     page = context.new_page()
     page.goto(live_server_url + "/portal/")
-    page.fill("#id_order_no", order_no)
-    page.fill("#id_last4", last4)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    _look_up_order(page, order_no, last4)
     page.goto(live_server_url + "/portal/order/request/")
     item = page.locator(".item").last.bounding_box()
     label = page.locator("label[for=id_kind]").bounding_box()
